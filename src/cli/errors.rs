@@ -1,0 +1,55 @@
+//! Errors that reach the command line, and the exit codes documented in README.
+
+use crate::config::ConfigError;
+use crate::source::SourceError;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// Exit codes: 0 ok, 1 error, 2 usage or config, 3 blocked by a guard, 4 per-item failures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    Ok,
+    Error,
+    Usage,
+}
+
+impl ExitStatus {
+    pub fn code(self) -> u8 {
+        match self {
+            ExitStatus::Ok => 0,
+            ExitStatus::Error => 1,
+            ExitStatus::Usage => 2,
+        }
+    }
+}
+
+impl From<ExitStatus> for ExitCode {
+    fn from(status: ExitStatus) -> Self {
+        ExitCode::from(status.code())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("config: {0}")]
+    Config(#[from] ConfigError),
+    #[error("{0}")]
+    Source(Arc<SourceError>),
+    #[error("cannot write output: {0}")]
+    Output(#[from] std::io::Error),
+}
+
+impl CliError {
+    pub fn status(&self) -> ExitStatus {
+        match self {
+            CliError::Config(_) => ExitStatus::Usage,
+            CliError::Source(_) | CliError::Output(_) => ExitStatus::Error,
+        }
+    }
+}
+
+impl From<SourceError> for CliError {
+    fn from(err: SourceError) -> Self {
+        CliError::Source(Arc::new(err))
+    }
+}

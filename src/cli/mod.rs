@@ -1,0 +1,78 @@
+//! The command line: argument parsing and one module per subcommand.
+
+mod config_cmd;
+mod errors;
+mod progress;
+mod search;
+
+pub use errors::{CliError, ExitStatus};
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "adsync",
+    version,
+    about = "Keep the email-filtering service's user list in step with Active Directory"
+)]
+pub struct Cli {
+    /// Config file (else $ADSYNC_CONFIG, else $XDG_CONFIG_HOME/adsync/config.toml).
+    #[arg(long, short = 'c', global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// More detail on stderr (-v info, -vv debug).
+    #[arg(long, short = 'v', global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Commands,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Commands {
+    /// Read the directory and show what would be synced and why not (the seed's "Search Now").
+    Search {
+        /// Print the machine-readable result on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Inspect the configuration.
+    Config {
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigAction {
+    /// Print where the config file is looked for, in order, and which one is used.
+    Paths,
+    /// Read and validate the config; print warnings.
+    Check,
+}
+
+pub async fn run(cli: Cli) -> Result<ExitStatus, CliError> {
+    match cli.command {
+        Commands::Search { json } => search::run(cli.config.as_deref(), json).await,
+        Commands::Config { action: ConfigAction::Paths } => config_cmd::paths(cli.config.as_deref()),
+        Commands::Config { action: ConfigAction::Check } => config_cmd::check(cli.config.as_deref()),
+    }
+}
+
+/// Loads the config and prints its warnings to stderr.
+fn load_config(explicit: Option<&std::path::Path>) -> Result<crate::config::Config, CliError> {
+    let config = crate::config::paths::load(explicit)?;
+    for warning in &config.warnings {
+        eprintln!("warning: {warning}");
+    }
+    Ok(config)
+}
+
+/// Writes to stdout; a reader that went away (`| head`) is not an error.
+fn print(write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) -> Result<(), CliError> {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match write(&mut out).and_then(|_| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}

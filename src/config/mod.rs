@@ -1,0 +1,99 @@
+//! The config file: schema, lookup, validation and secrets.
+
+mod error;
+mod locate;
+pub mod paths;
+mod schema;
+pub mod secret;
+mod validate;
+pub mod value;
+
+pub use error::{ConfigError, InvalidConfig};
+pub use schema::*;
+pub use secret::{SecretError, SecretSource};
+
+use error::SourceText;
+use locate::KeyIndex;
+use std::path::{Path, PathBuf};
+
+/// A config that parsed and passed every check.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub source: SourceConfig,
+    pub sync: SyncConfig,
+    pub exclude: ExcludeConfig,
+    pub target: Option<TargetConfig>,
+    pub state_dir: Option<PathBuf>,
+    /// The file it came from, if any (the TUI saves back to it).
+    pub origin: Option<PathBuf>,
+    pub bind_password: Option<SecretSource>,
+    pub target_password: Option<SecretSource>,
+    /// Accepted but risky settings, for the user to see.
+    pub warnings: Vec<String>,
+}
+
+impl Config {
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text =
+            std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
+        let mut config = Self::parse(&text, &path.display().to_string())?;
+        config.origin = Some(path.to_path_buf());
+        Ok(config)
+    }
+
+    /// Parses and validates `text`; `file` names it in errors.
+    pub fn parse(text: &str, file: &str) -> Result<Self, ConfigError> {
+        let source = SourceText { file, text };
+        let index = KeyIndex::build(text);
+        let raw: RawConfig = toml::from_str(text).map_err(|e| serde_error(&source, &index, &e))?;
+        validate::validate(raw, &source, &index)
+    }
+
+    pub fn state_dir(&self) -> PathBuf {
+        self.state_dir.clone().unwrap_or_else(paths::default_state_dir)
+    }
+}
+
+fn serde_error(source: &SourceText<'_>, index: &KeyIndex, err: &toml::de::Error) -> ConfigError {
+    let span = err.span();
+    let place = span.as_ref().and_then(|s| index.key_at(s.start));
+    let secret = span.as_ref().is_some_and(|s| index.inside_secret(s.start));
+    let problem = if secret {
+        "the password must be a quoted string (better: use password_env, password_file or password_command)".to_string()
+    } else {
+        tidy_message(err.message())
+    };
+    source.invalid(span, place.map(|p| p.path.clone()), problem, !secret)
+}
+
+/// For "`pasword_env`, expected one of `kind`, `password_env`, …": the closest allowed key.
+fn did_you_mean(rest: &str) -> String {
+    let names: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
+    let Some((typo, allowed)) = names.split_first() else {
+        return String::new();
+    };
+    allowed
+        .iter()
+        .map(|name| (strsim::jaro_winkler(typo, name), name))
+        .filter(|(score, _)| *score > 0.85)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, name)| format!("; did you mean `{name}`?"))
+        .unwrap_or_default()
+}
+
+/// serde's messages are written for programmers; say the same thing for admins.
+fn tidy_message(message: &str) -> String {
+    let first = message.lines().next().unwrap_or(message).trim();
+    if let Some(rest) = first.strip_prefix("unknown field ") {
+        return format!("unknown key {rest}{}", did_you_mean(rest));
+    }
+    if let Some(rest) = first.strip_prefix("unknown variant ") {
+        return format!("unknown value {rest}");
+    }
+    if let Some(rest) = first.strip_prefix("missing field ") {
+        return format!("required key {rest} is missing");
+    }
+    first
+        .replace("expected u32", "expected a whole number of 0 or more")
+        .replace("expected a boolean", "expected true or false")
+}

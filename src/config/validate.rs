@@ -1,0 +1,205 @@
+//! Checks that span several keys, made after serde has checked each key on its own.
+
+use super::Config;
+use super::error::{ConfigError, SourceText};
+use super::locate::KeyIndex;
+use super::schema::{PasswordKeys, RawConfig, TargetConfig, TargetKind};
+use super::secret::{SecretChoice, SecretSource};
+use super::value::LdapScheme;
+
+struct Checker<'a> {
+    source: &'a SourceText<'a>,
+    index: &'a KeyIndex,
+    warnings: Vec<String>,
+}
+
+impl Checker<'_> {
+    fn fail(&self, path: &str, problem: impl Into<String>) -> ConfigError {
+        let quote = !path.ends_with(".password");
+        self.source.invalid(self.index.span_of(path), Some(path.to_string()), problem.into(), quote)
+    }
+
+    /// For a key that is missing: point at its table instead.
+    fn fail_missing(&self, table: &str, key: &str, problem: impl Into<String>) -> ConfigError {
+        let span = self.index.span_of(table);
+        self.source.invalid(span, Some(format!("{table}.{key}")), problem.into(), false)
+    }
+
+    fn warn(&mut self, path: &str, message: impl Into<String>) {
+        let (line, _) = self.index.span_of(path).map_or((1, 1), |s| self.source.line_col(s.start));
+        self.warnings.push(format!("{}:{line}: {path}: {}", self.source.file, message.into()));
+    }
+
+    fn password(&mut self, table: &str, keys: PasswordKeys<'_>) -> Result<Option<SecretSource>, ConfigError> {
+        match SecretSource::choose(keys) {
+            SecretChoice::None => Ok(None),
+            SecretChoice::Several(first, second) => Err(self.fail(
+                &format!("{table}.{second}"),
+                format!("both {first} and {second} are set; keep exactly one way to give the password"),
+            )),
+            SecretChoice::One { source, key } => {
+                if key == "password" {
+                    self.warn(
+                        &format!("{table}.password"),
+                        "a plain password in the config file ends up in backups and screenshots; \
+                         move it to password_env, password_file or password_command",
+                    );
+                }
+                Ok(Some(source))
+            }
+        }
+    }
+}
+
+pub fn validate(raw: RawConfig, source: &SourceText<'_>, index: &KeyIndex) -> Result<Config, ConfigError> {
+    let mut check = Checker { source, index, warnings: Vec::new() };
+    let bind_password = check_source(&mut check, &raw)?;
+    check_sync(&check, &raw)?;
+    let target_password = match &raw.target {
+        Some(target) => check_target(&mut check, target)?,
+        None => None,
+    };
+    Ok(Config {
+        source: raw.source,
+        sync: raw.sync,
+        exclude: raw.exclude,
+        target: raw.target,
+        state_dir: raw.state_dir,
+        origin: None,
+        bind_password,
+        target_password,
+        warnings: check.warnings,
+    })
+}
+
+fn check_source(check: &mut Checker<'_>, raw: &RawConfig) -> Result<Option<SecretSource>, ConfigError> {
+    let src = &raw.source;
+    if src.url.scheme == LdapScheme::Ldaps && src.starttls {
+        return Err(check.fail(
+            "source.starttls",
+            "starttls applies to ldap:// URLs; ldaps:// is TLS already. Remove starttls, or use ldap://host:389",
+        ));
+    }
+    if !(1..=100_000).contains(&src.page_size) {
+        return Err(check.fail(
+            "source.page_size",
+            "page_size must be between 1 and 100000 (Active Directory serves at most 1000 per page)",
+        ));
+    }
+    if let Some(ca) = &src.ca_file
+        && !ca.is_file()
+    {
+        return Err(check.fail(
+            "source.ca_file",
+            format!(
+                "CA file {} does not exist; give the PEM file of the CA that issued the DC's certificate",
+                ca.display()
+            ),
+        ));
+    }
+    let password = check.password("source", src.password_keys())?;
+    check_bind(check, src.bind_dn.as_deref(), password.is_some())?;
+    warn_transport(check, raw);
+    Ok(password)
+}
+
+fn check_bind(check: &Checker<'_>, bind_dn: Option<&str>, has_password: bool) -> Result<(), ConfigError> {
+    match (bind_dn.map(str::trim), has_password) {
+        (Some(""), _) => Err(check.fail(
+            "source.bind_dn",
+            "bind_dn is empty; give the service account as a DN (CN=svc-sync,OU=…) or UPN (svc-sync@example.com), or remove it for an anonymous bind",
+        )),
+        (Some(_), false) => Err(check.fail_missing(
+            "source",
+            "password_env",
+            "bind_dn is set but no password is: add password_env, password_file or password_command",
+        )),
+        (None, true) => Err(check.fail_missing(
+            "source",
+            "bind_dn",
+            "a password is set but bind_dn is not: add the service account's DN or UPN",
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn warn_transport(check: &mut Checker<'_>, raw: &RawConfig) {
+    let src = &raw.source;
+    if src.tls_insecure {
+        check.warn(
+            "source.tls_insecure",
+            "TLS certificate checks are OFF: anyone on the path can read the bind password. \
+             Set ca_file to the issuing CA instead",
+        );
+    }
+    if src.url.scheme == LdapScheme::Ldap && !src.starttls && src.bind_dn.is_some() {
+        check.warn(
+            "source.url",
+            "ldap:// without starttls sends the bind password in clear text; use ldaps:// or starttls = true",
+        );
+    }
+}
+
+fn check_sync(check: &Checker<'_>, raw: &RawConfig) -> Result<(), ConfigError> {
+    let guards = &raw.sync.guards;
+    for (key, value) in [
+        ("sync.guards.max_delete_percent", guards.max_delete_percent),
+        ("sync.guards.max_shrink_percent", guards.max_shrink_percent),
+    ] {
+        if !(0.0..=100.0).contains(&value) || value.is_nan() {
+            return Err(check.fail(key, "a percentage must be between 0 and 100"));
+        }
+    }
+    Ok(())
+}
+
+fn check_target(check: &mut Checker<'_>, target: &TargetConfig) -> Result<Option<SecretSource>, ConfigError> {
+    if !(1..=64).contains(&target.max_in_flight) {
+        return Err(check.fail("target.max_in_flight", "max_in_flight must be between 1 and 64"));
+    }
+    if target.max_requests_per_second.is_some_and(|r| r.is_nan() || r <= 0.0) {
+        return Err(check
+            .fail("target.max_requests_per_second", "the rate cap must be a positive number of requests per second"));
+    }
+    match target.kind {
+        TargetKind::File => check_file_target(check, target).map(|_| None),
+        TargetKind::Essentials => check_service_target(check, target),
+    }
+}
+
+fn check_file_target(check: &Checker<'_>, target: &TargetConfig) -> Result<(), ConfigError> {
+    if target.path.is_none() {
+        return Err(check.fail_missing("target", "path", "kind = \"file\" needs path = \"/where/service.json\""));
+    }
+    Ok(())
+}
+
+fn check_service_target(check: &mut Checker<'_>, target: &TargetConfig) -> Result<Option<SecretSource>, ConfigError> {
+    match (&target.stack, &target.api_url) {
+        (Some(_), Some(_)) => {
+            return Err(check.fail("target.api_url", "set either stack or api_url, not both"));
+        }
+        (None, Some(url)) if !(url.starts_with("https://") || url.starts_with("http://")) => {
+            return Err(check.fail(
+                "target.api_url",
+                "api_url must be an http(s) URL such as https://us1.proofpointessentials.com/api/v1",
+            ));
+        }
+        _ => {}
+    }
+    for key in ["domain", "user"] {
+        let present = if key == "domain" { &target.domain } else { &target.user };
+        if present.as_deref().is_none_or(|v| v.trim().is_empty()) {
+            return Err(check.fail_missing("target", key, format!("kind = \"essentials\" needs {key}")));
+        }
+    }
+    let password = check.password("target", target.password_keys())?;
+    if password.is_none() {
+        return Err(check.fail_missing(
+            "target",
+            "password_env",
+            "kind = \"essentials\" needs the admin password: add password_env, password_file or password_command",
+        ));
+    }
+    Ok(password)
+}

@@ -1,0 +1,11 @@
+//! What front-ends ask the engine to do.
+
+/// Commands from the TUI or the CLI. Internal progress messages are a separate type
+/// ([`super::state::Msg`]) so no key can ever be bound to them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// The seed's "Search Now": read and classify the whole directory.
+    Search,
+    /// Stop the running job; nothing half-done is kept.
+    Cancel,
+}

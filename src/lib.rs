@@ -1,0 +1,12 @@
+//! adsync: keeps a hosted email-filtering service's user list in step with the directory.
+//!
+//! The library holds all logic; `main.rs` is a thin shell. Nothing outside `tui/`
+//! touches the terminal.
+
+pub mod cli;
+pub mod config;
+pub mod dn;
+pub mod engine;
+pub mod model;
+pub mod report;
+pub mod source;

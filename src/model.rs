@@ -1,0 +1,220 @@
+//! The shared vocabulary: what the directory holds, what gets synced, and why not.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A directory object's stable identity (objectGUID on AD, entryUUID on OpenLDAP).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ObjectId(pub uuid::Uuid);
+
+impl ObjectId {
+    /// AD stores objectGUID with its first three fields little-endian; the hyphenated
+    /// form admins see in AD tools is that byte order read back.
+    pub fn from_guid_bytes(bytes: &[u8]) -> Option<Self> {
+        let raw: [u8; 16] = bytes.try_into().ok()?;
+        Some(Self(uuid::Uuid::from_bytes_le(raw)))
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        uuid::Uuid::parse_str(text.trim()).ok().map(Self)
+    }
+}
+
+impl fmt::Display for ObjectId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.hyphenated().fmt(f)
+    }
+}
+
+impl fmt::Debug for ObjectId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ObjectId({self})")
+    }
+}
+
+/// Which directory server answered; decides filters and attribute meanings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Flavor {
+    ActiveDirectory,
+    Openldap,
+}
+
+impl fmt::Display for Flavor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Flavor::ActiveDirectory => "Active Directory",
+            Flavor::Openldap => "OpenLDAP",
+        })
+    }
+}
+
+/// The structural class of a directory object, as far as syncing cares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ObjectClass {
+    User,
+    Group,
+    Other,
+}
+
+/// A directory object reduced to the attributes classification needs.
+///
+/// Kept compact on purpose: a 100k-entry read holds these, never the raw attribute maps.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DirObject {
+    pub dn: String,
+    pub id: Option<ObjectId>,
+    pub class: ObjectClass,
+    pub mail: Option<String>,
+    pub proxy_addresses: Vec<String>,
+    pub given_name: Option<String>,
+    pub surname: Option<String>,
+    pub display_name: Option<String>,
+    pub user_account_control: Option<u32>,
+    pub group_type: Option<i32>,
+    pub hidden_from_gal: bool,
+    pub recipient_type_details: Option<i64>,
+    /// Direct `member` values; `None` for objects that are not groups.
+    pub member_count: Option<u32>,
+}
+
+impl DirObject {
+    pub fn new(dn: impl Into<String>, class: ObjectClass) -> Self {
+        Self {
+            dn: dn.into(),
+            id: None,
+            class,
+            mail: None,
+            proxy_addresses: Vec::new(),
+            given_name: None,
+            surname: None,
+            display_name: None,
+            user_account_control: None,
+            group_type: None,
+            hidden_from_gal: false,
+            recipient_type_details: None,
+            member_count: None,
+        }
+    }
+}
+
+/// What a synced object becomes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryKind {
+    User,
+    Functional,
+    SecurityGroup,
+}
+
+impl EntryKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            EntryKind::User => "users",
+            EntryKind::Functional => "functional accounts",
+            EntryKind::SecurityGroup => "security groups",
+        }
+    }
+}
+
+/// A directory object that would be synced, in the form the service understands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DirectoryEntry {
+    pub id: Option<ObjectId>,
+    pub dn: String,
+    pub kind: EntryKind,
+    pub primary_email: String,
+    pub aliases: Vec<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub display_name: Option<String>,
+    /// The directory's own flag: false for a shared mailbox, whose account AD disables by design.
+    pub enabled: bool,
+    pub hidden: bool,
+    pub member_count: Option<u32>,
+}
+
+/// Why a directory object is not synced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipReason {
+    /// Neither a `SMTP:` proxy address nor `mail`.
+    NoEmail,
+    /// Disabled account and `sync.disabled_users = false`.
+    Disabled,
+    /// Hidden from the GAL and `sync.hidden_from_gal = false`.
+    Hidden,
+    /// Shared/room/equipment mailbox or distribution group and `sync.functional_accounts = false`.
+    Functional,
+    /// Security group and `sync.security_groups = false`.
+    SecurityGroup,
+    /// An enabled user and `sync.active_users = false`.
+    ActiveUser,
+    /// Under an excluded subtree or its address matches `exclude.addresses`.
+    Excluded,
+    /// Another synced object claims one of its addresses.
+    Conflict,
+}
+
+impl SkipReason {
+    pub const ALL: [SkipReason; 8] = [
+        SkipReason::NoEmail,
+        SkipReason::Disabled,
+        SkipReason::Hidden,
+        SkipReason::Functional,
+        SkipReason::SecurityGroup,
+        SkipReason::ActiveUser,
+        SkipReason::Excluded,
+        SkipReason::Conflict,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SkipReason::NoEmail => "no_email",
+            SkipReason::Disabled => "disabled",
+            SkipReason::Hidden => "hidden",
+            SkipReason::Functional => "functional",
+            SkipReason::SecurityGroup => "security_group",
+            SkipReason::ActiveUser => "active_user",
+            SkipReason::Excluded => "excluded",
+            SkipReason::Conflict => "conflict",
+        }
+    }
+
+    pub fn explain(self) -> &'static str {
+        match self {
+            SkipReason::NoEmail => "no mailbox address",
+            SkipReason::Disabled => "disabled (sync.disabled_users is off)",
+            SkipReason::Hidden => "hidden from the GAL (sync.hidden_from_gal is off)",
+            SkipReason::Functional => "functional account (sync.functional_accounts is off)",
+            SkipReason::SecurityGroup => "security group (sync.security_groups is off)",
+            SkipReason::ActiveUser => "active user (sync.active_users is off)",
+            SkipReason::Excluded => "excluded by [exclude]",
+            SkipReason::Conflict => "address claimed by another object",
+        }
+    }
+}
+
+impl fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Skipped {
+    pub dn: String,
+    pub reason: SkipReason,
+}
+
+/// The role a new account gets in the service (the seed's "default role").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DefaultRole {
+    /// Quarantine digest only, no login.
+    #[default]
+    SilentUser,
+    /// Digest and login.
+    EndUser,
+}

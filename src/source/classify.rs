@@ -1,0 +1,228 @@
+//! Classification: which directory objects are synced, as what, and why the rest are not.
+//!
+//! Pure: no I/O, no clock. The rules are DESIGN.md's "Active Directory (facts)" table.
+
+use crate::config::Config;
+use crate::config::value::AddressGlob;
+use crate::dn::Dn;
+use crate::model::{DirObject, DirectoryEntry, EntryKind, ObjectClass, SkipReason, Skipped};
+use std::collections::HashMap;
+
+const UAC_ACCOUNTDISABLE: u32 = 0x2;
+const GROUP_TYPE_SECURITY: u32 = 0x8000_0000;
+/// msExchRecipientTypeDetails of shared, room and equipment mailboxes.
+const FUNCTIONAL_MAILBOXES: [i64; 3] = [4, 16, 32];
+
+/// The seed's "what to sync" check boxes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Include {
+    pub active_users: bool,
+    pub disabled_users: bool,
+    pub functional_accounts: bool,
+    pub security_groups: bool,
+    pub hidden_from_gal: bool,
+}
+
+impl Default for Include {
+    fn default() -> Self {
+        Self {
+            active_users: true,
+            disabled_users: false,
+            functional_accounts: true,
+            security_groups: true,
+            hidden_from_gal: false,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Policy {
+    pub include: Include,
+    pub exclude_subtrees: Vec<Dn>,
+    pub exclude_addresses: Vec<AddressGlob>,
+}
+
+impl Policy {
+    pub fn from_config(config: &Config) -> Self {
+        let s = &config.sync;
+        Self {
+            include: Include {
+                active_users: s.active_users,
+                disabled_users: s.disabled_users,
+                functional_accounts: s.functional_accounts,
+                security_groups: s.security_groups,
+                hidden_from_gal: s.hidden_from_gal,
+            },
+            // Validated when the config was read, so a parse failure cannot happen here.
+            exclude_subtrees: config.exclude.subtrees.iter().filter_map(|d| Dn::parse(&d.0).ok()).collect(),
+            exclude_addresses: config.exclude.addresses.clone(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Classification {
+    /// Sorted by primary address.
+    pub entries: Vec<DirectoryEntry>,
+    /// Sorted by DN.
+    pub skipped: Vec<Skipped>,
+}
+
+pub fn classify(objects: &[DirObject], policy: &Policy) -> Classification {
+    let mut candidates = Vec::new();
+    let mut skipped = Vec::new();
+    for obj in objects.iter().filter(|o| o.class != ObjectClass::Other) {
+        match classify_one(obj, policy) {
+            Ok(entry) => candidates.push(entry),
+            Err(reason) => skipped.push(Skipped { dn: obj.dn.clone(), reason }),
+        }
+    }
+    let (mut entries, conflicts) = split_conflicts(candidates);
+    skipped.extend(conflicts);
+    entries.sort_by(|a, b| a.primary_email.cmp(&b.primary_email));
+    skipped.sort_by(|a, b| a.dn.cmp(&b.dn));
+    Classification { entries, skipped }
+}
+
+fn classify_one(obj: &DirObject, policy: &Policy) -> Result<DirectoryEntry, SkipReason> {
+    if is_in_excluded_subtree(&obj.dn, &policy.exclude_subtrees) {
+        return Err(SkipReason::Excluded);
+    }
+    let kind = kind_of(obj);
+    check_kind_selected(kind, &policy.include)?;
+    let (primary, mut aliases) = addresses(obj).ok_or(SkipReason::NoEmail)?;
+    let enabled = obj.user_account_control.is_none_or(|uac| uac & UAC_ACCOUNTDISABLE == 0);
+    if kind == EntryKind::User {
+        check_activity(enabled, &policy.include)?;
+    }
+    if obj.hidden_from_gal && !policy.include.hidden_from_gal {
+        return Err(SkipReason::Hidden);
+    }
+    let excluded = |a: &str| policy.exclude_addresses.iter().any(|g| g.matches(a));
+    if excluded(&primary) {
+        return Err(SkipReason::Excluded);
+    }
+    aliases.retain(|a| !excluded(a));
+    Ok(DirectoryEntry {
+        id: obj.id,
+        dn: obj.dn.clone(),
+        kind,
+        primary_email: primary,
+        aliases,
+        first_name: obj.given_name.clone(),
+        last_name: obj.surname.clone(),
+        display_name: obj.display_name.clone(),
+        enabled,
+        hidden: obj.hidden_from_gal,
+        member_count: if obj.class == ObjectClass::Group { Some(obj.member_count.unwrap_or(0)) } else { None },
+    })
+}
+
+fn is_in_excluded_subtree(dn: &str, subtrees: &[Dn]) -> bool {
+    if subtrees.is_empty() {
+        return false;
+    }
+    Dn::parse(dn).is_ok_and(|dn| subtrees.iter().any(|s| dn.is_within(s)))
+}
+
+/// Mail-enabled groups and shared/room/equipment mailboxes are the service's functional accounts.
+pub fn kind_of(obj: &DirObject) -> EntryKind {
+    match obj.class {
+        ObjectClass::Group if obj.group_type.is_some_and(|t| (t as u32) & GROUP_TYPE_SECURITY != 0) => {
+            EntryKind::SecurityGroup
+        }
+        ObjectClass::Group => EntryKind::Functional,
+        _ if obj.recipient_type_details.is_some_and(|t| FUNCTIONAL_MAILBOXES.contains(&t)) => EntryKind::Functional,
+        _ => EntryKind::User,
+    }
+}
+
+fn check_kind_selected(kind: EntryKind, include: &Include) -> Result<(), SkipReason> {
+    match kind {
+        EntryKind::Functional if !include.functional_accounts => Err(SkipReason::Functional),
+        EntryKind::SecurityGroup if !include.security_groups => Err(SkipReason::SecurityGroup),
+        _ => Ok(()),
+    }
+}
+
+/// Only people have an activity choice: a shared mailbox's account is disabled by design.
+fn check_activity(enabled: bool, include: &Include) -> Result<(), SkipReason> {
+    match enabled {
+        false if !include.disabled_users => Err(SkipReason::Disabled),
+        true if !include.active_users => Err(SkipReason::ActiveUser),
+        _ => Ok(()),
+    }
+}
+
+/// Primary address (upper-case `SMTP:`, else `mail`) and sorted aliases, all lower-cased.
+pub fn addresses(obj: &DirObject) -> Option<(String, Vec<String>)> {
+    let mut primary = None;
+    let mut aliases = Vec::new();
+    for value in &obj.proxy_addresses {
+        let Some((prefix, address)) = value.split_once(':') else {
+            continue;
+        };
+        let Some(address) = normalise_address(address) else {
+            continue;
+        };
+        match prefix {
+            "SMTP" if primary.is_none() => primary = Some(address),
+            // A second upper-case SMTP: is a directory mistake; keep it as an alias.
+            "SMTP" | "smtp" => aliases.push(address),
+            _ => {} // X500:, SIP:, x400: … are not mail addresses
+        }
+    }
+    let mail = obj.mail.as_deref().and_then(normalise_address);
+    let primary = match (primary, mail) {
+        (Some(p), Some(m)) => {
+            aliases.push(m);
+            p
+        }
+        (Some(p), None) => p,
+        (None, Some(m)) => m,
+        (None, None) => return None,
+    };
+    aliases.retain(|a| *a != primary);
+    aliases.sort();
+    aliases.dedup();
+    Some((primary, aliases))
+}
+
+fn normalise_address(raw: &str) -> Option<String> {
+    let address = raw.trim().to_lowercase();
+    let (local, domain) = address.split_once('@')?;
+    (!local.is_empty() && domain.contains('.') && !address.contains(char::is_whitespace)).then_some(address)
+}
+
+/// Any address claimed by two candidates takes both out, with reason `conflict`.
+fn split_conflicts(candidates: Vec<DirectoryEntry>) -> (Vec<DirectoryEntry>, Vec<Skipped>) {
+    let mut owners: HashMap<&str, usize> = HashMap::with_capacity(candidates.len() * 2);
+    let mut conflicted = vec![false; candidates.len()];
+    for (index, entry) in candidates.iter().enumerate() {
+        for address in std::iter::once(&entry.primary_email).chain(&entry.aliases) {
+            match owners.get(address.as_str()) {
+                Some(&other) if other != index => {
+                    conflicted[other] = true;
+                    conflicted[index] = true;
+                }
+                Some(_) => {}
+                None => {
+                    owners.insert(address, index);
+                }
+            }
+        }
+    }
+    let mut entries = Vec::with_capacity(candidates.len());
+    let mut skipped = Vec::new();
+    for (entry, conflict) in candidates.into_iter().zip(conflicted) {
+        if conflict {
+            skipped.push(Skipped { dn: entry.dn, reason: SkipReason::Conflict });
+        } else {
+            entries.push(entry);
+        }
+    }
+    (entries, skipped)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,264 @@
+//! LDAP failures, each naming the layer that broke and what an admin can do about it.
+
+use std::fmt;
+use std::time::Duration;
+
+/// A bind rejection, with Active Directory's `data XXX` sub-code decoded when present.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BindProblem {
+    WrongPassword,
+    NoSuchUser,
+    LogonHours,
+    Workstation,
+    PasswordExpired,
+    AccountDisabled,
+    AccountExpired,
+    MustResetPassword,
+    AccountLocked,
+    /// Invalid credentials without a sub-code (OpenLDAP and friends).
+    InvalidCredentials,
+    /// The server insists on TLS or signing before a simple bind.
+    NeedsEncryption,
+    Other,
+}
+
+impl BindProblem {
+    /// Active Directory's sub-code from the diagnostic text, e.g. `…, data 52e, v4563`.
+    pub fn from_ad_text(text: &str) -> Option<(Self, String)> {
+        let lower = text.to_ascii_lowercase();
+        let after = lower.split("data ").nth(1)?;
+        let code: String = after.chars().take_while(|c| c.is_ascii_hexdigit()).collect();
+        let problem = match code.as_str() {
+            "52e" => Self::WrongPassword,
+            "525" => Self::NoSuchUser,
+            "530" => Self::LogonHours,
+            "531" => Self::Workstation,
+            "532" => Self::PasswordExpired,
+            "533" => Self::AccountDisabled,
+            "701" => Self::AccountExpired,
+            "773" => Self::MustResetPassword,
+            "775" => Self::AccountLocked,
+            _ => Self::Other,
+        };
+        Some((problem, code))
+    }
+
+    pub fn classify(rc: u32, text: &str) -> (Self, Option<String>) {
+        if let Some((problem, code)) = Self::from_ad_text(text) {
+            return (problem, Some(code));
+        }
+        let problem = match rc {
+            49 => Self::InvalidCredentials,
+            8 | 13 => Self::NeedsEncryption,
+            _ => Self::Other,
+        };
+        (problem, None)
+    }
+
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Self::WrongPassword => "the password is wrong",
+            Self::NoSuchUser => "no such user: the bind account does not exist",
+            Self::LogonHours => "the account may not log on at this time (logon hours)",
+            Self::Workstation => "the account may not log on from this workstation",
+            Self::PasswordExpired => "the account's password has expired",
+            Self::AccountDisabled => "the account is disabled",
+            Self::AccountExpired => "the account has expired",
+            Self::MustResetPassword => "the account must change its password at next logon",
+            Self::AccountLocked => "the account is locked out",
+            Self::InvalidCredentials => "the bind DN or the password is wrong",
+            Self::NeedsEncryption => "the server refuses a simple bind on an unencrypted connection",
+            Self::Other => "the server refused the bind",
+        }
+    }
+
+    pub fn fix(self) -> &'static str {
+        match self {
+            Self::WrongPassword => {
+                "check the password the config points at (password_env / password_file / password_command)"
+            }
+            Self::NoSuchUser | Self::InvalidCredentials => {
+                "check bind_dn (a full DN such as CN=svc-sync,OU=Service Accounts,DC=example,DC=com, or a UPN such as svc-sync@example.com) and the password"
+            }
+            Self::LogonHours | Self::Workstation => {
+                "relax the account's logon hours / \"log on to\" list in Active Directory Users and Computers"
+            }
+            Self::PasswordExpired | Self::MustResetPassword => {
+                "set a new password for the service account, and consider \"password never expires\" for it"
+            }
+            Self::AccountDisabled => "enable the service account in Active Directory Users and Computers",
+            Self::AccountExpired => "extend the account's expiry date (Account tab → Account expires)",
+            Self::AccountLocked => "unlock the account, then find what keeps sending the old password",
+            Self::NeedsEncryption => "use ldaps:// (port 636) or starttls = true",
+            Self::Other => "read the server's message above; the bind account may lack rights",
+        }
+    }
+}
+
+/// What went wrong while verifying the server's certificate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TlsProblem {
+    UntrustedIssuer,
+    NameMismatch,
+    Expired,
+    NotYetValid,
+    NotTls,
+    Other,
+}
+
+/// Every way reading the directory can fail. The display is one paragraph: layer, what, fix.
+#[derive(Debug, thiserror::Error)]
+pub enum LdapFailure {
+    #[error(
+        "DNS: cannot resolve \"{host}\" ({detail}). Check the host name in source.url, or use the domain controller's IP address."
+    )]
+    Resolve { host: String, detail: String },
+    #[error(
+        "TCP: {addr} refused the connection. Nothing listens on port {port} there: check the port in source.url (389 for LDAP, 636 for LDAPS) and that the directory service is running."
+    )]
+    Refused { addr: String, port: u16 },
+    #[error("TCP: no answer from {addr} within {}. A firewall is probably dropping the traffic, or the host is down: check that port {port} is open from this machine, or raise source.connect_timeout.", secs(*after))]
+    ConnectTimeout { addr: String, port: u16, after: Duration },
+    #[error("TCP: cannot connect to {addr}: {detail}. Check the network path to the domain controller.")]
+    Connect { addr: String, detail: String },
+    #[error("{}", tls_message(*problem, host, detail))]
+    Tls { problem: TlsProblem, host: String, detail: String },
+    #[error(
+        "StartTLS: the server refused to start TLS ({detail}). Enable TLS on the server (AD needs a certificate in the DC's store), or use ldaps:// if port 636 is open."
+    )]
+    StartTlsRefused { detail: String },
+    #[error("TLS: the connection to {addr} opened but the TLS/LDAP handshake did not finish within {}. Is the port right for the scheme (ldaps:// needs 636, ldap:// 389)? Or raise source.connect_timeout.", secs(*after))]
+    HandshakeTimeout { addr: String, after: Duration },
+    #[error("Bind: {} as \"{bind_dn}\"{}. Fix: {}. (server said: {text})", problem.meaning(), code.as_ref().map(|c| format!(" (AD code data {c})")).unwrap_or_default(), problem.fix())]
+    Bind { problem: BindProblem, code: Option<String>, bind_dn: String, text: String },
+    #[error(
+        "Bind: the password for \"{bind_dn}\" is empty, which LDAP treats as an anonymous bind. Put the real password where the config points."
+    )]
+    EmptyPassword { bind_dn: String },
+    #[error(
+        "Search: the server refuses to search without a bind ({text}). Set source.bind_dn and a password for a read-only service account."
+    )]
+    AnonymousRefused { text: String },
+    #[error(
+        "Base DN: \"{base}\" does not exist on this server ({text}). Check source.base_dn: it must name an existing entry, e.g. {hint}."
+    )]
+    NoSuchBase { base: String, text: String, hint: String },
+    #[error(
+        "Search: the server ended the search with \"{name}\" (code {rc}: {text}) after {entries} entries. The read is incomplete, so nothing was used. {fix}"
+    )]
+    SearchFailed { rc: u32, name: &'static str, text: String, entries: u64, fix: &'static str },
+    #[error("Search: the server did not answer within {} (source.op_timeout) after {entries} entries. The read is incomplete, so nothing was used. Check the server's load, or raise source.op_timeout.", secs(*after))]
+    OpTimeout { after: Duration, entries: u64 },
+    #[error(
+        "Connection: lost the connection to the server after {entries} entries ({detail}). The read is incomplete, so nothing was used. Run it again; if it keeps happening, check idle timeouts on firewalls and load balancers."
+    )]
+    ConnectionLost { entries: u64, detail: String },
+    #[error(
+        "Protocol: the server sent something this client cannot read ({detail}). The read is incomplete, so nothing was used."
+    )]
+    Protocol { detail: String },
+}
+
+fn secs(d: Duration) -> String {
+    humantime::format_duration(d).to_string()
+}
+
+fn tls_message(problem: TlsProblem, host: &str, detail: &str) -> String {
+    let (what, fix) = match problem {
+        TlsProblem::UntrustedIssuer => (
+            "the server's certificate is not signed by a trusted CA",
+            "set source.ca_file to the PEM file of the CA that issued the domain controller's certificate (on AD: export the root CA from certlm.msc)",
+        ),
+        TlsProblem::NameMismatch => (
+            "the server's certificate is not issued for this name",
+            "connect using a name listed in the certificate (usually the DC's fully qualified name) in source.url",
+        ),
+        TlsProblem::Expired => ("the server's certificate has expired", "renew the domain controller's certificate"),
+        TlsProblem::NotYetValid => {
+            ("the server's certificate is not valid yet", "check the clocks of this machine and the DC")
+        }
+        TlsProblem::NotTls => (
+            "the server did not answer with TLS",
+            "ldaps:// needs the LDAPS port (636); for port 389 use ldap:// with starttls = true",
+        ),
+        TlsProblem::Other => ("the TLS handshake failed", "check the server's TLS setup"),
+    };
+    format!("TLS: {what} ({host}: {detail}). Fix: {fix}.")
+}
+
+/// LDAP result code names (RFC 4511 §4.1.9) for messages.
+pub fn rc_name(rc: u32) -> &'static str {
+    match rc {
+        0 => "success",
+        1 => "operationsError",
+        2 => "protocolError",
+        3 => "timeLimitExceeded",
+        4 => "sizeLimitExceeded",
+        8 => "strongerAuthRequired",
+        10 => "referral",
+        11 => "adminLimitExceeded",
+        12 => "unavailableCriticalExtension",
+        13 => "confidentialityRequired",
+        32 => "noSuchObject",
+        34 => "invalidDNSyntax",
+        49 => "invalidCredentials",
+        50 => "insufficientAccessRights",
+        51 => "busy",
+        52 => "unavailable",
+        53 => "unwillingToPerform",
+        80 => "other",
+        _ => "error",
+    }
+}
+
+/// What to suggest when a search ends with `rc`.
+pub fn search_fix(rc: u32) -> &'static str {
+    match rc {
+        3 => "Raise the server's time limit for the service account, or narrow source.base_dn.",
+        4 | 11 => {
+            "The server stopped at its size limit despite paging: lower source.page_size, or lift the limit for the service account (OpenLDAP: limits / sizelimit unlimited)."
+        }
+        12 => "The server does not support paged results (control 1.2.840.113556.1.4.319).",
+        50 => "The service account lacks read rights on the Base DN: grant it read access.",
+        51 | 52 => "The server is busy or unavailable: try again later, or point at another DC.",
+        _ => "Check the server's log for the reason.",
+    }
+}
+
+impl fmt::Display for TlsProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self, f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_ad_sub_codes() {
+        let text = "80090308: LdapErr: DSID-0C09042A, comment: AcceptSecurityContext error, data 52e, v3839";
+        assert_eq!(BindProblem::classify(49, text), (BindProblem::WrongPassword, Some("52e".into())));
+        let text = "80090308: LdapErr: DSID-0C09042A, comment: AcceptSecurityContext error, data 533, v893";
+        assert_eq!(BindProblem::classify(49, text).0, BindProblem::AccountDisabled);
+        assert_eq!(BindProblem::classify(49, "data 775").0, BindProblem::AccountLocked);
+        assert_eq!(BindProblem::classify(49, "").0, BindProblem::InvalidCredentials);
+        assert_eq!(
+            BindProblem::classify(8, "BindSimple: Transport encryption required.").0,
+            BindProblem::NeedsEncryption
+        );
+    }
+
+    #[test]
+    fn messages_name_the_layer() {
+        let e = LdapFailure::Refused { addr: "127.0.0.1:1".into(), port: 1 };
+        assert!(e.to_string().starts_with("TCP:"));
+        let e = LdapFailure::Bind {
+            problem: BindProblem::AccountDisabled,
+            code: Some("533".into()),
+            bind_dn: "svc".into(),
+            text: "data 533".into(),
+        };
+        assert!(e.to_string().contains("disabled") && e.to_string().contains("Fix:"), "{e}");
+    }
+}

@@ -1,0 +1,78 @@
+//! Where directory objects come from.
+
+pub mod classify;
+pub mod ldap;
+
+use crate::config::SecretError;
+use crate::model::{DirObject, Flavor};
+use ldap::error::LdapFailure;
+use ldap::tls::TlsSetupError;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// A complete read of the directory. There is no partial variant on purpose.
+#[derive(Debug, Clone)]
+pub struct DirectoryRead {
+    pub flavor: Flavor,
+    pub objects: Vec<DirObject>,
+    pub stats: ReadStats,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ReadStats {
+    /// Entries the server returned (users, groups and anything else the filter matched).
+    pub entries: u64,
+    pub pages: u32,
+    /// Continuation references the server sent and we did not follow.
+    pub referrals: u32,
+    /// Extra requests made to fetch the members of large groups.
+    pub range_requests: u32,
+    pub elapsed: Duration,
+}
+
+impl ReadStats {
+    pub fn entries_per_second(&self) -> f64 {
+        let secs = self.elapsed.as_secs_f64();
+        if secs > 0.0 { self.entries as f64 / secs } else { 0.0 }
+    }
+}
+
+/// Progress of a read, for the status line and the log.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReadProgress {
+    Connecting { target: String },
+    Connected { flavor: Flavor },
+    Page { entries: u64, pages: u32 },
+}
+
+pub type ProgressFn = Arc<dyn Fn(ReadProgress) + Send + Sync>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    #[error(transparent)]
+    Ldap(#[from] LdapFailure),
+    #[error(transparent)]
+    Tls(#[from] TlsSetupError),
+    #[error("Password: {0}")]
+    Secret(#[from] SecretError),
+    #[error("cancelled")]
+    Cancelled,
+    #[error("internal: the directory reader stopped unexpectedly ({0})")]
+    ReaderDied(String),
+}
+
+impl SourceError {
+    pub fn protocol(detail: impl Into<String>) -> Self {
+        SourceError::Ldap(LdapFailure::Protocol { detail: detail.into() })
+    }
+}
+
+#[async_trait::async_trait]
+pub trait Source: Send + Sync {
+    /// One line naming the source, e.g. `ldaps://dc1:636 DC=example,DC=com`.
+    fn describe(&self) -> String;
+
+    /// Reads everything the sync considers; complete or an error, never partial.
+    async fn read_all(&self, progress: ProgressFn, cancel: CancellationToken) -> Result<DirectoryRead, SourceError>;
+}

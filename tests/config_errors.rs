@@ -1,0 +1,122 @@
+//! Config errors: one test per fixture under tests/fixtures/configs/invalid/. Each fixture
+//! states what the error must say (`# expect:` lines) and what it must never show (`# forbid:`).
+
+mod common;
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+fn adsync() -> Command {
+    let mut cmd = Command::cargo_bin("adsync").unwrap();
+    cmd.env_remove("ADSYNC_CONFIG").env("XDG_CONFIG_HOME", "/nonexistent-adsync-test");
+    cmd
+}
+
+fn fixtures() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/configs/invalid");
+    let mut files: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    files
+}
+
+fn directives<'a>(text: &'a str, tag: &str) -> Vec<&'a str> {
+    text.lines().filter_map(|l| l.strip_prefix(tag)).map(str::trim).collect()
+}
+
+fn check_fixture(path: &Path) -> Result<(), String> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let expects = directives(&text, "# expect:");
+    if expects.is_empty() {
+        return Err("fixture has no `# expect:` line".into());
+    }
+    let out = adsync().arg("--config").arg(path).args(["config", "check"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if out.status.code() != Some(2) {
+        return Err(format!("exit {:?}, want 2; stderr: {stderr}", out.status.code()));
+    }
+    for want in expects {
+        if !stderr.contains(want) {
+            return Err(format!("missing {want:?} in: {stderr}"));
+        }
+    }
+    for bad in directives(&text, "# forbid:").into_iter().chain(["panicked", "backtrace"]) {
+        if stderr.contains(bad) {
+            return Err(format!("must not show {bad:?}: {stderr}"));
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn every_invalid_fixture_fails_with_its_message() {
+    let files = fixtures();
+    assert!(files.len() >= 20, "fixtures: {}", files.len());
+    let failures: Vec<String> = files
+        .iter()
+        .filter_map(|f| check_fixture(f).err().map(|e| format!("{}: {e}", f.file_name().unwrap().to_string_lossy())))
+        .collect();
+    assert!(failures.is_empty(), "{} fixtures failed:\n{}", failures.len(), failures.join("\n\n"));
+}
+
+#[test]
+fn the_example_config_documents_a_valid_config() {
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/adsync.example.toml");
+    let out = adsync().arg("--config").arg(&example).args(["config", "check"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn lookup_order_is_flag_then_env_then_xdg() {
+    let dir = tempfile::tempdir().unwrap();
+    let xdg = dir.path().join("xdg");
+    std::fs::create_dir_all(xdg.join("adsync")).unwrap();
+    let example =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("config/adsync.example.toml")).unwrap();
+    std::fs::write(xdg.join("adsync/config.toml"), &example).unwrap();
+    let env_file = dir.path().join("from-env.toml");
+    std::fs::write(&env_file, &example).unwrap();
+
+    let paths = |cmd: &mut Command| String::from_utf8(cmd.args(["config", "paths"]).output().unwrap().stdout).unwrap();
+    let only_xdg = paths(adsync().env("XDG_CONFIG_HOME", &xdg));
+    assert!(only_xdg.contains("1. XDG config dir") && only_xdg.contains("[used]"), "{only_xdg}");
+    let with_env = paths(adsync().env("XDG_CONFIG_HOME", &xdg).env("ADSYNC_CONFIG", &env_file));
+    assert!(with_env.contains("1. $ADSYNC_CONFIG") && with_env.contains("from-env.toml  [used]"), "{with_env}");
+    let with_flag = paths(adsync().env("ADSYNC_CONFIG", &env_file).arg("--config").arg("/nope.toml"));
+    assert!(with_flag.contains("1. --config") && with_flag.contains("2. $ADSYNC_CONFIG"), "{with_flag}");
+}
+
+#[test]
+fn a_missing_explicit_config_is_an_error_not_a_fallback() {
+    let out = adsync().args(["--config", "/nonexistent/adsync.toml", "config", "check"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read config file /nonexistent/adsync.toml"));
+}
+
+#[test]
+fn no_config_anywhere_lists_where_it_looked() {
+    let out = adsync().args(["config", "check"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no config file found") && stderr.contains("/nonexistent-adsync-test/adsync/config.toml"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_plain_password_is_accepted_with_a_warning() {
+    let (_dir, path) = common::write_config(
+        "[source]\nkind = \"ldap\"\nurl = \"ldaps://dc1.example.com\"\nbase_dn = \"DC=x\"\nbind_dn = \"svc@x\"\npassword = \"Hunter2-secret\"\n",
+    );
+    let out = adsync().arg("--config").arg(&path).args(["config", "check"]).output().unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("warning:") && stderr.contains("source.password"), "{stderr}");
+    assert!(!stderr.contains("Hunter2-secret") && !String::from_utf8_lossy(&out.stdout).contains("Hunter2-secret"));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let out = adsync().args(["search", "--bogus"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
