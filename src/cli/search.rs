@@ -24,6 +24,7 @@ pub async fn run(explicit: Option<&Path>, json: bool) -> Result<ExitStatus, CliE
     let Some(outcome) = outcome else {
         return Ok(ExitStatus::Error);
     };
+    let started = std::time::Instant::now();
     super::print(|out| {
         if json {
             report::write_search_json(out, outcome)
@@ -31,6 +32,7 @@ pub async fn run(explicit: Option<&Path>, json: bool) -> Result<ExitStatus, CliE
             report::write_search_summary(out, &describe, outcome)
         }
     })?;
+    tracing::debug!(elapsed = ?started.elapsed(), "result written");
     Ok(ExitStatus::Ok)
 }
 

@@ -74,8 +74,11 @@ pub fn spawn(source: Arc<dyn Source>, policy: Policy) -> EngineHandle {
 
 impl Engine {
     fn handle(&mut self, msg: Msg) {
+        let started = std::time::Instant::now();
+        let kind = msg.kind();
         let mut effects = Vec::new();
         self.state.send_modify(|s| effects = update(s, msg, &self.policy));
+        tracing::debug!(msg = kind, elapsed = ?started.elapsed(), "engine update");
         for effect in effects {
             self.perform(effect);
         }

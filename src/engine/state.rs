@@ -68,6 +68,17 @@ pub enum Msg {
     ReadFinished(Result<DirectoryRead, SourceError>),
 }
 
+impl Msg {
+    /// A short name for logs (the payload can be a whole directory).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Msg::Command(_) => "command",
+            Msg::Progress(_) => "progress",
+            Msg::ReadFinished(_) => "read finished",
+        }
+    }
+}
+
 /// I/O the engine loop performs on behalf of [`update`].
 #[derive(Debug, PartialEq)]
 pub enum Effect {
@@ -150,7 +161,7 @@ fn on_read_finished(state: &mut Snapshot, result: Result<DirectoryRead, SourceEr
 }
 
 fn outcome(read: DirectoryRead, policy: &Policy) -> SearchOutcome {
-    let classification = classify(&read.objects, policy);
+    let classification = classify(read.objects, policy);
     let considered = (classification.entries.len() + classification.skipped.len()) as u64;
     SearchOutcome {
         flavor: read.flavor,

@@ -18,7 +18,7 @@ fn group(dn: &str, mail: Option<&str>, group_type: i32) -> DirObject {
 }
 
 fn only(objects: &[DirObject], policy: &Policy) -> Result<DirectoryEntry, SkipReason> {
-    let c = classify(objects, policy);
+    let c = classify(objects.to_vec(), policy);
     match (c.entries.as_slice(), c.skipped.as_slice()) {
         ([e], []) => Ok(e.clone()),
         ([], [s]) => Err(s.reason),
@@ -164,7 +164,7 @@ fn conflicts_are_reported_on_both_and_synced_on_neither() {
     let mut b = user("cn=b,dc=x", "b@x.com");
     b.proxy_addresses.push("smtp:A@x.com".into());
     let c = user("cn=c,dc=x", "c@x.com");
-    let out = classify(&[a, b, c], &Policy::default());
+    let out = classify(vec![a, b, c], &Policy::default());
     assert_eq!(out.entries.iter().map(|e| e.primary_email.as_str()).collect::<Vec<_>>(), ["c@x.com"]);
     assert_eq!(
         out.skipped,
@@ -180,7 +180,7 @@ fn skipped_objects_do_not_cause_conflicts() {
     let a = user("cn=a,dc=x", "a@x.com");
     let mut b = user("cn=b,dc=x", "a@x.com");
     b.user_account_control = Some(514);
-    let out = classify(&[a, b], &Policy::default());
+    let out = classify(vec![a, b], &Policy::default());
     assert_eq!(out.entries.len(), 1);
     assert_eq!(out.skipped[0].reason, SkipReason::Disabled);
 }
@@ -206,7 +206,7 @@ fn excluded_alias_no_longer_conflicts() {
     a.proxy_addresses.push("smtp:shared@legacy.x.com".into());
     let mut b = user("cn=b,dc=x", "b@x.com");
     b.proxy_addresses.push("smtp:shared@legacy.x.com".into());
-    assert_eq!(classify(&[a, b], &policy).entries.len(), 2);
+    assert_eq!(classify(vec![a, b], &policy).entries.len(), 2);
 }
 
 #[test]
@@ -234,6 +234,6 @@ fn id_and_names_are_carried() {
 
 #[test]
 fn output_is_sorted_for_stable_diffs() {
-    let out = classify(&[user("cn=z,dc=x", "z@x.com"), user("cn=a,dc=x", "a@x.com")], &Policy::default());
+    let out = classify(vec![user("cn=z,dc=x", "z@x.com"), user("cn=a,dc=x", "a@x.com")], &Policy::default());
     assert_eq!(out.entries[0].primary_email, "a@x.com");
 }

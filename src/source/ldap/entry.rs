@@ -52,35 +52,71 @@ fn primitive(tag: StructureTag, what: &str) -> Result<Vec<u8>, String> {
     }
 }
 
-/// Decodes a SearchResultEntry (`[APPLICATION 4]`).
-pub fn parse_entry(tag: StructureTag) -> Result<RawEntry, String> {
+/// A SearchResultEntry (`[APPLICATION 4]`) split into its DN and attribute elements.
+fn split_entry(tag: StructureTag) -> Result<(String, Vec<StructureTag>), String> {
     if tag.id != 4 {
         return Err(format!("expected a search result entry, got protocol op {}", tag.id));
     }
     let mut parts = constructed(tag, "entry")?.into_iter();
     let dn = primitive(parts.next().ok_or("entry without a DN")?, "DN")?;
     let dn = String::from_utf8(dn).map_err(|_| "DN is not UTF-8".to_string())?;
-    let attr_list = constructed(parts.next().ok_or("entry without attributes")?, "attributes")?;
-    let attrs = attr_list.into_iter().map(parse_attr).collect::<Result<_, _>>()?;
+    let attrs = constructed(parts.next().ok_or("entry without attributes")?, "attributes")?;
+    Ok((dn, attrs))
+}
+
+/// One attribute: its name (bytes, as sent) and its value elements.
+fn split_attr(tag: StructureTag) -> Result<(Vec<u8>, Vec<StructureTag>), String> {
+    let mut parts = constructed(tag, "attribute")?.into_iter();
+    let name = primitive(parts.next().ok_or("attribute without a name")?, "attribute name")?;
+    let values = match parts.next() {
+        Some(set) => constructed(set, "attribute values")?,
+        None => Vec::new(),
+    };
+    Ok((name, values))
+}
+
+fn value_bytes(values: Vec<StructureTag>) -> impl Iterator<Item = Result<Vec<u8>, String>> {
+    values.into_iter().map(|v| primitive(v, "attribute value"))
+}
+
+/// Decodes an entry keeping every attribute (rootDSE, browsing, range follow-ups).
+pub fn parse_entry(tag: StructureTag) -> Result<RawEntry, String> {
+    let (dn, attr_tags) = split_entry(tag)?;
+    let mut attrs = Vec::with_capacity(attr_tags.len());
+    for attr in attr_tags {
+        let (name, values) = split_attr(attr)?;
+        let name = String::from_utf8(name).map_err(|_| "attribute name is not UTF-8".to_string())?;
+        attrs.push(RawAttr { name, values: value_bytes(values).collect::<Result<_, _>>()? });
+    }
     Ok(RawEntry { dn, attrs })
 }
 
-fn parse_attr(tag: StructureTag) -> Result<RawAttr, String> {
-    let mut parts = constructed(tag, "attribute")?.into_iter();
-    let name = primitive(parts.next().ok_or("attribute without a name")?, "attribute name")?;
-    let name = String::from_utf8(name).map_err(|_| "attribute name is not UTF-8".to_string())?;
-    let values = match parts.next() {
-        Some(set) => constructed(set, "attribute values")?
-            .into_iter()
-            .map(|v| primitive(v, "attribute value"))
-            .collect::<Result<_, _>>()?,
-        None => Vec::new(),
-    };
-    Ok(RawAttr { name, values })
+/// A directory object read from one entry, and where its `member` ranges continue.
+#[derive(Debug)]
+pub struct ObjectRead {
+    pub object: DirObject,
+    /// Set when the server sent `member;range=0-N`: the next value to ask for is N+1.
+    pub next_member: Option<u32>,
+}
+
+/// The hot path of a bulk read: decodes straight into [`DirObject`], touching each value
+/// once and never materialising the (possibly tens of thousands of) `member` values.
+pub fn read_object(tag: StructureTag) -> Result<ObjectRead, String> {
+    let (dn, attrs) = split_entry(tag)?;
+    let mut read = ObjectRead { object: DirObject::new(dn, ObjectClass::Other), next_member: None };
+    for attr in attrs {
+        let (name, values) = split_attr(attr)?;
+        apply_attr(&mut read, &name, values)?;
+    }
+    Ok(read)
 }
 
 fn text(bytes: Vec<u8>) -> String {
     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+fn first_text(values: Vec<StructureTag>) -> Result<Option<String>, String> {
+    value_bytes(values).next().transpose().map(|v| v.map(text))
 }
 
 fn object_class(values: &[Vec<u8>]) -> ObjectClass {
@@ -96,56 +132,56 @@ fn object_class(values: &[Vec<u8>]) -> ObjectClass {
     }
 }
 
-/// An objectGUID must be 16 bytes; entryUUID is text. The first one found wins, GUID first.
-fn read_id(obj: &mut DirObject, name: &str, mut values: Vec<Vec<u8>>) {
-    let Some(value) = values.pop() else { return };
-    let id = if name.eq_ignore_ascii_case("objectGUID") {
-        ObjectId::from_guid_bytes(&value)
+/// objectGUID (16 bytes) wins over entryUUID (text) whichever arrives first.
+fn read_id(obj: &mut DirObject, is_guid: bool, value: Option<Vec<u8>>) {
+    let Some(value) = value else { return };
+    if is_guid {
+        obj.id = ObjectId::from_guid_bytes(&value).or(obj.id);
     } else if obj.id.is_none() {
-        std::str::from_utf8(&value).ok().and_then(ObjectId::parse)
+        obj.id = std::str::from_utf8(&value).ok().and_then(ObjectId::parse);
+    }
+}
+
+fn is(name: &[u8], wanted: &str) -> bool {
+    name.eq_ignore_ascii_case(wanted.as_bytes())
+}
+
+fn apply_attr(read: &mut ObjectRead, name: &[u8], values: Vec<StructureTag>) -> Result<(), String> {
+    let obj = &mut read.object;
+    if let Some(end) = member_range_end_bytes(name) {
+        *obj.member_count.get_or_insert(0) += values.len() as u32;
+        read.next_member = end.map(|e| e + 1);
+    } else if is(name, "member") {
+        *obj.member_count.get_or_insert(0) += values.len() as u32;
+    } else if is(name, "objectClass") {
+        obj.class = object_class(&value_bytes(values).collect::<Result<Vec<_>, _>>()?);
+    } else if is(name, "objectGUID") || is(name, "entryUUID") {
+        read_id(obj, is(name, "objectGUID"), value_bytes(values).next().transpose()?);
+    } else if is(name, "proxyAddresses") {
+        obj.proxy_addresses = value_bytes(values).map(|v| v.map(text)).collect::<Result<_, _>>()?;
     } else {
-        None
-    };
-    if id.is_some() && (obj.id.is_none() || name.eq_ignore_ascii_case("objectGUID")) {
-        obj.id = id;
+        apply_single(obj, name, first_text(values)?);
     }
+    Ok(())
 }
 
-/// Keeps what classification needs and drops the rest.
-pub fn to_dir_object(entry: RawEntry) -> DirObject {
-    let mut obj = DirObject::new(entry.dn, ObjectClass::Other);
-    for attr in entry.attrs {
-        apply_attr(&mut obj, attr);
-    }
-    obj
-}
-
-fn apply_attr(obj: &mut DirObject, attr: RawAttr) {
-    let RawAttr { name, mut values } = attr;
-    let single = |values: &mut Vec<Vec<u8>>| values.pop().map(text);
-    let lower = name.to_ascii_lowercase();
-    match lower.as_str() {
-        "objectclass" => obj.class = object_class(&values),
-        "objectguid" | "entryuuid" => read_id(obj, &name, values),
-        "mail" => obj.mail = values.into_iter().next().map(text),
-        "proxyaddresses" => obj.proxy_addresses = values.into_iter().map(text).collect(),
-        "givenname" => obj.given_name = single(&mut values),
-        "sn" => obj.surname = single(&mut values),
-        "displayname" => obj.display_name = single(&mut values),
-        "useraccountcontrol" => obj.user_account_control = single(&mut values).and_then(|v| parse_u32(&v)),
-        "grouptype" => {
-            obj.group_type = single(&mut values).and_then(|v| v.trim().parse::<i64>().ok()).map(|v| v as i32)
-        }
-        "msexchhidefromaddresslists" => {
-            obj.hidden_from_gal = single(&mut values).is_some_and(|v| v.eq_ignore_ascii_case("TRUE"))
-        }
-        "msexchrecipienttypedetails" => {
-            obj.recipient_type_details = single(&mut values).and_then(|v| v.trim().parse().ok())
-        }
-        _ if lower == "member" || lower.starts_with("member;range=") => {
-            *obj.member_count.get_or_insert(0) += values.len() as u32;
-        }
-        _ => {}
+fn apply_single(obj: &mut DirObject, name: &[u8], value: Option<String>) {
+    if is(name, "mail") {
+        obj.mail = value;
+    } else if is(name, "givenName") {
+        obj.given_name = value;
+    } else if is(name, "sn") {
+        obj.surname = value;
+    } else if is(name, "displayName") {
+        obj.display_name = value;
+    } else if is(name, "userAccountControl") {
+        obj.user_account_control = value.as_deref().and_then(parse_u32);
+    } else if is(name, "groupType") {
+        obj.group_type = value.and_then(|v| v.trim().parse::<i64>().ok()).map(|v| v as i32);
+    } else if is(name, "msExchHideFromAddressLists") {
+        obj.hidden_from_gal = value.is_some_and(|v| v.eq_ignore_ascii_case("TRUE"));
+    } else if is(name, "msExchRecipientTypeDetails") {
+        obj.recipient_type_details = value.and_then(|v| v.trim().parse().ok());
     }
 }
 
@@ -157,8 +193,15 @@ fn parse_u32(text: &str) -> Option<u32> {
 
 /// `member;range=0-1499` → `Some(Some(1499))`; `member;range=1500-*` → `Some(None)` (last chunk).
 pub fn member_range_end(attr_name: &str) -> Option<Option<u32>> {
-    let lower = attr_name.to_ascii_lowercase();
-    let range = lower.strip_prefix("member;range=")?;
+    member_range_end_bytes(attr_name.as_bytes())
+}
+
+fn member_range_end_bytes(name: &[u8]) -> Option<Option<u32>> {
+    const PREFIX: &[u8] = b"member;range=";
+    if name.len() <= PREFIX.len() || !name[..PREFIX.len()].eq_ignore_ascii_case(PREFIX) {
+        return None;
+    }
+    let range = std::str::from_utf8(&name[PREFIX.len()..]).ok()?;
     let (_, end) = range.split_once('-')?;
     if end == "*" { Some(None) } else { end.parse().ok().map(Some) }
 }
@@ -192,8 +235,8 @@ mod tests {
     fn guid_is_read_in_ad_byte_order_even_when_it_looks_like_utf8() {
         // 16 ASCII bytes: valid UTF-8, so ldap3 would have put it in the text map.
         let guid = b"ABCDEFGHIJKLMNOP";
-        let raw = parse_entry(entry(vec![attr("objectClass", &[b"user"]), attr("objectGUID", &[guid])])).unwrap();
-        let obj = to_dir_object(raw);
+        let obj =
+            read_object(entry(vec![attr("objectClass", &[b"user"]), attr("objectGUID", &[guid])])).unwrap().object;
         assert_eq!(obj.id.unwrap().to_string(), "44434241-4645-4847-494a-4b4c4d4e4f50");
         assert_eq!(obj.class, ObjectClass::User);
     }
@@ -201,7 +244,7 @@ mod tests {
     #[test]
     fn binary_guid_and_text_attributes() {
         let guid = [0x10u8, 0x32, 0x54, 0x76, 0x98, 0xba, 0xdc, 0xfe, 0xff, 0xee, 0xdd, 0xcc, 0xbb, 0xaa, 0x99, 0x88];
-        let raw = parse_entry(entry(vec![
+        let read = read_object(entry(vec![
             attr("objectClass", &[b"top", b"group"]),
             attr("objectGUID", &[&guid]),
             attr("groupType", &[b"-2147483646"]),
@@ -209,7 +252,8 @@ mod tests {
             attr("msExchHideFromAddressLists", &[b"TRUE"]),
         ]))
         .unwrap();
-        let obj = to_dir_object(raw);
+        assert_eq!(read.next_member, Some(2));
+        let obj = read.object;
         assert_eq!(obj.id.unwrap().to_string(), "76543210-ba98-fedc-ffee-ddccbbaa9988");
         assert_eq!(obj.group_type, Some(-2147483646));
         assert_eq!(obj.member_count, Some(2));
@@ -219,8 +263,8 @@ mod tests {
 
     #[test]
     fn entry_uuid_is_used_without_object_guid() {
-        let raw = parse_entry(entry(vec![attr("entryUUID", &[b"3f2504e0-4f89-11d3-9a0c-0305e82c3301"])])).unwrap();
-        assert_eq!(to_dir_object(raw).id.unwrap().to_string(), "3f2504e0-4f89-11d3-9a0c-0305e82c3301");
+        let read = read_object(entry(vec![attr("entryUUID", &[b"3f2504e0-4f89-11d3-9a0c-0305e82c3301"])])).unwrap();
+        assert_eq!(read.object.id.unwrap().to_string(), "3f2504e0-4f89-11d3-9a0c-0305e82c3301");
     }
 
     #[test]

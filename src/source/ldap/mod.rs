@@ -95,16 +95,16 @@ impl LdapSource {
         };
         let mut objects = Vec::new();
         let mut pending = Vec::new();
-        let mut keep = |raw: entry::RawEntry| {
-            let range = ranges::pending_range(&raw.dn, raw.attrs.iter().map(|a| a.name.clone()));
-            let obj = entry::to_dir_object(raw);
-            if obj.class == ObjectClass::Other {
-                return;
+        let mut keep = |tag| {
+            let read = entry::read_object(tag).map_err(SourceError::protocol)?;
+            if read.object.class == ObjectClass::Other {
+                return Ok(());
             }
-            if let Some(range) = range {
-                pending.push((objects.len(), range));
+            if let Some(next_start) = read.next_member {
+                pending.push((objects.len(), PendingRange { dn: read.object.dn.clone(), next_start }));
             }
-            objects.push(obj);
+            objects.push(read.object);
+            Ok(())
         };
         let mut on_page = |c: paged::PageCount| progress(ReadProgress::Page { entries: c.entries, pages: c.pages });
         let count = search_paged(session, &spec, cancel, &mut keep, &mut on_page).await?;

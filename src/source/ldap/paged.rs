@@ -3,10 +3,9 @@
 //! Every page must end with `success`; a size limit, a lost connection, a timeout or a
 //! cancel in any page is an error, so a caller never sees a silently shortened result.
 
-use super::entry::{RawEntry, parse_entry};
 use super::session::{Session, op_failure, result_failure};
 use crate::source::SourceError;
-use ldap3::asn1::{PL, parse_tag};
+use ldap3::asn1::{PL, StructureTag, parse_tag};
 use ldap3::controls::{PagedResults, RawControl};
 use ldap3::{ResultEntry, Scope};
 use tokio_util::sync::CancellationToken;
@@ -29,12 +28,15 @@ pub struct PageCount {
     pub referrals: u32,
 }
 
+/// Receives each entry still encoded, so each caller decodes only what it needs.
+pub type EntrySink<'a> = dyn FnMut(StructureTag) -> Result<(), SourceError> + Send + 'a;
+
 /// Runs the search page by page, handing each entry to `on_entry` and counts to `on_page`.
 pub async fn search_paged(
     session: &mut Session,
     spec: &SearchSpec<'_>,
     cancel: &CancellationToken,
-    on_entry: &mut (dyn FnMut(RawEntry) + Send),
+    on_entry: &mut EntrySink<'_>,
     on_page: &mut (dyn FnMut(PageCount) + Send),
 ) -> Result<PageCount, SourceError> {
     let mut count = PageCount::default();
@@ -56,7 +58,7 @@ async fn read_page(
     spec: &SearchSpec<'_>,
     cookie: Vec<u8>,
     cancel: &CancellationToken,
-    on_entry: &mut (dyn FnMut(RawEntry) + Send),
+    on_entry: &mut EntrySink<'_>,
     count: &mut PageCount,
 ) -> Result<Option<Vec<u8>>, SourceError> {
     let timeout = session.op_timeout;
@@ -84,11 +86,7 @@ async fn read_page(
     next_cookie(&result.ctrls)
 }
 
-fn take_item(
-    item: ResultEntry,
-    on_entry: &mut (dyn FnMut(RawEntry) + Send),
-    count: &mut PageCount,
-) -> Result<(), SourceError> {
+fn take_item(item: ResultEntry, on_entry: &mut EntrySink<'_>, count: &mut PageCount) -> Result<(), SourceError> {
     // Referrals (Samba/AD point at DomainDnsZones, Configuration, …) are neither chased nor counted.
     if item.is_ref() {
         count.referrals += 1;
@@ -97,10 +95,8 @@ fn take_item(
     if item.is_intermediate() {
         return Ok(());
     }
-    let entry = parse_entry(item.0).map_err(SourceError::protocol)?;
     count.entries += 1;
-    on_entry(entry);
-    Ok(())
+    on_entry(item.0)
 }
 
 /// The server's paged-results response control. No control means the server did not

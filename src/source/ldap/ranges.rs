@@ -16,14 +16,6 @@ pub struct PendingRange {
 /// Bounds the loop even against a server that never says `*`.
 const MAX_ROUNDS: u32 = 100_000;
 
-/// Looks for `member;range=a-b` with a numeric end in an entry's attribute names.
-pub fn pending_range(dn: &str, attr_names: impl Iterator<Item = String>) -> Option<PendingRange> {
-    attr_names
-        .filter_map(|name| member_range_end(&name).flatten())
-        .map(|end| PendingRange { dn: dn.to_string(), next_start: end + 1 })
-        .next()
-}
-
 /// Counts the remaining member values of `pending.dn`, range by range.
 pub async fn count_remaining(
     session: &mut Session,

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# scripts/bench.sh read -- whole-run benchmarks (never timed tests).
+#
+#   read   100,000 generated users in a private slapd, read over ldaps by OpenLDAP's
+#          ldapsearch (-E pr=1000/noprompt) and by `adsync search --json`, alternating,
+#          RUNS times each (default 5). Prints median wall time, CPU, the ratio, and peak RSS.
+#
+# The 100k slapd (ports 3892/6362) is left running for re-runs; stop it with
+#   LAB=${TMPDIR:-/tmp}/adsync-lab/slapd-100k scripts/lab/slapd-down.sh
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+LAB_ROOT=${TMPDIR:-/tmp}/adsync-lab
+RUNS=${RUNS:-5}
+OUT=${OUT:-bench-results}
+mkdir -p "$OUT"
+
+command -v /usr/bin/time >/dev/null || { apt-get update -q && apt-get install -y -q time; }
+
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+# time_run NAME CMD... : appends "wall user+sys maxrss_kb" to $OUT/NAME.times
+time_run() {
+  local name=$1; shift
+  /usr/bin/time -f "%e %U %S %M" -o "$OUT/.t" "$@" >/dev/null
+  awk '{printf "%s %.2f %s\n", $1, $2+$3, $4}' "$OUT/.t" >>"$OUT/$name.times"
+}
+
+bench_read() {
+  LAB=$LAB_ROOT/slapd-100k LDAP_PORT=3892 LDAPS_PORT=6362 N_USERS=100000 scripts/lab/slapd-up.sh
+  # shellcheck disable=SC1091
+  . "$LAB_ROOT/slapd-100k/env"
+  cargo build --release --quiet
+  local cfg=$OUT/read.toml
+  cat >"$cfg" <<TOML
+[source]
+kind = "ldap"
+url = "$LDAPS_URI"
+ca_file = "$LDAPTLS_CACERT"
+bind_dn = "$LDAP_BIND_DN"
+password_env = "LDAP_BIND_PW"
+base_dn = "$LDAP_BASE_DN"
+page_size = 1000
+TOML
+  export LDAP_BIND_PW
+  # the same filter and attributes adsync asks for
+  local filter='(|(objectClass=inetOrgPerson)(|(objectClass=group)(objectClass=groupOfNames)(objectClass=groupOfUniqueNames)))'
+  local attrs=(objectClass objectGUID mail proxyAddresses givenName sn displayName userAccountControl
+               groupType msExchHideFromAddressLists msExchRecipientTypeDetails member entryUUID)
+  rm -f "$OUT"/ldapsearch.times "$OUT"/adsync.times
+  local n
+  n=$(target/release/adsync -c "$cfg" search --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(len(d["entries"])+len(d["skipped"]))')
+  echo "[bench] read: $n users+groups, $RUNS runs each, alternating"
+  for _ in $(seq 1 "$RUNS"); do
+    time_run ldapsearch ldapsearch -x -LLL -H "$LDAPS_URI" -D "$LDAP_BIND_DN" -w "$LDAP_BIND_PW" \
+      -b "$LDAP_BASE_DN" -E pr=1000/noprompt "$filter" "${attrs[@]}"
+    time_run adsync target/release/adsync -c "$cfg" search --json
+  done
+  local lw aw lc ac am
+  lw=$(cut -d' ' -f1 "$OUT/ldapsearch.times" | median); aw=$(cut -d' ' -f1 "$OUT/adsync.times" | median)
+  lc=$(cut -d' ' -f2 "$OUT/ldapsearch.times" | median); ac=$(cut -d' ' -f2 "$OUT/adsync.times" | median)
+  am=$(cut -d' ' -f3 "$OUT/adsync.times" | sort -g | tail -1)
+  awk -v lw="$lw" -v aw="$aw" -v lc="$lc" -v ac="$ac" -v am="$am" -v n="$n" 'BEGIN {
+    printf "[bench] read %d entries over ldaps, median of runs:\n", n
+    printf "  ldapsearch  wall %.2f s  cpu %.2f s\n", lw, lc
+    printf "  adsync      wall %.2f s  cpu %.2f s  peak RSS %.1f MiB\n", aw, ac, am/1024
+    printf "  ratio adsync/ldapsearch: %.2fx wall (target <= 1.0x), peak RSS target <= 150 MiB\n", aw/lw
+  }' | tee "$OUT/read.txt"
+}
+
+case "${1:-}" in
+  read) bench_read ;;
+  *) echo "usage: scripts/bench.sh read" >&2; exit 2 ;;
+esac
