@@ -29,14 +29,6 @@ install_missing() {
   fi
 }
 
-# Each server's env file uses the same names; give each its own prefix.
-import_env() {
-  local prefix=$1 file=$2
-  eval "$(sed -e "s/^export LDAPS_URI=/export ${prefix}_LDAPS_URI=/" \
-              -e "s/^export LDAPTLS_CACERT=/export ${prefix}_CACERT=/" \
-              -e "s/^export LDAP_/export ${prefix}_/" "$file")"
-}
-
 stop_lab() {
   [ "${KEEP_LAB:-0}" = 1 ] && return
   LAB=$LAB_ROOT/slapd "$ROOT/scripts/lab/slapd-down.sh" || true
@@ -50,10 +42,8 @@ LAB=$LAB_ROOT/slapd scripts/lab/slapd-up.sh
 LAB=$LAB_ROOT/slapd-limited LDAP_PORT=3891 LDAPS_PORT=6361 N_USERS=1000 SIZELIMIT=500 \
   scripts/lab/slapd-up.sh
 LAB=$LAB_ROOT/samba scripts/lab/samba-up.sh
-import_env SLAPD "$LAB_ROOT/slapd/env"
-import_env LIMITED "$LAB_ROOT/slapd-limited/env"
-import_env SAMBA "$LAB_ROOT/samba/env"
-export ADSYNC_LAB=1   # tests that need a lab server fail instead of skipping
+# every server's coordinates under its own prefix; ADSYNC_LAB=1 makes a missing one a failure
+eval "$(LAB_ROOT=$LAB_ROOT scripts/lab/env.sh)"
 
 log "cargo test"
 cargo test --all-targets "$@"

@@ -39,6 +39,16 @@ impl Dn {
         self.rdns.len() >= ancestor.rdns.len() && self.rdns.ends_with(&ancestor.rdns)
     }
 
+    /// The DN one level up; `None` for the root.
+    pub fn parent(&self) -> Option<Dn> {
+        (!self.rdns.is_empty()).then(|| Dn { rdns: self.rdns[1..].to_vec() })
+    }
+
+    /// The normalised first RDN value, e.g. `person` for `CN=Person,CN=Schema,…`.
+    pub fn first_value(&self) -> Option<&str> {
+        self.rdns.first().and_then(|r| r.split_once('=')).map(|(_, v)| v)
+    }
+
     pub fn depth(&self) -> usize {
         self.rdns.len()
     }

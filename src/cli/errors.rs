@@ -37,13 +37,17 @@ pub enum CliError {
     Source(Arc<SourceError>),
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),
+    #[error("cancelled; nothing was used")]
+    Cancelled,
+    #[error("{0}")]
+    Demo(#[from] crate::demo::DemoError),
 }
 
 impl CliError {
     pub fn status(&self) -> ExitStatus {
         match self {
             CliError::Config(_) => ExitStatus::Usage,
-            CliError::Source(_) | CliError::Output(_) => ExitStatus::Error,
+            CliError::Source(_) | CliError::Output(_) | CliError::Cancelled | CliError::Demo(_) => ExitStatus::Error,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The command line: argument parsing and one module per subcommand.
 
 mod config_cmd;
+mod demo;
 mod errors;
 mod progress;
 mod search;
@@ -35,6 +36,8 @@ pub enum Commands {
         #[arg(long)]
         json: bool,
     },
+    /// Run adsync on an embedded sample directory: nothing to install, nothing to configure.
+    Demo(demo::DemoArgs),
     /// Inspect the configuration.
     Config {
         #[command(subcommand)]
@@ -53,6 +56,7 @@ pub enum ConfigAction {
 pub async fn run(cli: Cli) -> Result<ExitStatus, CliError> {
     match cli.command {
         Commands::Search { json } => search::run(cli.config.as_deref(), json).await,
+        Commands::Demo(args) => demo::run(&args).await,
         Commands::Config { action: ConfigAction::Paths } => config_cmd::paths(cli.config.as_deref()),
         Commands::Config { action: ConfigAction::Check } => config_cmd::check(cli.config.as_deref()),
     }

@@ -2,7 +2,8 @@
 
 use super::progress::ProgressLine;
 use super::{CliError, ExitStatus, load_config};
-use crate::engine::{self, Command, Phase, Snapshot};
+use crate::config::Config;
+use crate::engine::{self, Command, Phase, SearchOutcome, Snapshot};
 use crate::report;
 use crate::source::Source;
 use crate::source::classify::Policy;
@@ -12,28 +13,39 @@ use std::sync::Arc;
 
 pub async fn run(explicit: Option<&Path>, json: bool) -> Result<ExitStatus, CliError> {
     let config = load_config(explicit)?;
-    let source = Arc::new(LdapSource::new(&config));
+    let (describe, outcome) = read_and_classify(&config).await?;
+    write_outcome(&describe, &outcome, json)?;
+    Ok(ExitStatus::Ok)
+}
+
+/// Reads and classifies the whole directory through the engine; returns the source's
+/// one-line description and the result.
+pub async fn read_and_classify(config: &Config) -> Result<(String, Arc<SearchOutcome>), CliError> {
+    let source = Arc::new(LdapSource::new(config));
     let describe = source.describe();
-    let engine = engine::spawn(source, Policy::from_config(&config));
+    let engine = engine::spawn(source, Policy::from_config(config));
     engine.send(Command::Search);
     let done = follow(&engine).await;
     if let Some(err) = &done.error {
         return Err(CliError::Source(err.clone()));
     }
-    let outcome = done.search.as_ref().filter(|_| done.phase == Phase::Done);
-    let Some(outcome) = outcome else {
-        return Ok(ExitStatus::Error);
-    };
+    match (&done.phase, &done.search) {
+        (Phase::Done, Some(outcome)) => Ok((describe, outcome.clone())),
+        _ => Err(CliError::Cancelled),
+    }
+}
+
+pub fn write_outcome(describe: &str, outcome: &SearchOutcome, json: bool) -> Result<(), CliError> {
     let started = std::time::Instant::now();
     super::print(|out| {
         if json {
             report::write_search_json(out, outcome)
         } else {
-            report::write_search_summary(out, &describe, outcome)
+            report::write_search_summary(out, describe, outcome)
         }
     })?;
     tracing::debug!(elapsed = ?started.elapsed(), "result written");
-    Ok(ExitStatus::Ok)
+    Ok(())
 }
 
 /// Shows progress until the engine leaves the busy phases; Ctrl-C cancels the read.

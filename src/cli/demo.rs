@@ -1,0 +1,135 @@
+//! `adsync demo`: the embedded sample directory, served or searched, with nothing installed.
+
+use super::search::{read_and_classify, write_outcome};
+use super::{CliError, ExitStatus};
+use crate::config::{Config, SecretSource};
+use crate::demo::company::{CompanySpec, generate};
+use crate::demo::{DemoOptions, DemoServer, ldif};
+use secrecy::SecretString;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    /// Size of the generated company.
+    #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub users: u32,
+    /// Only serve the directory (until Ctrl-C or SIGTERM) and print shell `export` lines for it.
+    #[arg(long)]
+    pub serve: bool,
+    /// Print the adsync config the demo uses.
+    #[arg(long)]
+    pub print_config: bool,
+    /// Print the sample company as LDIF (for loading into another directory) and exit.
+    #[arg(long, conflicts_with_all = ["serve", "print_config"])]
+    pub ldif: bool,
+    /// Fixed port for ldap:// (default: a free one).
+    #[arg(long, default_value_t = 0)]
+    pub ldap_port: u16,
+    /// Fixed port for ldaps:// (default: a free one).
+    #[arg(long, default_value_t = 0)]
+    pub ldaps_port: u16,
+}
+
+/// Files the demo writes (the CA), all inside one temp dir removed on exit.
+struct Workspace {
+    dir: tempfile::TempDir,
+}
+
+impl Workspace {
+    fn new() -> Result<Self, CliError> {
+        Ok(Self { dir: tempfile::Builder::new().prefix("adsync-demo-").tempdir()? })
+    }
+
+    fn write(&self, name: &str, text: &str) -> Result<PathBuf, CliError> {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, text)?;
+        Ok(path)
+    }
+}
+
+pub async fn run(args: &DemoArgs) -> Result<ExitStatus, CliError> {
+    if args.ldif {
+        return print_ldif(args.users);
+    }
+    let opts = DemoOptions { users: args.users, ldap_port: args.ldap_port, ldaps_port: args.ldaps_port };
+    let server = DemoServer::start(&opts).await?;
+    let workspace = Workspace::new()?;
+    let ca = workspace.write("ca.pem", &server.ca_pem)?;
+    let config_text = config_text(&server, &ca);
+    if args.print_config {
+        super::print(|out| std::io::Write::write_all(out, config_text.as_bytes()))?;
+    }
+    if args.serve {
+        print_exports(&server, &ca)?;
+        wait_for_stop().await;
+        return Ok(ExitStatus::Ok);
+    }
+    if args.print_config {
+        return Ok(ExitStatus::Ok);
+    }
+    search_demo(&server, &config_text).await
+}
+
+fn print_ldif(users: u32) -> Result<ExitStatus, CliError> {
+    let entries = generate(&CompanySpec::new(users));
+    super::print(|out| ldif::write_all(out, &entries))?;
+    Ok(ExitStatus::Ok)
+}
+
+/// The config a user would write for this directory (the password comes from the
+/// environment `--serve` prints; the in-process demo hands it over directly).
+fn config_text(server: &DemoServer, ca: &Path) -> String {
+    format!(
+        "# adsync demo: the embedded sample directory (valid while the demo runs)\n\
+         [source]\nkind = \"ldap\"\nurl = \"{}\"\nca_file = \"{}\"\nbind_dn = \"{}\"\n\
+         password_env = \"LDAP_BIND_PW\"\nbase_dn = \"{}\"\n",
+        server.ldaps_url(),
+        ca.display(),
+        server.spec.svc_dn(),
+        server.spec.base
+    )
+}
+
+fn shell_quote(value: &str) -> String {
+    format!("'{}'", value.replace('\'', "'\\''"))
+}
+
+fn print_exports(server: &DemoServer, ca: &Path) -> Result<(), CliError> {
+    let lines = [
+        format!(
+            "# adsync demo directory: {} entries, an Active Directory look-alike. Ctrl-C stops it.",
+            server.entries
+        ),
+        format!("export LDAP_URI={}", shell_quote(&server.ldap_url())),
+        format!("export LDAPS_URI={}", shell_quote(&server.ldaps_url())),
+        format!("export LDAP_BASE_DN={}", shell_quote(&server.spec.base)),
+        format!("export LDAP_BIND_DN={}", shell_quote(&server.spec.svc_dn())),
+        format!("export LDAP_BIND_PW={}", shell_quote(&server.spec.svc_password)),
+        format!("export LDAPTLS_CACERT={}", shell_quote(&ca.display().to_string())),
+    ];
+    super::print(|out| writeln!(out, "{}", lines.join("\n")))
+}
+
+async fn wait_for_stop() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    let terminated = async {
+        match term.as_mut() {
+            Some(t) => {
+                t.recv().await;
+            }
+            None => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminated => {}
+    }
+}
+
+async fn search_demo(server: &DemoServer, config_text: &str) -> Result<ExitStatus, CliError> {
+    let mut config = Config::parse(config_text, "demo config")?;
+    config.bind_password = Some(SecretSource::Inline(SecretString::from(server.spec.svc_password.clone())));
+    let (describe, outcome) = read_and_classify(&config).await?;
+    write_outcome(&describe, &outcome, false)?;
+    Ok(ExitStatus::Ok)
+}

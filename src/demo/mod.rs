@@ -1,0 +1,16 @@
+//! `adsync demo`: an embedded Active Directory look-alike with a generated sample company,
+//! so the whole app runs with nothing installed — and the fastest hermetic test fixture.
+
+pub mod certs;
+pub mod company;
+pub mod directory;
+pub mod entry;
+pub mod filter;
+pub mod ldif;
+mod ops;
+mod paging;
+mod render;
+pub mod rootdse;
+pub mod server;
+
+pub use server::{DemoError, DemoOptions, DemoServer};
