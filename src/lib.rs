@@ -11,3 +11,5 @@ pub mod engine;
 pub mod model;
 pub mod report;
 pub mod source;
+pub mod sync;
+pub mod tui;

@@ -218,3 +218,35 @@ pub enum DefaultRole {
     /// Digest and login.
     EndUser,
 }
+
+/// What a node in the directory tree is, for its marker.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum NodeKind {
+    Domain,
+    Container,
+    User,
+    Group,
+    Contact,
+    Computer,
+    #[default]
+    Other,
+}
+
+/// One entry of a one-level listing, as the tree shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct TreeNode {
+    pub dn: String,
+    /// The first RDN's value (`Sales` for `OU=Sales,…`), unescaped for display.
+    pub label: String,
+    pub kind: NodeKind,
+    pub disabled: bool,
+    pub hidden: bool,
+    pub mail: Option<String>,
+}
+
+/// Every attribute of one entry, made readable (GUIDs and SIDs decoded, other binary as hex).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EntryDetails {
+    pub dn: String,
+    pub attributes: Vec<(String, Vec<String>)>,
+}

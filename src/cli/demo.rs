@@ -2,10 +2,9 @@
 
 use super::search::{read_and_classify, write_outcome};
 use super::{CliError, ExitStatus};
-use crate::config::{Config, SecretSource};
+use crate::config::Config;
 use crate::demo::company::{CompanySpec, generate};
 use crate::demo::{DemoOptions, DemoServer, ldif};
-use secrecy::SecretString;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, clap::Args)]
@@ -41,8 +40,11 @@ impl Workspace {
     }
 
     fn write(&self, name: &str, text: &str) -> Result<PathBuf, CliError> {
+        use std::os::unix::fs::PermissionsExt;
         let path = self.dir.path().join(name);
         std::fs::write(&path, text)?;
+        // Owner only: one of these files holds the demo's bind password.
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
         Ok(path)
     }
 }
@@ -55,7 +57,9 @@ pub async fn run(args: &DemoArgs) -> Result<ExitStatus, CliError> {
     let server = DemoServer::start(&opts).await?;
     let workspace = Workspace::new()?;
     let ca = workspace.write("ca.pem", &server.ca_pem)?;
-    let config_text = config_text(&server, &ca);
+    let password = workspace.write("bind.pw", &server.spec.svc_password)?;
+    let config_text = config_text(&server, &ca, &password, workspace.dir.path());
+    let config_path = workspace.write("adsync.toml", &config_text)?;
     if args.print_config {
         super::print(|out| std::io::Write::write_all(out, config_text.as_bytes()))?;
     }
@@ -67,7 +71,14 @@ pub async fn run(args: &DemoArgs) -> Result<ExitStatus, CliError> {
     if args.print_config {
         return Ok(ExitStatus::Ok);
     }
-    search_demo(&server, &config_text).await
+    let config = Config::load(&config_path)?;
+    if super::interactive() {
+        return super::run_tui(config).await;
+    }
+    // Not a terminal (a pipe, CI): show what the app would show first, as text.
+    let (describe, outcome) = read_and_classify(&config).await?;
+    write_outcome(&describe, &outcome, false)?;
+    Ok(ExitStatus::Ok)
 }
 
 fn print_ldif(users: u32) -> Result<ExitStatus, CliError> {
@@ -76,16 +87,19 @@ fn print_ldif(users: u32) -> Result<ExitStatus, CliError> {
     Ok(ExitStatus::Ok)
 }
 
-/// The config a user would write for this directory (the password comes from the
-/// environment `--serve` prints; the in-process demo hands it over directly).
-fn config_text(server: &DemoServer, ca: &Path) -> String {
+/// The config a user would write for this directory; every file it names lives in the
+/// demo's temp workspace, so it is valid while the demo runs.
+fn config_text(server: &DemoServer, ca: &Path, password: &Path, workspace: &Path) -> String {
     format!(
         "# adsync demo: the embedded sample directory (valid while the demo runs)\n\
+         state_dir = \"{}\"\n\n\
          [source]\nkind = \"ldap\"\nurl = \"{}\"\nca_file = \"{}\"\nbind_dn = \"{}\"\n\
-         password_env = \"LDAP_BIND_PW\"\nbase_dn = \"{}\"\n",
+         password_file = \"{}\"\nbase_dn = \"{}\"\n\n[sync]\ndefault_role = \"silent_user\"\n",
+        workspace.join("state").display(),
         server.ldaps_url(),
         ca.display(),
         server.spec.svc_dn(),
+        password.display(),
         server.spec.base
     )
 }
@@ -124,12 +138,4 @@ async fn wait_for_stop() {
         _ = tokio::signal::ctrl_c() => {}
         _ = terminated => {}
     }
-}
-
-async fn search_demo(server: &DemoServer, config_text: &str) -> Result<ExitStatus, CliError> {
-    let mut config = Config::parse(config_text, "demo config")?;
-    config.bind_password = Some(SecretSource::Inline(SecretString::from(server.spec.svc_password.clone())));
-    let (describe, outcome) = read_and_classify(&config).await?;
-    write_outcome(&describe, &outcome, false)?;
-    Ok(ExitStatus::Ok)
 }

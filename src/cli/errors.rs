@@ -41,13 +41,22 @@ pub enum CliError {
     Cancelled,
     #[error("{0}")]
     Demo(#[from] crate::demo::DemoError),
+    #[error(
+        "the adsync app needs a terminal (stdin and stdout); in scripts use `adsync search`, `adsync plan` or `adsync sync`"
+    )]
+    NotATerminal,
+    #[error("{0}")]
+    Tui(#[from] crate::tui::runner::TuiError),
 }
 
 impl CliError {
     pub fn status(&self) -> ExitStatus {
         match self {
             CliError::Config(_) => ExitStatus::Usage,
-            CliError::Source(_) | CliError::Output(_) | CliError::Cancelled | CliError::Demo(_) => ExitStatus::Error,
+            CliError::NotATerminal => ExitStatus::Usage,
+            CliError::Source(_) | CliError::Output(_) | CliError::Cancelled | CliError::Demo(_) | CliError::Tui(_) => {
+                ExitStatus::Error
+            }
         }
     }
 }

@@ -25,11 +25,13 @@ pub struct Cli {
     #[arg(long, short = 'v', global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
     #[command(subcommand)]
-    pub command: Commands,
+    pub command: Option<Commands>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Commands {
+    /// The terminal app (the default when no command is given).
+    Tui,
     /// Read the directory and show what would be synced and why not (the seed's "Search Now").
     Search {
         /// Print the machine-readable result on stdout.
@@ -54,12 +56,33 @@ pub enum ConfigAction {
 }
 
 pub async fn run(cli: Cli) -> Result<ExitStatus, CliError> {
-    match cli.command {
+    match cli.command.unwrap_or(Commands::Tui) {
+        Commands::Tui => tui(cli.config.as_deref()).await,
         Commands::Search { json } => search::run(cli.config.as_deref(), json).await,
         Commands::Demo(args) => demo::run(&args).await,
         Commands::Config { action: ConfigAction::Paths } => config_cmd::paths(cli.config.as_deref()),
         Commands::Config { action: ConfigAction::Check } => config_cmd::check(cli.config.as_deref()),
     }
+}
+
+/// The TUI on the configured directory; it needs a real terminal.
+async fn tui(explicit: Option<&std::path::Path>) -> Result<ExitStatus, CliError> {
+    let config = load_config(explicit)?;
+    run_tui(config).await
+}
+
+fn interactive() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdin().is_terminal() && std::io::stdout().is_terminal()
+}
+
+async fn run_tui(config: crate::config::Config) -> Result<ExitStatus, CliError> {
+    if !interactive() {
+        return Err(CliError::NotATerminal);
+    }
+    let keymap_file = dirs::config_dir().map(|d| d.join("adsync").join("keymap.toml")).filter(|p| p.is_file());
+    crate::tui::run(crate::tui::TuiOptions { config, keymap_file }).await?;
+    Ok(ExitStatus::Ok)
 }
 
 /// Loads the config and prints its warnings to stderr.

@@ -1,6 +1,8 @@
 //! The config file: schema, lookup, validation and secrets.
 
 mod error;
+pub mod exclusions;
+pub mod form;
 mod locate;
 pub mod paths;
 mod schema;

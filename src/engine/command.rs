@@ -8,4 +8,8 @@ pub enum Command {
     Search,
     /// Stop the running job; nothing half-done is kept.
     Cancel,
+    /// List the entries directly below a DN (`refresh`: even if already listed).
+    Browse { dn: String, refresh: bool },
+    /// Fetch every attribute of one entry.
+    Inspect(String),
 }

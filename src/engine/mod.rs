@@ -7,6 +7,7 @@ pub mod command;
 pub mod event;
 pub mod run;
 pub mod state;
+pub mod tree;
 
 pub use command::Command;
 pub use event::{Event, Level};

@@ -87,6 +87,8 @@ impl Engine {
     fn perform(&mut self, effect: Effect) {
         match effect {
             Effect::StartRead => self.start_read(),
+            Effect::FetchChildren(dn) => self.fetch(dn, true),
+            Effect::FetchDetails(dn) => self.fetch(dn, false),
             Effect::CancelJob => {
                 if let Some(token) = self.job.take() {
                     token.cancel();
@@ -96,6 +98,22 @@ impl Engine {
                 let _ = self.events.send(event);
             }
         }
+    }
+
+    /// Browsing runs beside any search: its answers come back as messages like everything else.
+    fn fetch(&self, dn: String, children: bool) {
+        let Some(inbox) = self.inbox.upgrade() else { return };
+        let source = self.source.clone();
+        tokio::spawn(async move {
+            let msg = if children {
+                let result = source.children(&dn).await.map_err(|e| e.to_string());
+                Msg::Children { dn, result }
+            } else {
+                let result = source.details(&dn).await.map_err(|e| e.to_string());
+                Msg::Details { dn, result }
+            };
+            let _ = inbox.send(msg);
+        });
     }
 
     fn start_read(&mut self) {

@@ -2,7 +2,8 @@
 
 use super::command::Command;
 use super::event::Event;
-use crate::model::Flavor;
+use super::tree::TreeData;
+use crate::model::{EntryDetails, Flavor, TreeNode};
 use crate::source::classify::{Classification, Policy, classify};
 use crate::source::{DirectoryRead, ReadProgress, ReadStats, SourceError};
 use std::sync::Arc;
@@ -52,11 +53,12 @@ pub struct Snapshot {
     pub flavor: Option<Flavor>,
     pub search: Option<Arc<SearchOutcome>>,
     pub error: Option<Arc<SourceError>>,
+    pub tree: Arc<TreeData>,
 }
 
 impl Default for Snapshot {
     fn default() -> Self {
-        Self { phase: Phase::Idle, flavor: None, search: None, error: None }
+        Self { phase: Phase::Idle, flavor: None, search: None, error: None, tree: Arc::default() }
     }
 }
 
@@ -66,6 +68,8 @@ pub enum Msg {
     Command(Command),
     Progress(ReadProgress),
     ReadFinished(Result<DirectoryRead, SourceError>),
+    Children { dn: String, result: Result<Vec<TreeNode>, String> },
+    Details { dn: String, result: Result<EntryDetails, String> },
 }
 
 impl Msg {
@@ -75,6 +79,8 @@ impl Msg {
             Msg::Command(_) => "command",
             Msg::Progress(_) => "progress",
             Msg::ReadFinished(_) => "read finished",
+            Msg::Children { .. } => "children",
+            Msg::Details { .. } => "details",
         }
     }
 }
@@ -83,6 +89,8 @@ impl Msg {
 #[derive(Debug, PartialEq)]
 pub enum Effect {
     StartRead,
+    FetchChildren(String),
+    FetchDetails(String),
     CancelJob,
     Log(Event),
 }
@@ -93,6 +101,22 @@ pub fn update(state: &mut Snapshot, msg: Msg, policy: &Policy) -> Vec<Effect> {
         Msg::Command(Command::Cancel) => cancel(state),
         Msg::Progress(progress) => on_progress(state, progress),
         Msg::ReadFinished(result) => on_read_finished(state, result, policy),
+        Msg::Command(Command::Browse { dn, refresh }) => {
+            let wanted = Arc::make_mut(&mut state.tree).request_children(&dn, refresh);
+            wanted.then_some(Effect::FetchChildren(dn)).into_iter().collect()
+        }
+        Msg::Command(Command::Inspect(dn)) => {
+            let wanted = Arc::make_mut(&mut state.tree).request_details(&dn);
+            wanted.then_some(Effect::FetchDetails(dn)).into_iter().collect()
+        }
+        Msg::Children { dn, result } => {
+            Arc::make_mut(&mut state.tree).children_arrived(&dn, result);
+            Vec::new()
+        }
+        Msg::Details { dn, result } => {
+            Arc::make_mut(&mut state.tree).details_arrived(&dn, result);
+            Vec::new()
+        }
     }
 }
 
@@ -173,13 +197,14 @@ fn outcome(read: DirectoryRead, policy: &Policy) -> SearchOutcome {
 
 fn summary_line(outcome: &SearchOutcome) -> String {
     let s = &outcome.stats;
+    use crate::report::thousands;
     format!(
-        "read {} entries in {:.1} s ({:.0}/s): {} to sync, {} skipped",
-        s.entries,
+        "read {} entries in {:.1} s ({}/s): {} to sync, {} skipped",
+        thousands(s.entries),
         s.elapsed.as_secs_f64(),
-        s.entries_per_second(),
-        outcome.classification.entries.len(),
-        outcome.classification.skipped.len()
+        thousands(s.entries_per_second() as u64),
+        thousands(outcome.classification.entries.len() as u64),
+        thousands(outcome.classification.skipped.len() as u64)
     )
 }
 

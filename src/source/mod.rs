@@ -4,7 +4,7 @@ pub mod classify;
 pub mod ldap;
 
 use crate::config::SecretError;
-use crate::model::{DirObject, Flavor};
+use crate::model::{DirObject, EntryDetails, Flavor, TreeNode};
 use ldap::error::LdapFailure;
 use ldap::tls::TlsSetupError;
 use std::sync::Arc;
@@ -75,4 +75,13 @@ pub trait Source: Send + Sync {
 
     /// Reads everything the sync considers; complete or an error, never partial.
     async fn read_all(&self, progress: ProgressFn, cancel: CancellationToken) -> Result<DirectoryRead, SourceError>;
+
+    /// Where browsing starts (the Base DN).
+    fn root(&self) -> String;
+
+    /// The entries directly below `dn`, containers first.
+    async fn children(&self, dn: &str) -> Result<Vec<TreeNode>, SourceError>;
+
+    /// Every attribute of one entry, for the attribute panel.
+    async fn details(&self, dn: &str) -> Result<EntryDetails, SourceError>;
 }

@@ -1,5 +1,6 @@
 //! The LDAP source (ldap3): Active Directory, Samba AD and OpenLDAP.
 
+pub mod browse;
 pub mod entry;
 pub mod error;
 pub mod paged;
@@ -11,15 +12,27 @@ pub mod tls;
 
 use super::{DirectoryRead, ProgressFn, ReadProgress, ReadStats, Source, SourceError};
 use crate::config::{Config, SecretSource, SourceConfig};
-use crate::model::{DirObject, ObjectClass};
+use crate::model::{DirObject, EntryDetails, ObjectClass, TreeNode};
 use error::LdapFailure;
 use paged::{SearchSpec, search_paged};
 use query::Query;
 use ranges::PendingRange;
 use rootdse::RootDse;
 use session::{Endpoint, Session};
+use std::sync::Arc;
 use std::time::Instant;
 use tokio_util::sync::CancellationToken;
+
+#[derive(Clone, Copy)]
+enum Browse<'a> {
+    Children(&'a str),
+    Details(&'a str),
+}
+
+enum Browsed {
+    Children(Vec<TreeNode>),
+    Details(EntryDetails),
+}
 
 #[derive(Clone)]
 pub struct LdapSource {
@@ -28,11 +41,18 @@ pub struct LdapSource {
     /// Ask for members in explicit ranges of this size (tests use it on servers that
     /// would otherwise hand out every member at once).
     pub member_range_step: Option<u32>,
+    /// The bound session browsing reuses (shared by clones).
+    browser: Arc<tokio::sync::Mutex<Option<Session>>>,
 }
 
 impl LdapSource {
     pub fn new(config: &Config) -> Self {
-        Self { config: config.source.clone(), password: config.bind_password.clone(), member_range_step: None }
+        Self {
+            config: config.source.clone(),
+            password: config.bind_password.clone(),
+            member_range_step: None,
+            browser: Arc::default(),
+        }
     }
 
     pub fn endpoint(&self) -> Result<Endpoint, SourceError> {
@@ -55,6 +75,30 @@ impl LdapSource {
             session.bind(dn, pw).await?;
         }
         Ok(session)
+    }
+
+    /// Runs one browse request on the shared session, opening it if needed and once more
+    /// if it had died (idle timeouts on firewalls are common).
+    async fn browsing(&self, request: Browse<'_>) -> Result<Browsed, SourceError> {
+        let mut slot = self.browser.lock().await;
+        let mut attempt = 0;
+        loop {
+            if slot.is_none() {
+                *slot = Some(self.open_session().await?);
+            }
+            let session = slot.as_mut().expect("opened above");
+            let result = match request {
+                Browse::Children(dn) => {
+                    browse::children(session, dn, self.config.page_size).await.map(Browsed::Children)
+                }
+                Browse::Details(dn) => browse::details(session, dn).await.map(Browsed::Details),
+            };
+            match result {
+                Err(SourceError::Ldap(LdapFailure::ConnectionLost { .. })) if attempt == 0 => *slot = None,
+                other => return other,
+            }
+            attempt += 1;
+        }
     }
 
     async fn read(&self, progress: ProgressFn, cancel: CancellationToken) -> Result<DirectoryRead, SourceError> {
@@ -166,5 +210,23 @@ impl Source for LdapSource {
             })
             .map_err(|e| SourceError::ReaderDied(e.to_string()))?;
         rx.await.unwrap_or_else(|_| Err(SourceError::ReaderDied("reader thread panicked".into())))
+    }
+
+    fn root(&self) -> String {
+        self.config.base_dn.0.clone()
+    }
+
+    async fn children(&self, dn: &str) -> Result<Vec<TreeNode>, SourceError> {
+        match self.browsing(Browse::Children(dn)).await? {
+            Browsed::Children(nodes) => Ok(nodes),
+            Browsed::Details(_) => unreachable!("children requests answer with children"),
+        }
+    }
+
+    async fn details(&self, dn: &str) -> Result<EntryDetails, SourceError> {
+        match self.browsing(Browse::Details(dn)).await? {
+            Browsed::Details(details) => Ok(details),
+            Browsed::Children(_) => unreachable!("details requests answer with details"),
+        }
     }
 }

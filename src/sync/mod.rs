@@ -1,0 +1,3 @@
+//! Planning and applying a sync, and when it runs.
+
+pub mod schedule;

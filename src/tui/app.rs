@@ -1,0 +1,519 @@
+//! The TUI's state and its one update function: key in, state changed, effects out.
+//! Which layer gets a key is derived from the state (text input, overlay, pane), never a flag.
+
+use super::keymap::{Action, Context, Key, Keymap};
+use super::log_view::LogView;
+use super::tree_view::{Collapse, Expand, TreeView};
+use crate::config::Config;
+use crate::config::form::{FieldId, FieldValue, Form};
+use crate::dn::Dn;
+use crate::engine::{Command, Event, Level, Snapshot};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
+use std::time::{Duration, Instant};
+use tui_input::Input as TextBox;
+use tui_input::backend::crossterm::EventHandler;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pane {
+    Settings,
+    Tree,
+    Diff,
+    Log,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 4] = [Pane::Settings, Pane::Tree, Pane::Diff, Pane::Log];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Settings => "Settings",
+            Pane::Tree => "Directory",
+            Pane::Diff => "Pending changes",
+            Pane::Log => "Log",
+        }
+    }
+
+    fn context(self) -> Context {
+        match self {
+            Pane::Settings => Context::Settings,
+            Pane::Tree => Context::Tree,
+            Pane::Diff => Context::Diff,
+            Pane::Log => Context::Log,
+        }
+    }
+
+    fn index(self) -> usize {
+        Pane::ALL.iter().position(|p| *p == self).unwrap_or(0)
+    }
+}
+
+/// What a text box is for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Typing {
+    Command,
+    Filter,
+    Edit(FieldId),
+}
+
+#[derive(Clone, Debug)]
+pub struct TextInput {
+    pub typing: Typing,
+    pub text: TextBox,
+    pub error: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Overlay {
+    Help {
+        scroll: usize,
+    },
+    /// "Quit while applying?"
+    ConfirmQuit,
+}
+
+/// Input from the outside world.
+#[derive(Clone, Debug)]
+pub enum Input {
+    Key(KeyEvent),
+    Resize(u16, u16),
+    /// The clock moved on (debounces, flash expiry).
+    Tick(Instant),
+    Log(Event),
+}
+
+/// What the TUI shell must do for us.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Effect {
+    Engine(Command),
+    Quit,
+    CopyToClipboard(String),
+    SaveLog,
+    /// The config file changed: rebuild the engine with it.
+    Reload,
+}
+
+pub struct App {
+    pub keymap: Keymap,
+    pub focus: Pane,
+    pub overlay: Option<Overlay>,
+    pub input: Option<TextInput>,
+    pub tree: TreeView,
+    pub log: LogView,
+    pub form: Form,
+    pub settings_row: usize,
+    pub config: Config,
+    pub excluded: Vec<Dn>,
+    pub flash: Option<(Level, String, Instant)>,
+    pub size: (u16, u16),
+    pub quit: bool,
+    /// Selection waiting to be inspected once the cursor rests.
+    pending_inspect: Option<(String, Instant)>,
+}
+
+const FLASH_FOR: Duration = Duration::from_secs(6);
+const INSPECT_AFTER: Duration = Duration::from_millis(150);
+
+impl App {
+    pub fn new(config: Config, root: &str, keymap: Keymap) -> Self {
+        let excluded = excluded_dns(&config);
+        Self {
+            keymap,
+            focus: Pane::Tree,
+            overlay: None,
+            input: None,
+            tree: TreeView::new(root),
+            log: LogView::default(),
+            form: Form::from_config(&config),
+            settings_row: 0,
+            config,
+            excluded,
+            flash: None,
+            size: (120, 40),
+            quit: false,
+            pending_inspect: None,
+        }
+    }
+
+    /// The first things to ask the engine for.
+    pub fn start(&self) -> Vec<Effect> {
+        vec![Effect::Engine(Command::Browse { dn: self.tree.root.clone(), refresh: false })]
+    }
+
+    pub fn flash(&mut self, level: Level, text: impl Into<String>, now: Instant) {
+        let text = text.into();
+        self.log.push(Event::new(level, text.clone()));
+        self.flash = Some((level, text, now));
+    }
+
+    /// The keymap context in force: the focused pane's.
+    pub fn context(&self) -> Context {
+        self.focus.context()
+    }
+
+    pub fn update(&mut self, input: Input, snapshot: &Snapshot, now: Instant) -> Vec<Effect> {
+        match input {
+            Input::Key(key) if key.kind == KeyEventKind::Press => self.on_key(key, snapshot, now),
+            Input::Key(_) => Vec::new(),
+            Input::Resize(w, h) => {
+                self.size = (w, h);
+                Vec::new()
+            }
+            Input::Tick(at) => self.on_tick(at),
+            Input::Log(event) => {
+                self.log.push(event);
+                Vec::new()
+            }
+        }
+    }
+
+    fn on_tick(&mut self, now: Instant) -> Vec<Effect> {
+        if self.flash.as_ref().is_some_and(|(_, _, at)| now.duration_since(*at) > FLASH_FOR) {
+            self.flash = None;
+        }
+        match self.pending_inspect.take() {
+            Some((dn, at)) if now.duration_since(at) >= INSPECT_AFTER => vec![Effect::Engine(Command::Inspect(dn))],
+            other => {
+                self.pending_inspect = other;
+                Vec::new()
+            }
+        }
+    }
+
+    fn on_key(&mut self, key: KeyEvent, snapshot: &Snapshot, now: Instant) -> Vec<Effect> {
+        let k = Key::from_event(&key);
+        // Ctrl-C always quits, whatever has the keyboard.
+        if self.keymap.action(Context::Global, k) == Some(Action::ForceQuit) {
+            self.quit = true;
+            return vec![Effect::Quit];
+        }
+        if self.input.is_some() {
+            return self.on_text_key(key, now);
+        }
+        if let Some(overlay) = self.overlay.clone() {
+            return self.on_overlay_key(overlay, k, snapshot);
+        }
+        match self.keymap.action(self.context(), k) {
+            Some(action) => self.on_action(action, snapshot, now),
+            None => Vec::new(),
+        }
+    }
+
+    fn on_overlay_key(&mut self, overlay: Overlay, key: Key, snapshot: &Snapshot) -> Vec<Effect> {
+        let action = self.keymap.action(Context::Global, key);
+        match (overlay, action) {
+            (Overlay::ConfirmQuit, _) if key.code == KeyCode::Char('y') => {
+                self.quit = true;
+                vec![Effect::Quit]
+            }
+            (Overlay::ConfirmQuit, _) => {
+                self.overlay = None;
+                Vec::new()
+            }
+            (Overlay::Help { scroll }, Some(Action::Down | Action::PageDown)) => {
+                self.overlay =
+                    Some(Overlay::Help { scroll: scroll + if action == Some(Action::Down) { 1 } else { 10 } });
+                Vec::new()
+            }
+            (Overlay::Help { scroll }, Some(Action::Up | Action::PageUp)) => {
+                self.overlay = Some(Overlay::Help {
+                    scroll: scroll.saturating_sub(if action == Some(Action::Up) { 1 } else { 10 }),
+                });
+                Vec::new()
+            }
+            (Overlay::Help { .. }, Some(Action::Quit)) if snapshot.phase.is_busy() => {
+                self.overlay = None;
+                Vec::new()
+            }
+            (Overlay::Help { .. }, _) => {
+                self.overlay = None;
+                Vec::new()
+            }
+        }
+    }
+
+    fn on_action(&mut self, action: Action, snapshot: &Snapshot, now: Instant) -> Vec<Effect> {
+        match action {
+            Action::Quit if snapshot.phase.is_busy() => {
+                self.overlay = Some(Overlay::ConfirmQuit);
+                Vec::new()
+            }
+            Action::Quit | Action::ForceQuit => {
+                self.quit = true;
+                vec![Effect::Quit]
+            }
+            Action::Help => {
+                self.overlay = Some(Overlay::Help { scroll: 0 });
+                Vec::new()
+            }
+            Action::NextPane => self.focus_at(self.focus.index() + 1),
+            Action::PrevPane => self.focus_at(self.focus.index() + Pane::ALL.len() - 1),
+            Action::FocusSettings => self.focus_on(Pane::Settings),
+            Action::FocusTree => self.focus_on(Pane::Tree),
+            Action::FocusDiff => self.focus_on(Pane::Diff),
+            Action::FocusLog => self.focus_on(Pane::Log),
+            Action::CommandBar => self.open_input(Typing::Command, ""),
+            Action::Search => vec![Effect::Engine(Command::Search)],
+            Action::Cancel if snapshot.phase.is_busy() => vec![Effect::Engine(Command::Cancel)],
+            Action::Plan | Action::Apply | Action::Check => {
+                self.flash(Level::Warn, "this needs a [target] in the config: configure the service side first", now);
+                Vec::new()
+            }
+            _ => self.on_pane_action(action, snapshot, now),
+        }
+    }
+
+    fn focus_on(&mut self, pane: Pane) -> Vec<Effect> {
+        self.focus = pane;
+        Vec::new()
+    }
+
+    fn focus_at(&mut self, index: usize) -> Vec<Effect> {
+        self.focus_on(Pane::ALL[index % Pane::ALL.len()])
+    }
+
+    fn open_input(&mut self, typing: Typing, initial: &str) -> Vec<Effect> {
+        self.input = Some(TextInput { typing, text: TextBox::new(initial.to_string()), error: None });
+        Vec::new()
+    }
+
+    fn on_pane_action(&mut self, action: Action, snapshot: &Snapshot, now: Instant) -> Vec<Effect> {
+        match self.focus {
+            Pane::Tree => self.on_tree_action(action, snapshot, now),
+            Pane::Log => self.on_log_action(action, now),
+            Pane::Settings => self.on_settings_action(action, now),
+            Pane::Diff => Vec::new(),
+        }
+    }
+
+    /// Rows in the focused pane's body at the current size (for paging).
+    pub fn page_height(&self) -> usize {
+        super::layout::body_height(ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1), self.focus)
+    }
+
+    fn on_tree_action(&mut self, action: Action, snapshot: &Snapshot, now: Instant) -> Vec<Effect> {
+        let page = self.page_height();
+        let (target, expand, collapse) = {
+            let rows = self.tree.rows(&snapshot.tree);
+            let at = self.tree.selected_index(&rows);
+            let target = match action {
+                Action::Up => TreeView::dn_at(&rows, at.saturating_sub(1)),
+                Action::Down => TreeView::dn_at(&rows, at + 1),
+                Action::PageUp => TreeView::dn_at(&rows, at.saturating_sub(page)),
+                Action::PageDown => TreeView::dn_at(&rows, at + page),
+                Action::Top => TreeView::dn_at(&rows, 0),
+                Action::Bottom => TreeView::dn_at(&rows, usize::MAX),
+                _ => None,
+            };
+            (target, self.tree.expand_target(&rows), self.tree.collapse_target(&rows))
+        };
+        if let Some(dn) = target {
+            self.select(dn, now);
+            return Vec::new();
+        }
+        match action {
+            Action::Expand => return self.expand(expand, now),
+            Action::Collapse => match collapse {
+                Collapse::Close(dn) => {
+                    self.tree.open.remove(&dn);
+                }
+                Collapse::StepOut(dn) => self.select(dn, now),
+                Collapse::Nothing => {}
+            },
+            Action::Filter => return self.open_input(Typing::Filter, &self.tree.filter.clone()),
+            Action::Refresh => {
+                return self
+                    .tree
+                    .open_dns()
+                    .into_iter()
+                    .map(|dn| Effect::Engine(Command::Browse { dn, refresh: true }))
+                    .collect();
+            }
+            Action::CopyDn => {
+                if let Some(dn) = self.tree.selected.clone() {
+                    self.flash(Level::Info, format!("copied {dn}"), now);
+                    return vec![Effect::CopyToClipboard(dn)];
+                }
+            }
+            Action::Exclude => return self.toggle_exclusion(now),
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn expand(&mut self, expand: Expand, now: Instant) -> Vec<Effect> {
+        match expand {
+            Expand::Open { dn, fetch } => {
+                self.tree.open.insert(dn.clone());
+                if fetch {
+                    return vec![Effect::Engine(Command::Browse { dn, refresh: false })];
+                }
+            }
+            Expand::StepInto(dn) => self.select(dn, now),
+            Expand::Nothing => {}
+        }
+        Vec::new()
+    }
+
+    fn select(&mut self, dn: String, now: Instant) {
+        self.tree.selected = Some(dn.clone());
+        self.pending_inspect = Some((dn, now));
+    }
+
+    fn toggle_exclusion(&mut self, now: Instant) -> Vec<Effect> {
+        let Some(dn) = self.tree.selected.clone() else { return Vec::new() };
+        match crate::config::exclusions::toggle_subtree(self.config.origin.as_deref(), &dn) {
+            Ok(true) => self.flash(Level::Info, format!("excluded {dn} (saved)"), now),
+            Ok(false) => self.flash(Level::Info, format!("{dn} is synced again (saved)"), now),
+            Err(e) => {
+                self.flash(Level::Error, e.to_string(), now);
+                return Vec::new();
+            }
+        }
+        vec![Effect::Reload]
+    }
+
+    fn on_log_action(&mut self, action: Action, now: Instant) -> Vec<Effect> {
+        let page = self.page_height();
+        match action {
+            Action::Up => self.log.scroll(-1, page),
+            Action::Down => self.log.scroll(1, page),
+            Action::PageUp => self.log.scroll(-(page as isize), page),
+            Action::PageDown => self.log.scroll(page as isize, page),
+            Action::Top => self.log.scroll(isize::MIN / 2, page),
+            Action::Bottom => self.log.scroll(isize::MAX / 2, page),
+            Action::Follow => {
+                self.log.follow = !self.log.follow;
+                self.log.offset = self.log.first_visible(page);
+            }
+            Action::Wrap => self.log.wrap = !self.log.wrap,
+            Action::SaveLog => return vec![Effect::SaveLog],
+            _ => {}
+        }
+        let _ = now;
+        Vec::new()
+    }
+
+    fn on_settings_action(&mut self, action: Action, now: Instant) -> Vec<Effect> {
+        let count = self.form.fields.len();
+        match action {
+            Action::Up => self.settings_row = self.settings_row.saturating_sub(1),
+            Action::Down => self.settings_row = (self.settings_row + 1).min(count - 1),
+            Action::Top => self.settings_row = 0,
+            Action::Bottom => self.settings_row = count - 1,
+            Action::Toggle => {
+                let id = self.form.fields[self.settings_row].id;
+                self.form.toggle(id);
+            }
+            Action::Edit => {
+                let field = &self.form.fields[self.settings_row];
+                match &field.value {
+                    FieldValue::Text(t) => return self.open_input(Typing::Edit(field.id), &t.clone()),
+                    _ => self.form.toggle(field.id),
+                }
+            }
+            Action::Save => return self.save_settings(now),
+            Action::TestConnection => {
+                return vec![Effect::Engine(Command::Browse { dn: self.tree.root.clone(), refresh: true })];
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn save_settings(&mut self, now: Instant) -> Vec<Effect> {
+        match self.form.save(self.config.origin.as_deref()) {
+            Ok(()) => {
+                self.flash(Level::Info, "settings saved; the next search uses them", now);
+                vec![Effect::Reload]
+            }
+            Err(e) => {
+                self.flash(Level::Error, e.to_string(), now);
+                Vec::new()
+            }
+        }
+    }
+
+    fn on_text_key(&mut self, key: KeyEvent, now: Instant) -> Vec<Effect> {
+        let Some(mut input) = self.input.take() else { return Vec::new() };
+        match key.code {
+            KeyCode::Esc => {
+                if input.typing == Typing::Filter {
+                    self.tree.filter.clear();
+                }
+                Vec::new()
+            }
+            KeyCode::Enter => self.submit(input, now),
+            _ => {
+                input.text.handle_event(&crossterm::event::Event::Key(key));
+                input.error = self.live_check(&input);
+                if input.typing == Typing::Filter {
+                    self.tree.filter = input.text.value().to_string();
+                }
+                self.input = Some(input);
+                Vec::new()
+            }
+        }
+    }
+
+    /// Validation as you type, for settings fields.
+    fn live_check(&self, input: &TextInput) -> Option<String> {
+        let Typing::Edit(id) = input.typing else { return None };
+        let mut probe = self.form.clone();
+        probe.set_text(id, input.text.value()).err()
+    }
+
+    fn submit(&mut self, input: TextInput, now: Instant) -> Vec<Effect> {
+        let text = input.text.value().trim().to_string();
+        match input.typing {
+            Typing::Filter => {
+                self.tree.filter = text;
+                Vec::new()
+            }
+            Typing::Edit(id) => {
+                if let Err(e) = self.form.set_text(id, &text) {
+                    self.input = Some(TextInput { error: Some(e), ..input });
+                }
+                Vec::new()
+            }
+            Typing::Command => self.run_command(&text, now),
+        }
+    }
+
+    fn run_command(&mut self, text: &str, now: Instant) -> Vec<Effect> {
+        let action = match text {
+            "search" | "s" => Action::Search,
+            "plan" | "p" => Action::Plan,
+            "sync" | "apply" => Action::Apply,
+            "check" => Action::Check,
+            "quit" | "q" => Action::Quit,
+            "help" => Action::Help,
+            "save" | "w" => Action::Save,
+            "" => return Vec::new(),
+            other => {
+                self.flash(
+                    Level::Warn,
+                    format!("unknown command \"{other}\": try search, plan, sync, check, quit"),
+                    now,
+                );
+                return Vec::new();
+            }
+        };
+        if action == Action::Save {
+            return self.save_settings(now);
+        }
+        self.on_action(action, &Snapshot::default(), now)
+    }
+}
+
+fn excluded_dns(config: &Config) -> Vec<Dn> {
+    config.exclude.subtrees.iter().filter_map(|d| Dn::parse(&d.0).ok()).collect()
+}
+
+impl App {
+    /// After the config file changed on disk (settings saved, subtree excluded).
+    pub fn reloaded(&mut self, config: Config) {
+        self.excluded = excluded_dns(&config);
+        self.form = Form::from_config(&config);
+        self.config = config;
+    }
+}

@@ -1,0 +1,16 @@
+//! The terminal front-end: panes for settings, the live directory tree, pending changes and
+//! the log, all drawn from the engine's snapshot. The only module that touches the terminal.
+
+pub mod app;
+pub mod keymap;
+pub mod layout;
+pub mod log_view;
+pub mod overlays;
+pub mod panes;
+pub mod runner;
+pub mod terminal;
+pub mod theme;
+pub mod tree_view;
+pub mod view;
+
+pub use runner::{TuiOptions, run};

@@ -1,0 +1,51 @@
+//! The four panes. Each draws from the app state and the engine snapshot; none keeps state.
+
+pub mod diff;
+pub mod log;
+pub mod settings;
+pub mod tree;
+
+use super::theme::Theme;
+use ratatui::text::Line;
+use ratatui::widgets::{Block, BorderType, Borders};
+
+/// A pane's frame: "2 Directory" on the border, highlighted when focused.
+pub fn frame<'a>(number: usize, title: &'a str, focused: bool, theme: &Theme) -> Block<'a> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_type(if focused { BorderType::Thick } else { BorderType::Plain })
+        .border_style(theme.border(focused))
+        .title(Line::from(format!(" {number} {title} ")).style(theme.title()))
+}
+
+/// Cuts `text` to `width` columns, marking the cut with "…".
+pub fn fit(text: &str, width: usize) -> String {
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+    if text.width() <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for ch in text.chars() {
+        let w = ch.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        used += w;
+        out.push(ch);
+    }
+    out.push('…');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fitting_text() {
+        assert_eq!(fit("hello", 10), "hello");
+        assert_eq!(fit("hello world", 8), "hello w…");
+        assert_eq!(fit("hello", 5), "hello");
+    }
+}

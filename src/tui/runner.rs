@@ -1,0 +1,192 @@
+//! The event loop: keys and engine updates in, frames out, drawn only when something
+//! changed and at most every 16 ms. Never awaits I/O on the draw path.
+
+use super::app::{App, Effect, Input};
+use super::keymap::Keymap;
+use super::theme::Theme;
+use super::view::{ViewCtx, draw};
+use crate::config::Config;
+use crate::engine::{self, EngineHandle, Event, Level, Snapshot};
+use crate::source::Source;
+use crate::source::classify::Policy;
+use crate::source::ldap::LdapSource;
+use crossterm::event::{Event as TermEvent, EventStream};
+use futures::StreamExt;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::broadcast::error::RecvError;
+
+const FRAME_INTERVAL: Duration = Duration::from_millis(16);
+const TICK: Duration = Duration::from_millis(100);
+
+pub struct TuiOptions {
+    pub config: Config,
+    /// A keymap file that patches the defaults, if the user has one.
+    pub keymap_file: Option<PathBuf>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TuiError {
+    #[error("terminal: {0}")]
+    Terminal(#[from] std::io::Error),
+}
+
+fn start_engine(config: &Config) -> (EngineHandle, String, String) {
+    let source = Arc::new(LdapSource::new(config));
+    let describe = source.describe();
+    let root = source.root();
+    (engine::spawn(source, Policy::from_config(config)), describe, root)
+}
+
+fn load_keymap(file: Option<&PathBuf>) -> (Keymap, Vec<String>) {
+    match file.map(std::fs::read_to_string) {
+        Some(Ok(text)) => Keymap::with_user_file(&text, &file.map(|f| f.display().to_string()).unwrap_or_default()),
+        Some(Err(e)) => (Keymap::defaults(), vec![format!("keymap file: {e}")]),
+        None => (Keymap::defaults(), Vec::new()),
+    }
+}
+
+/// Runs the TUI until the user quits. The terminal is restored on every way out.
+pub async fn run(opts: TuiOptions) -> Result<(), TuiError> {
+    let (keymap, problems) = load_keymap(opts.keymap_file.as_ref());
+    let (engine, describe, root) = start_engine(&opts.config);
+    let mut app = App::new(opts.config, &root, keymap);
+    for p in problems {
+        app.flash(Level::Warn, p, Instant::now());
+    }
+    for w in app.config.warnings.clone() {
+        app.log.push(Event::warn(w));
+    }
+    let mut terminal = super::terminal::enter();
+    let result = event_loop(&mut terminal, &mut app, engine, describe).await;
+    super::terminal::leave();
+    result
+}
+
+struct Loop {
+    engine: EngineHandle,
+    state: tokio::sync::watch::Receiver<Snapshot>,
+    events: tokio::sync::broadcast::Receiver<Event>,
+    view: ViewCtx,
+    busy_since: Option<Instant>,
+}
+
+impl Loop {
+    fn new(engine: EngineHandle, source: String) -> Self {
+        Self {
+            state: engine.state(),
+            events: engine.events(),
+            engine,
+            view: ViewCtx {
+                theme: Theme::from_env(),
+                now: jiff::Timestamp::now(),
+                tz: jiff::tz::TimeZone::system(),
+                source,
+                busy_for: None,
+            },
+            busy_since: None,
+        }
+    }
+
+    fn snapshot(&mut self) -> Snapshot {
+        let snap = self.state.borrow_and_update().clone();
+        match (snap.phase.is_busy(), self.busy_since) {
+            (true, None) => self.busy_since = Some(Instant::now()),
+            (false, Some(_)) => self.busy_since = None,
+            _ => {}
+        }
+        snap
+    }
+}
+
+async fn event_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    app: &mut App,
+    engine: EngineHandle,
+    source: String,
+) -> Result<(), TuiError> {
+    let mut lp = Loop::new(engine, source);
+    let mut keys = EventStream::new();
+    let mut tick = tokio::time::interval(TICK);
+    let size = terminal.size()?;
+    app.size = (size.width, size.height);
+    perform(app, app.start(), &mut lp);
+    let mut dirty = true;
+    let mut last_draw = Instant::now() - FRAME_INTERVAL;
+    while !app.quit {
+        let snap = lp.snapshot();
+        if dirty && last_draw.elapsed() >= FRAME_INTERVAL {
+            lp.view.now = jiff::Timestamp::now();
+            lp.view.busy_for = lp.busy_since.map(|t| t.elapsed());
+            terminal.draw(|f| draw(f, app, &snap, &lp.view))?;
+            last_draw = Instant::now();
+            dirty = false;
+        }
+        let wait = if dirty { FRAME_INTERVAL.saturating_sub(last_draw.elapsed()) } else { Duration::from_secs(3600) };
+        let input = tokio::select! {
+            key = keys.next() => match key {
+                Some(Ok(TermEvent::Key(k))) => Some(Input::Key(k)),
+                Some(Ok(TermEvent::Resize(w, h))) => Some(Input::Resize(w, h)),
+                Some(Ok(_)) => None,
+                Some(Err(e)) => return Err(e.into()),
+                None => break,
+            },
+            changed = lp.state.changed() => { if changed.is_err() { break; } dirty = true; None }
+            event = lp.events.recv() => match event {
+                Ok(e) => Some(Input::Log(e)),
+                Err(RecvError::Lagged(n)) => Some(Input::Log(Event::warn(format!("{n} log lines skipped (too many too fast)")))),
+                Err(RecvError::Closed) => None,
+            },
+            _ = tick.tick() => Some(Input::Tick(Instant::now())),
+            _ = tokio::time::sleep(wait) => None,
+        };
+        if let Some(input) = input {
+            let is_tick = matches!(input, Input::Tick(_));
+            let before = (app.flash.is_some(), lp.busy_since.is_some());
+            let effects = app.update(input, &snap, Instant::now());
+            dirty |= !is_tick || !effects.is_empty() || before.0 != app.flash.is_some() || before.1;
+            perform(app, effects, &mut lp);
+        }
+    }
+    Ok(())
+}
+
+fn perform(app: &mut App, effects: Vec<Effect>, lp: &mut Loop) {
+    for effect in effects {
+        match effect {
+            Effect::Engine(command) => lp.engine.send(command),
+            Effect::Quit => app.quit = true,
+            Effect::CopyToClipboard(text) => super::terminal::copy_to_clipboard(&text),
+            Effect::SaveLog => save_log(app),
+            Effect::Reload => reload(app, lp),
+        }
+    }
+}
+
+fn save_log(app: &mut App) {
+    let dir = app.config.state_dir();
+    let name = format!("adsync-{}.log", jiff::Timestamp::now().strftime("%Y%m%d-%H%M%S"));
+    let path = dir.join(name);
+    let written = std::fs::create_dir_all(&dir).and_then(|_| std::fs::write(&path, app.log.to_text()));
+    match written {
+        Ok(()) => app.flash(Level::Info, format!("log saved to {}", path.display()), Instant::now()),
+        Err(e) => app.flash(Level::Error, format!("cannot save the log to {}: {e}", path.display()), Instant::now()),
+    }
+}
+
+/// The config file changed under us (saved settings, an excluded subtree): read it again and
+/// give the engine a source built from it.
+fn reload(app: &mut App, lp: &mut Loop) {
+    let Some(path) = app.config.origin.clone() else { return };
+    match Config::load(&path) {
+        Ok(config) => {
+            let (engine, describe, _) = start_engine(&config);
+            *lp = Loop::new(engine, describe);
+            app.reloaded(config);
+            let effects = app.start();
+            perform(app, effects, lp);
+        }
+        Err(e) => app.flash(Level::Error, e.to_string(), Instant::now()),
+    }
+}

@@ -1,0 +1,184 @@
+//! Drawing: a pure function of the app state and the engine snapshot.
+
+use super::app::{App, Pane, Typing};
+use super::keymap::Context;
+use super::layout::{MIN_HEIGHT, MIN_WIDTH, Screen, screen};
+use super::panes::{self, fit};
+use super::theme::Theme;
+use crate::engine::{Level, Phase, Snapshot};
+use crate::report::thousands;
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Tabs};
+
+/// Everything drawing needs besides the state: fixed in tests, live in the app.
+#[derive(Clone, Debug)]
+pub struct ViewCtx {
+    pub theme: Theme,
+    pub now: jiff::Timestamp,
+    pub tz: jiff::tz::TimeZone,
+    pub source: String,
+    /// How long the current job has been running (for rates).
+    pub busy_for: Option<std::time::Duration>,
+}
+
+pub fn draw(frame: &mut Frame, app: &App, snap: &Snapshot, view: &ViewCtx) {
+    let area = frame.area();
+    match screen(area) {
+        Screen::TooSmall => too_small(frame, area, &view.theme),
+        Screen::Full { title, panes, attributes, hints } => {
+            title_bar(frame, title, app, snap, view);
+            for (pane, rect) in panes {
+                draw_pane(frame, pane, rect, app, snap, view);
+            }
+            panes::tree::render_attributes(frame, attributes, snap, &view.theme);
+            bottom_line(frame, hints, app, &view.theme);
+        }
+        Screen::Tabs { title, tabs, body, hints } => {
+            title_bar(frame, title, app, snap, view);
+            tab_bar(frame, tabs, app, &view.theme);
+            draw_pane(frame, app.focus, body, app, snap, view);
+            bottom_line(frame, hints, app, &view.theme);
+        }
+    }
+    if let Some(overlay) = &app.overlay {
+        super::overlays::render(frame, area, overlay, app, snap, &view.theme);
+    }
+}
+
+fn draw_pane(frame: &mut Frame, pane: Pane, area: Rect, app: &App, snap: &Snapshot, view: &ViewCtx) {
+    let focused = app.focus == pane;
+    match pane {
+        Pane::Settings => panes::settings::render(frame, area, app, &view.theme, focused),
+        Pane::Tree => panes::tree::render(frame, area, app, snap, &view.theme, focused),
+        Pane::Diff => panes::diff::render(frame, area, app, snap, &view.theme, focused),
+        Pane::Log => panes::log::render(frame, area, app, snap, view, focused),
+    }
+}
+
+fn too_small(frame: &mut Frame, area: Rect, theme: &Theme) {
+    let text = vec![
+        Line::styled("terminal too small", theme.title()),
+        Line::from(format!("{}×{} now, adsync needs at least {MIN_WIDTH}×{MIN_HEIGHT}", area.width, area.height)),
+        Line::styled("enlarge the window, or press q to quit", theme.dim()),
+    ];
+    let [_, middle, _] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(3), Constraint::Fill(1)]).areas(area);
+    frame.render_widget(Paragraph::new(text).alignment(Alignment::Center), middle);
+}
+
+/// "adsync · ldaps://… base" on the left; connection, phase, counts and next sync on the right.
+fn title_bar(frame: &mut Frame, area: Rect, app: &App, snap: &Snapshot, view: &ViewCtx) {
+    let theme = &view.theme;
+    let right = status_text(app, snap, view);
+    let room = usize::from(area.width).saturating_sub(right.chars().count() + 1);
+    let left = fit(&format!("adsync · {}", view.source), room);
+    let pad = usize::from(area.width)
+        .saturating_sub(unicode_width::UnicodeWidthStr::width(left.as_str()) + right.chars().count());
+    let state_style = match snap.phase {
+        Phase::Failed => theme.error(),
+        Phase::Done => theme.ok(),
+        _ => theme.title(),
+    };
+    let line = Line::from(vec![
+        Span::styled(left, theme.title()),
+        Span::raw(" ".repeat(pad)),
+        Span::styled(right, state_style),
+    ]);
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+fn status_text(app: &App, snap: &Snapshot, view: &ViewCtx) -> String {
+    let connection = match (&snap.phase, snap.tree.listing(&app.tree.root)) {
+        (Phase::Failed, _) => "✕ failed",
+        (_, Some(l)) if l.error.is_some() => "✕ unreachable",
+        (Phase::Done, _) => "● read ok",
+        (_, Some(l)) if l.nodes.is_some() => "● bound",
+        _ => "○ connecting",
+    };
+    let mut parts = vec![connection.to_string(), snap.phase.label().to_string()];
+    if let Some(outcome) = &snap.search {
+        parts.push(format!("{} to sync", thousands(outcome.classification.entries.len() as u64)));
+    }
+    parts.push(next_sync(app, view));
+    parts.join(" · ")
+}
+
+/// The next scheduled run, aligned to the service's half-hour ("next sync 14:30").
+fn next_sync(app: &App, view: &ViewCtx) -> String {
+    match app.config.sync.frequency.hours() {
+        None => "schedule off".into(),
+        Some(h) => {
+            let next = crate::sync::schedule::next_run(view.now, h);
+            format!("next sync {}", next.to_zoned_datetime(view.tz.clone()).strftime("%H:%M"))
+        }
+    }
+}
+
+fn tab_bar(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let titles: Vec<String> = Pane::ALL.iter().enumerate().map(|(k, p)| format!("{} {}", k + 1, p.title())).collect();
+    let selected = Pane::ALL.iter().position(|p| *p == app.focus).unwrap_or(0);
+    frame.render_widget(Tabs::new(titles).select(selected).highlight_style(theme.selected()).divider("│"), area);
+}
+
+/// The text box when typing, else a flash message, else key hints from the keymap.
+fn bottom_line(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let width = usize::from(area.width);
+    let line = if let Some(input) = &app.input {
+        let prompt = match &input.typing {
+            Typing::Command => ":".to_string(),
+            Typing::Filter => "/".to_string(),
+            Typing::Edit(_) => "edit: ".to_string(),
+        };
+        let mut spans = vec![
+            Span::styled(prompt, theme.key()),
+            Span::raw(input.text.value().to_string()),
+            Span::styled("▏", theme.key()),
+        ];
+        if let Some(error) = &input.error {
+            spans.push(Span::styled(format!("  ! {error}"), theme.error()));
+        }
+        Line::from(spans)
+    } else if let Some((level, text, _)) = &app.flash {
+        let style = match level {
+            Level::Info => theme.ok(),
+            Level::Warn => theme.warn(),
+            Level::Error => theme.error(),
+        };
+        Line::styled(fit(text, width), style)
+    } else {
+        hints_line(app, width, theme)
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+fn hints_line(app: &App, width: usize, theme: &Theme) -> Line<'static> {
+    let context = app.context();
+    let mut spans = Vec::new();
+    let mut used = 0;
+    for (key, desc) in app.keymap.hints(context) {
+        let piece = key.chars().count() + desc.chars().count() + 4;
+        if used + piece > width {
+            break;
+        }
+        if !spans.is_empty() {
+            spans.push(Span::styled(" · ", theme.dim()));
+        }
+        spans.push(Span::styled(key, theme.key()));
+        spans.push(Span::raw(format!(" {desc}")));
+        used += piece;
+    }
+    let _ = Context::Global;
+    Line::from(spans)
+}
+
+/// A centred box of `width`×`height` (clamped to the screen), cleared for an overlay.
+pub fn centered(frame: &mut Frame, area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width.saturating_sub(2));
+    let h = height.min(area.height.saturating_sub(2));
+    let rect = Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(Block::default(), rect);
+    rect
+}

@@ -1,0 +1,227 @@
+//! Rendered screens (ratatui TestBackend + insta): every pane and overlay at 80×24 and
+//! 120×40, and the too-small screen, with a fixed clock so the snapshots never drift.
+
+use adsync::config::Config;
+use adsync::engine::tree::TreeData;
+use adsync::engine::{Event, Level, Phase, SearchOutcome, Snapshot};
+use adsync::model::{DirObject, EntryDetails, Flavor, NodeKind, ObjectClass, TreeNode};
+use adsync::source::ReadStats;
+use adsync::source::classify::{Policy, classify};
+use adsync::tui::app::{App, Input, Overlay, Pane};
+use adsync::tui::keymap::Keymap;
+use adsync::tui::theme::Theme;
+use adsync::tui::view::{ViewCtx, draw};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+const CONFIG: &str = r#"
+[source]
+kind = "ldap"
+url = "ldaps://dc1.example.com:636"
+bind_dn = "svc-sync@example.com"
+password_env = "ADSYNC_BIND_PASSWORD"
+base_dn = "DC=example,DC=com"
+
+[sync]
+frequency = "3h"
+
+[exclude]
+subtrees = ["OU=Test,DC=example,DC=com"]
+"#;
+
+fn node(dn: &str, kind: NodeKind) -> TreeNode {
+    let label = adsync::source::ldap::browse::first_rdn_value(dn);
+    TreeNode { dn: dn.into(), label, kind, disabled: false, hidden: false, mail: None }
+}
+
+fn user(dn: &str, mail: &str, disabled: bool, hidden: bool) -> TreeNode {
+    TreeNode { mail: Some(mail.into()), disabled, hidden, ..node(dn, NodeKind::User) }
+}
+
+fn tree() -> TreeData {
+    let mut t = TreeData::default();
+    let base = "DC=example,DC=com";
+    t.request_children(base, false);
+    t.children_arrived(
+        base,
+        Ok(vec![
+            node("OU=People,DC=example,DC=com", NodeKind::Container),
+            node("OU=Groups,DC=example,DC=com", NodeKind::Container),
+            node("OU=Test,DC=example,DC=com", NodeKind::Container),
+        ]),
+    );
+    let people = "OU=People,DC=example,DC=com";
+    t.request_children(people, false);
+    t.children_arrived(
+        people,
+        Ok(vec![
+            user("CN=Ann Lee,OU=People,DC=example,DC=com", "ann.lee@example.com", false, false),
+            user("CN=Bo Li,OU=People,DC=example,DC=com", "bo.li@example.com", true, false),
+            user("CN=Lee\\, Cy,OU=People,DC=example,DC=com", "cy.lee@example.com", false, true),
+        ]),
+    );
+    t.request_details("CN=Ann Lee,OU=People,DC=example,DC=com");
+    t.details_arrived(
+        "CN=Ann Lee,OU=People,DC=example,DC=com",
+        Ok(EntryDetails {
+            dn: "CN=Ann Lee,OU=People,DC=example,DC=com".into(),
+            attributes: vec![
+                ("objectClass".into(), vec!["top".into(), "person".into(), "user".into()]),
+                ("mail".into(), vec!["ann.lee@example.com".into()]),
+                ("proxyAddresses".into(), vec!["SMTP:ann.lee@example.com".into(), "smtp:ann@example.com".into()]),
+                ("userAccountControl".into(), vec!["512".into()]),
+            ],
+        }),
+    );
+    t
+}
+
+fn outcome() -> SearchOutcome {
+    let mut objects = Vec::new();
+    for (k, name) in ["ann.lee", "bo.li", "cy.lee", "dee"].iter().enumerate() {
+        let mut o = DirObject::new(format!("CN={name},OU=People,DC=example,DC=com"), ObjectClass::User);
+        o.mail = Some(format!("{name}@example.com"));
+        o.user_account_control = Some(if k == 1 { 514 } else { 512 });
+        objects.push(o);
+    }
+    let stats = ReadStats { entries: 4, pages: 1, elapsed: Duration::from_millis(120), ..Default::default() };
+    SearchOutcome {
+        flavor: Flavor::ActiveDirectory,
+        stats,
+        classification: classify(objects, &Policy::default()),
+        ignored: 0,
+    }
+}
+
+fn snapshot(searched: bool) -> Snapshot {
+    Snapshot {
+        phase: if searched { Phase::Done } else { Phase::Idle },
+        flavor: Some(Flavor::ActiveDirectory),
+        search: searched.then(|| Arc::new(outcome())),
+        error: None,
+        tree: Arc::new(tree()),
+    }
+}
+
+fn at(secs: u64) -> SystemTime {
+    SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_000_000 + secs)
+}
+
+fn app() -> App {
+    let config = Config::parse(CONFIG, "adsync.toml").unwrap();
+    let mut app = App::new(config, "DC=example,DC=com", Keymap::defaults());
+    app.tree.open.insert("OU=People,DC=example,DC=com".into());
+    app.tree.selected = Some("CN=Ann Lee,OU=People,DC=example,DC=com".into());
+    for (k, (level, text)) in [
+        (Level::Info, "connecting to ldaps://dc1.example.com:636 DC=example,DC=com"),
+        (Level::Info, "bound; server is Active Directory"),
+        (Level::Warn, "1 object skipped: address claimed by another object"),
+        (Level::Info, "read 4 entries in 0.1 s (33/s): 3 to sync, 1 skipped"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        app.log.push(Event { at: at(k as u64), level, message: text.into() });
+    }
+    app
+}
+
+fn render(app: &mut App, snap: &Snapshot, width: u16, height: u16) -> String {
+    app.size = (width, height);
+    let view = ViewCtx {
+        theme: Theme::plain(),
+        now: jiff::Timestamp::from_second(1_795_000_000).unwrap(),
+        tz: jiff::tz::TimeZone::UTC,
+        source: "ldaps://dc1.example.com:636 DC=example,DC=com".into(),
+        busy_for: None,
+    };
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|f| draw(f, app, snap, &view)).unwrap();
+    terminal.backend().to_string()
+}
+
+fn key(app: &mut App, snap: &Snapshot, code: KeyCode) {
+    app.update(Input::Key(KeyEvent::new(code, KeyModifiers::NONE)), snap, Instant::now());
+}
+
+#[test]
+fn full_screen_120x40() {
+    let snap = snapshot(true);
+    insta::assert_snapshot!(render(&mut app(), &snap, 120, 40));
+}
+
+#[test]
+fn every_pane_as_a_tab_at_80x24() {
+    let snap = snapshot(true);
+    for pane in Pane::ALL {
+        let mut app = app();
+        app.focus = pane;
+        insta::assert_snapshot!(format!("tab_80x24_{pane:?}").to_lowercase(), render(&mut app, &snap, 80, 24));
+    }
+}
+
+#[test]
+fn before_any_search_120x40() {
+    let snap = snapshot(false);
+    let mut app = app();
+    app.focus = Pane::Diff;
+    insta::assert_snapshot!(render(&mut app, &snap, 120, 40));
+}
+
+#[test]
+fn help_overlay_at_both_sizes() {
+    let snap = snapshot(true);
+    for (w, h) in [(120, 40), (80, 24)] {
+        let mut app = app();
+        app.overlay = Some(Overlay::Help { scroll: 0 });
+        insta::assert_snapshot!(format!("help_{w}x{h}"), render(&mut app, &snap, w, h));
+    }
+}
+
+#[test]
+fn quit_confirmation_overlay() {
+    let mut snap = snapshot(true);
+    snap.phase = Phase::Reading { entries: 1200, pages: 2 };
+    let mut app = app();
+    key(&mut app, &snap, KeyCode::Char('q'));
+    assert_eq!(app.overlay, Some(Overlay::ConfirmQuit));
+    insta::assert_snapshot!(render(&mut app, &snap, 80, 24));
+}
+
+#[test]
+fn too_small_screen() {
+    let snap = snapshot(true);
+    insta::assert_snapshot!(render(&mut app(), &snap, 50, 12));
+}
+
+#[test]
+fn settings_edit_with_a_validation_error() {
+    let snap = snapshot(true);
+    let mut app = app();
+    app.focus = Pane::Settings;
+    for _ in 0..6 {
+        key(&mut app, &snap, KeyCode::Down);
+    }
+    key(&mut app, &snap, KeyCode::Enter);
+    for _ in 0..20 {
+        key(&mut app, &snap, KeyCode::Backspace);
+    }
+    for c in "example.com".chars() {
+        key(&mut app, &snap, KeyCode::Char(c));
+    }
+    insta::assert_snapshot!(render(&mut app, &snap, 120, 40));
+}
+
+#[test]
+fn tree_filter() {
+    let snap = snapshot(true);
+    let mut app = app();
+    key(&mut app, &snap, KeyCode::Char('/'));
+    for c in "lee".chars() {
+        key(&mut app, &snap, KeyCode::Char(c));
+    }
+    insta::assert_snapshot!(render(&mut app, &snap, 80, 24));
+}
