@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod proxy;
+pub mod tmux;
 pub mod truth;
 
 use assert_cmd::Command;
