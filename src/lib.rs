@@ -10,3 +10,4 @@ pub mod engine;
 pub mod model;
 pub mod report;
 pub mod source;
+pub mod target;

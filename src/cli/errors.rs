@@ -2,6 +2,8 @@
 
 use crate::config::ConfigError;
 use crate::source::SourceError;
+use crate::target::TargetError;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -35,15 +37,22 @@ pub enum CliError {
     Config(#[from] ConfigError),
     #[error("{0}")]
     Source(Arc<SourceError>),
+    #[error("{0}")]
+    Target(Arc<TargetError>),
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),
+    #[error("cannot write {}: {source}; check the path and that the directory is writable", path.display())]
+    WriteFile { path: PathBuf, source: std::io::Error },
 }
 
 impl CliError {
     pub fn status(&self) -> ExitStatus {
         match self {
             CliError::Config(_) => ExitStatus::Usage,
-            CliError::Source(_) | CliError::Output(_) => ExitStatus::Error,
+            CliError::Target(err) if matches!(**err, TargetError::NotConfigured) => ExitStatus::Usage,
+            CliError::Source(_) | CliError::Target(_) | CliError::Output(_) | CliError::WriteFile { .. } => {
+                ExitStatus::Error
+            }
         }
     }
 }
@@ -51,5 +60,11 @@ impl CliError {
 impl From<SourceError> for CliError {
     fn from(err: SourceError) -> Self {
         CliError::Source(Arc::new(err))
+    }
+}
+
+impl From<TargetError> for CliError {
+    fn from(err: TargetError) -> Self {
+        CliError::Target(Arc::new(err))
     }
 }
