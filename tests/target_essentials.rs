@@ -218,7 +218,7 @@ async fn a_429_storm_gives_up_after_a_bounded_number_of_attempts() {
     fake.fail_next(1000, Fault::TooMany { retry_after: None });
     let err = target(&fake).list().await.unwrap_err();
     assert!(err.is_fatal());
-    assert_reason(&err, "Service API:", "failed 4 times in a row; the last answer was 429 Too Many Requests");
+    assert_reason(&err, "Service API:", "failed 4 times in a row (last failure: 429 Too Many Requests");
     assert!(err.to_string().contains("target.max_in_flight"), "{err}");
     assert_eq!(fake.requests().len(), 4);
 }
@@ -241,7 +241,7 @@ async fn server_errors_are_retried_a_bounded_number_of_times() {
     assert_eq!(fake.requests().len(), 3);
     fake.fail_next(1000, Fault::ServerError);
     let err = t.list().await.unwrap_err();
-    assert_reason(&err, "Service API:", "the last answer was 500: Internal error");
+    assert_reason(&err, "Service API:", "(last failure: 500: Internal error)");
     assert_eq!(fake.requests().len(), 3 + 4);
 }
 
@@ -256,6 +256,17 @@ async fn slow_answers_within_the_timeout_are_fine_and_hangs_time_out() {
     let err = t.list().await.unwrap_err();
     assert_reason(&err, "Service API:", "no answer within 1s");
     assert!(started.elapsed() < Duration::from_secs(8), "every attempt is bounded: {:?}", started.elapsed());
+}
+
+#[tokio::test]
+async fn an_unreachable_service_gives_up_naming_the_network() {
+    let fake = FakeService::start();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let place = Some(format!("api_url = \"http://{closed}/api/v1\""));
+    let err = target_with(&fake, Opts { place, ..Opts::default() }).list().await.unwrap_err();
+    assert!(err.is_fatal());
+    assert_reason(&err, "Service API: GET /api/v1/orgs/example.com/users failed 4 times", "cannot connect");
+    assert!(err.to_string().contains("target.api_url"), "{err}");
 }
 
 #[tokio::test]

@@ -58,7 +58,7 @@ pub enum TargetError {
          Fix: check target.domain; it must be the organisation's primary domain in the service."
     )]
     UnknownDomain { domain: String, server: String },
-    #[error("Service API: {method} {path} failed {attempts} times in a row; the last answer was {last}. {fix}")]
+    #[error("Service API: {method} {path} failed {attempts} times in a row (last failure: {last}). {fix}")]
     GaveUp { method: String, path: String, attempts: u32, last: String, fix: &'static str },
     #[error(
         "Service API: {method} {path} was refused ({status}{}). Fix: correct the account's data in the directory.",
