@@ -125,7 +125,7 @@ fn the_file_target_is_checked_and_its_lock_respected() {
     let out = check(&toml, SECRET, &["--target"]);
     assert_eq!(out.code, 0, "stderr: {}", out.stderr);
     assert!(out.stdout.contains(&format!("  file       {}\n", path.display())), "{}", out.stdout);
-    assert!(out.stdout.contains("  org        1 users\n"), "{}", out.stdout);
+    assert!(out.stdout.contains("  org        1 user\n"), "{}", out.stdout);
 
     let held = adsync::target::file::FileTarget::open(&path).unwrap();
     let out = check(&toml, SECRET, &["--target"]);

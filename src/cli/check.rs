@@ -36,10 +36,15 @@ fn write_target(out: &mut dyn Write, name: &str, check: &TargetCheck) -> io::Res
     let org = check.domain.as_deref().map(|d| format!("{d}: accessible, ")).unwrap_or_default();
     let admins = match check.admins {
         0 => String::new(),
-        1 => " (1 admin, never touched by a sync)".to_string(),
-        n => format!(" ({n} admins, never touched by a sync)"),
+        n => format!(" ({}, never touched by a sync)", counted(n, "admin")),
     };
-    writeln!(out, "  {:<10} {org}{} users{admins}", "org", thousands(check.users as u64))
+    writeln!(out, "  {:<10} {org}{}{admins}", "org", counted(check.users, "user"))
+}
+
+/// "1 user", "12,345 users".
+fn counted(n: usize, noun: &str) -> String {
+    let s = if n == 1 { "" } else { "s" };
+    format!("{} {noun}{s}", thousands(n as u64))
 }
 
 /// `check --json` without `--target`.

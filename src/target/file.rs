@@ -122,7 +122,6 @@ impl Target for FileTarget {
 
     async fn check(&self) -> Result<TargetCheck, TargetError> {
         let state = self.state();
-        let accounts: Vec<Account> = state.accounts.values().cloned().collect();
         Ok(TargetCheck {
             kind: "file",
             endpoint: self.path.display().to_string(),
@@ -130,8 +129,8 @@ impl Target for FileTarget {
             signed_in_as: None,
             account_type: None,
             read_only: None,
-            users: accounts.len(),
-            admins: count_admins(&accounts),
+            users: state.accounts.len(),
+            admins: count_admins(state.accounts.values()),
         })
     }
 

@@ -74,7 +74,7 @@ pub fn from_config(config: &Config) -> Result<Arc<dyn Target>, TargetError> {
     })
 }
 
-/// Counts for [`TargetCheck`].
-fn count_admins(accounts: &[Account]) -> usize {
-    accounts.iter().filter(|a| a.is_admin()).count()
+/// Admins among `accounts`, for [`TargetCheck`].
+fn count_admins<'a>(accounts: impl IntoIterator<Item = &'a Account>) -> usize {
+    accounts.into_iter().filter(|a| a.is_admin()).count()
 }
