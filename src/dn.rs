@@ -58,6 +58,15 @@ impl Dn {
     }
 }
 
+/// The value of a DN's most specific RDN as written (`CN=Sales\, EMEA,OU=…` → `Sales, EMEA`),
+/// for naming an object that has no better name. Multi-valued RDNs give their first value.
+pub fn first_rdn_value(text: &str) -> Option<String> {
+    let rdn = split_unescaped(text.trim(), ',').into_iter().next()?;
+    let ava = split_unescaped(rdn, '+').into_iter().next()?;
+    let (_, value) = ava.split_once('=')?;
+    unescape(value.trim()).ok().filter(|v| !v.is_empty())
+}
+
 /// Splits at `sep` where it is not escaped by a backslash.
 fn split_unescaped(text: &str, sep: char) -> Vec<&str> {
     let mut parts = Vec::new();
@@ -166,6 +175,14 @@ mod tests {
         assert!(Dn::parse("example.com").is_err());
         assert!(Dn::parse("dc=x,\\").is_err());
         assert!(Dn::parse("=x,dc=y").is_err());
+    }
+
+    #[test]
+    fn first_rdn_value_keeps_case_and_unescapes() {
+        assert_eq!(first_rdn_value("CN=Sales\\, EMEA,OU=Groups,DC=x").as_deref(), Some("Sales, EMEA"));
+        assert_eq!(first_rdn_value("cn=Ann+uid=a1,dc=x").as_deref(), Some("Ann"));
+        assert_eq!(first_rdn_value("").as_deref(), None);
+        assert_eq!(first_rdn_value("cn=,dc=x").as_deref(), None);
     }
 
     #[test]

@@ -12,4 +12,5 @@ pub mod model;
 pub mod report;
 pub mod source;
 pub mod sync;
+pub mod target;
 pub mod tui;

@@ -1,6 +1,6 @@
 //! `adsync demo`: the embedded sample directory, served or searched, with nothing installed.
 
-use super::search::{read_and_classify, write_outcome};
+use super::read::read_classified;
 use super::{CliError, ExitStatus};
 use crate::config::Config;
 use crate::demo::company::{CompanySpec, generate};
@@ -76,8 +76,8 @@ pub async fn run(args: &DemoArgs) -> Result<ExitStatus, CliError> {
         return super::run_tui(config).await;
     }
     // Not a terminal (a pipe, CI): show what the app would show first, as text.
-    let (describe, outcome) = read_and_classify(&config).await?;
-    write_outcome(&describe, &outcome, false)?;
+    let read = read_classified(&config).await?.ok_or(CliError::Cancelled)?;
+    super::print(|out| crate::report::write_search_summary(out, &read.source, &read.outcome))?;
     Ok(ExitStatus::Ok)
 }
 

@@ -2,6 +2,8 @@
 
 use crate::config::ConfigError;
 use crate::source::SourceError;
+use crate::target::TargetError;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -35,6 +37,8 @@ pub enum CliError {
     Config(#[from] ConfigError),
     #[error("{0}")]
     Source(Arc<SourceError>),
+    #[error("{0}")]
+    Target(Arc<TargetError>),
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),
     #[error("cancelled; nothing was used")]
@@ -47,6 +51,8 @@ pub enum CliError {
     NotATerminal,
     #[error("{0}")]
     Tui(#[from] crate::tui::runner::TuiError),
+    #[error("cannot write {}: {source}; check the path and that the directory is writable", path.display())]
+    WriteFile { path: PathBuf, source: std::io::Error },
 }
 
 impl CliError {
@@ -54,9 +60,14 @@ impl CliError {
         match self {
             CliError::Config(_) => ExitStatus::Usage,
             CliError::NotATerminal => ExitStatus::Usage,
-            CliError::Source(_) | CliError::Output(_) | CliError::Cancelled | CliError::Demo(_) | CliError::Tui(_) => {
-                ExitStatus::Error
-            }
+            CliError::Target(err) if matches!(**err, TargetError::NotConfigured) => ExitStatus::Usage,
+            CliError::Source(_)
+            | CliError::Target(_)
+            | CliError::Output(_)
+            | CliError::WriteFile { .. }
+            | CliError::Cancelled
+            | CliError::Demo(_)
+            | CliError::Tui(_) => ExitStatus::Error,
         }
     }
 }
@@ -64,5 +75,11 @@ impl CliError {
 impl From<SourceError> for CliError {
     fn from(err: SourceError) -> Self {
         CliError::Source(Arc::new(err))
+    }
+}
+
+impl From<TargetError> for CliError {
+    fn from(err: TargetError) -> Self {
+        CliError::Target(Arc::new(err))
     }
 }

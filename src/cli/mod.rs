@@ -1,9 +1,12 @@
 //! The command line: argument parsing and one module per subcommand.
 
+mod check;
 mod config_cmd;
 mod demo;
 mod errors;
+mod export;
 mod progress;
+mod read;
 mod search;
 
 pub use errors::{CliError, ExitStatus};
@@ -40,10 +43,34 @@ pub enum Commands {
     },
     /// Run adsync on an embedded sample directory: nothing to install, nothing to configure.
     Demo(demo::DemoArgs),
+    /// Check that adsync can reach the directory, or with --target the service.
+    Check {
+        /// Check the service instead: credentials, access to the organisation, user count.
+        #[arg(long)]
+        target: bool,
+        /// Print the machine-readable result on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write what would be synced in another format.
+    Export {
+        #[command(subcommand)]
+        format: ExportFormat,
+    },
     /// Inspect the configuration.
     Config {
         #[command(subcommand)]
         action: ConfigAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportFormat {
+    /// The service's CSV import format (no header; first, last, email, mobile, aliases).
+    Csv {
+        /// Write to FILE (replaced atomically) instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
 }
 
@@ -60,6 +87,10 @@ pub async fn run(cli: Cli) -> Result<ExitStatus, CliError> {
         Commands::Tui => tui(cli.config.as_deref()).await,
         Commands::Search { json } => search::run(cli.config.as_deref(), json).await,
         Commands::Demo(args) => demo::run(&args).await,
+        Commands::Check { target, json } => check::run(cli.config.as_deref(), target, json).await,
+        Commands::Export { format: ExportFormat::Csv { out } } => {
+            export::csv(cli.config.as_deref(), out.as_deref()).await
+        }
         Commands::Config { action: ConfigAction::Paths } => config_cmd::paths(cli.config.as_deref()),
         Commands::Config { action: ConfigAction::Check } => config_cmd::check(cli.config.as_deref()),
     }

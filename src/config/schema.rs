@@ -215,6 +215,8 @@ pub struct TargetConfig {
     pub kind: TargetKind,
     pub stack: Option<Stack>,
     pub api_url: Option<String>,
+    /// Where to ask for the organisation's stack when neither stack nor api_url is set.
+    pub discovery_url: Option<String>,
     pub domain: Option<String>,
     pub user: Option<String>,
     pub password_env: Option<String>,

@@ -175,17 +175,13 @@ fn check_file_target(check: &Checker<'_>, target: &TargetConfig) -> Result<(), C
 }
 
 fn check_service_target(check: &mut Checker<'_>, target: &TargetConfig) -> Result<Option<SecretSource>, ConfigError> {
-    match (&target.stack, &target.api_url) {
-        (Some(_), Some(_)) => {
-            return Err(check.fail("target.api_url", "set either stack or api_url, not both"));
+    if target.stack.is_some() && target.api_url.is_some() {
+        return Err(check.fail("target.api_url", "set either stack or api_url, not both"));
+    }
+    for (key, url) in [("api_url", &target.api_url), ("discovery_url", &target.discovery_url)] {
+        if let Some(url) = url {
+            check_api_url(check, key, url)?;
         }
-        (None, Some(url)) if !(url.starts_with("https://") || url.starts_with("http://")) => {
-            return Err(check.fail(
-                "target.api_url",
-                "api_url must be an http(s) URL such as https://us1.proofpointessentials.com/api/v1",
-            ));
-        }
-        _ => {}
     }
     for key in ["domain", "user"] {
         let present = if key == "domain" { &target.domain } else { &target.user };
@@ -202,4 +198,20 @@ fn check_service_target(check: &mut Checker<'_>, target: &TargetConfig) -> Resul
         ));
     }
     Ok(password)
+}
+
+/// An http(s) URL with a host. Plain http to anything but this machine sends the admin
+/// password in clear text, so it is allowed (for a local fake or proxy) with a warning.
+fn check_api_url(check: &mut Checker<'_>, key: &str, text: &str) -> Result<(), ConfigError> {
+    let path = format!("target.{key}");
+    let parsed = url::Url::parse(text.trim()).ok().filter(|u| matches!(u.scheme(), "http" | "https"));
+    let Some(url) = parsed.filter(|u| u.host_str().is_some_and(|h| !h.is_empty())) else {
+        return Err(check
+            .fail(&path, format!("{key} must be an http(s) URL such as https://us1.proofpointessentials.com/api/v1")));
+    };
+    let local = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+    if url.scheme() == "http" && !local {
+        check.warn(&path, "http:// sends the admin password in clear text; use https://");
+    }
+    Ok(())
 }

@@ -1,0 +1,156 @@
+//! `adsync check --target` (and plain `check`) through the binary: a few lines on success, one
+//! clear line on failure, the documented exit codes, and never a password — not even at -vv.
+
+mod common;
+
+use common::fake_service::{ADMIN, DOMAIN, FakeService, Fault};
+use common::{Outcome, Transport, assert_clean_failure, run, write_config};
+use serde_json::{Value, json};
+
+/// A password no other text would contain, to look for in every output.
+const SECRET: &str = "Zq7-distinctive-Secret-4711";
+
+const SOURCE: &str = "[source]\nkind = \"ldap\"\nurl = \"ldap://127.0.0.1:1\"\nbase_dn = \"dc=example,dc=com\"\n";
+
+fn essentials_toml(fake: &FakeService, user: &str, domain: &str) -> String {
+    format!(
+        "{SOURCE}\n[target]\nkind = \"essentials\"\napi_url = \"{}\"\ndomain = \"{domain}\"\nuser = \"{user}\"\n\
+         password_env = \"ADSYNC_TEST_API_PW\"\nrequest_timeout = \"2s\"\n",
+        fake.base_url()
+    )
+}
+
+fn check(toml: &str, password: &str, args: &[&str]) -> Outcome {
+    let (_dir, path) = write_config(toml);
+    let mut cmd = common::adsync(&path, "unused");
+    cmd.env("ADSYNC_TEST_API_PW", password).env_remove("ADSYNC_LOG").arg("check").args(args);
+    run(cmd)
+}
+
+fn assert_no_secret(out: &Outcome, secret: &str) {
+    assert!(
+        !out.stdout.contains(secret) && !out.stderr.contains(secret),
+        "secret leaked:\n{}\n{}",
+        out.stdout,
+        out.stderr
+    );
+}
+
+fn seeded() -> FakeService {
+    let fake = FakeService::start();
+    fake.add_admin("ops@example.com", SECRET, &[DOMAIN], false);
+    let mut admin = json!({"primary_email": ADMIN, "type": "organization_admin"});
+    admin["is_active"] = json!(true);
+    fake.seed(DOMAIN, [json!({"primary_email": "a@example.com", "type": "end_user"}), admin]);
+    fake
+}
+
+#[test]
+fn check_target_prints_who_we_are_and_the_user_count() {
+    let fake = seeded();
+    let out = check(&essentials_toml(&fake, "ops@example.com", DOMAIN), SECRET, &["--target"]);
+    assert_eq!(out.code, 0, "stderr: {}", out.stderr);
+    let want = format!(
+        "Service: Proofpoint Essentials {base} · example.com\n  API        {base}\n  \
+         signed in  ops@example.com (organization_admin, read-write)\n  \
+         org        example.com: accessible, 2 users (1 admin, never touched by a sync)\n",
+        base = fake.base_url()
+    );
+    assert_eq!(out.stdout, want);
+    assert_eq!(fake.request_lines(), ["GET /api/v1/me", "GET /api/v1/orgs/example.com/users"], "reads only");
+}
+
+#[test]
+fn check_target_json_holds_the_facts_and_no_secret_even_at_debug_level() {
+    let fake = seeded();
+    let out = check(&essentials_toml(&fake, "ops@example.com", DOMAIN), SECRET, &["--target", "--json", "-vv"]);
+    assert_eq!(out.code, 0, "stderr: {}", out.stderr);
+    let doc: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(doc["kind"], "essentials");
+    assert_eq!((doc["users"].as_u64(), doc["admins"].as_u64()), (Some(2), Some(1)));
+    assert_eq!(doc["signed_in_as"], "ops@example.com");
+    assert!(out.stderr.contains("service request"), "-vv logs each request: {}", out.stderr);
+    assert_no_secret(&out, SECRET);
+}
+
+#[test]
+fn a_wrong_password_exits_1_with_one_line_and_never_shows_either_password() {
+    let fake = seeded();
+    let wrong = "Wr0ng-Distinct-Pw-0815";
+    let out = check(&essentials_toml(&fake, "ops@example.com", DOMAIN), wrong, &["--target", "-vv"]);
+    assert_clean_failure(&out, 1, "Service API: the service refused the credentials of \"ops@example.com\"", wrong);
+    assert_no_secret(&out, SECRET);
+    let errors: Vec<&str> = out.stderr.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(errors.len(), 1, "{}", out.stderr);
+    assert!(errors[0].contains("Fix: check target.user"), "{}", errors[0]);
+}
+
+#[test]
+fn a_read_only_admin_exits_1_with_a_clear_reason() {
+    let fake = seeded();
+    fake.add_admin("ro@example.com", SECRET, &[DOMAIN], true);
+    let out = check(&essentials_toml(&fake, "ro@example.com", DOMAIN), SECRET, &["--target"]);
+    assert_clean_failure(&out, 1, "Service API: \"ro@example.com\" is a read-only admin", SECRET);
+}
+
+#[test]
+fn an_unknown_domain_exits_1_with_a_clear_reason() {
+    let fake = seeded();
+    let out = check(&essentials_toml(&fake, "ops@example.com", "nope.example"), SECRET, &["--target"]);
+    assert_clean_failure(&out, 1, "Service API: the service does not know the domain \"nope.example\"", SECRET);
+}
+
+#[test]
+fn a_server_error_is_retried_and_reported_at_info_level() {
+    let fake = seeded();
+    fake.fail_next(1, Fault::ServerError);
+    let out = check(&essentials_toml(&fake, "ops@example.com", DOMAIN), SECRET, &["--target", "-v"]);
+    assert_eq!(out.code, 0, "one 500 is retried: {}", out.stderr);
+    assert!(out.stderr.contains("GET /api/v1/me: 500: Internal error; trying again in"), "{}", out.stderr);
+    assert_eq!(fake.request_lines().len(), 3, "me twice, then the list");
+}
+
+#[test]
+fn no_target_section_is_a_config_error() {
+    let out = check(SOURCE, SECRET, &["--target"]);
+    assert_clean_failure(&out, 2, "Config: there is no [target] section", SECRET);
+}
+
+#[test]
+fn the_file_target_is_checked_and_its_lock_respected() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("service.json");
+    std::fs::write(&path, r#"{"users":[{"primary_email":"a@example.com","type":"end_user"}]}"#).unwrap();
+    let toml = format!("{SOURCE}\n[target]\nkind = \"file\"\npath = \"{}\"\n", path.display());
+    let out = check(&toml, SECRET, &["--target"]);
+    assert_eq!(out.code, 0, "stderr: {}", out.stderr);
+    assert!(out.stdout.contains(&format!("  file       {}\n", path.display())), "{}", out.stdout);
+    assert!(out.stdout.contains("  org        1 user\n"), "{}", out.stdout);
+
+    let held = adsync::target::file::FileTarget::open(&path).unwrap();
+    let out = check(&toml, SECRET, &["--target"]);
+    let holder = format!("is in use by another adsync process (PID {})", std::process::id());
+    assert_clean_failure(&out, 1, &holder, SECRET);
+    drop(held);
+}
+
+#[test]
+fn check_without_target_reads_the_directory_root() {
+    let Some(lab) = common::slapd() else { return };
+    let (_dir, path) = write_config(&lab.source_toml(Transport::Ldaps));
+    let mut cmd = common::adsync(&path, &lab.bind_pw);
+    cmd.args(["check", "--json"]);
+    let out = run(cmd);
+    assert_eq!(out.code, 0, "stderr: {}", out.stderr);
+    let doc: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(doc["flavor"], "openldap");
+    assert_eq!(doc["bound_as"], lab.bind_dn.as_str());
+    assert!(
+        doc["naming_contexts"].as_array().unwrap().iter().any(|c| c.as_str() == Some(lab.base_dn.as_str())),
+        "{doc}"
+    );
+    assert!(!out.stdout.contains(&lab.bind_pw));
+    let mut cmd = common::adsync(&path, "Wr0ng-Pa55-xyz");
+    cmd.arg("check");
+    assert_clean_failure(&run(cmd), 1, "Bind:", "Wr0ng-Pa55-xyz");
+}
