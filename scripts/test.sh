@@ -5,6 +5,7 @@
 #
 #   slapd  (OpenLDAP, AD-like schema, 10k generated users)   ldap 3890 / ldaps 6360
 #   slapd  (same, 1k users, slapd's own 500-entry size limit) ldap 3891 / ldaps 6361
+#   slapd  (same, 300 users, rebuilt every run: sync tests modify it) ldap 3893 / ldaps 6363
 #   samba  (Samba AD DC, 1k generated users)                   ldap 389 / ldaps 636
 #
 # Extra arguments go to `cargo test` (e.g. scripts/test.sh search_lab).
@@ -33,6 +34,7 @@ stop_lab() {
   [ "${KEEP_LAB:-0}" = 1 ] && return
   LAB=$LAB_ROOT/slapd "$ROOT/scripts/lab/slapd-down.sh" || true
   LAB=$LAB_ROOT/slapd-limited "$ROOT/scripts/lab/slapd-down.sh" || true
+  LAB=$LAB_ROOT/slapd-rw "$ROOT/scripts/lab/slapd-down.sh" || true
   LAB=$LAB_ROOT/samba "$ROOT/scripts/lab/samba-down.sh" || true
 }
 
@@ -41,6 +43,7 @@ trap stop_lab EXIT
 LAB=$LAB_ROOT/slapd scripts/lab/slapd-up.sh
 LAB=$LAB_ROOT/slapd-limited LDAP_PORT=3891 LDAPS_PORT=6361 N_USERS=1000 SIZELIMIT=500 \
   scripts/lab/slapd-up.sh
+LAB=$LAB_ROOT/slapd-rw LDAP_PORT=3893 LDAPS_PORT=6363 N_USERS=300 RESET=1 scripts/lab/slapd-up.sh
 LAB=$LAB_ROOT/samba scripts/lab/samba-up.sh
 # every server's coordinates under its own prefix; ADSYNC_LAB=1 makes a missing one a failure
 eval "$(LAB_ROOT=$LAB_ROOT scripts/lab/env.sh)"

@@ -3,11 +3,13 @@
 //! The library holds all logic; `main.rs` is a thin shell. Nothing outside `tui/`
 //! touches the terminal.
 
+pub mod atomic;
 pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod dn;
 pub mod engine;
+pub mod lockfile;
 pub mod model;
 pub mod report;
 pub mod source;

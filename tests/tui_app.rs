@@ -14,7 +14,7 @@ const CONFIG: &str = "[source]\nkind = \"ldap\"\nurl = \"ldaps://dc1.example.com
 const ROOT: &str = "DC=example,DC=com";
 
 fn node(dn: &str, kind: NodeKind) -> TreeNode {
-    TreeNode { dn: dn.into(), label: adsync::source::ldap::browse::first_rdn_value(dn), kind, ..TreeNode::default() }
+    TreeNode { dn: dn.into(), label: adsync::source::ldap::browse::label(dn), kind, ..TreeNode::default() }
 }
 
 fn snapshot() -> Snapshot {

@@ -33,7 +33,7 @@ subtrees = ["OU=Test,DC=example,DC=com"]
 "#;
 
 fn node(dn: &str, kind: NodeKind) -> TreeNode {
-    let label = adsync::source::ldap::browse::first_rdn_value(dn);
+    let label = adsync::source::ldap::browse::label(dn);
     TreeNode { dn: dn.into(), label, kind, disabled: false, hidden: false, mail: None }
 }
 
@@ -101,8 +101,8 @@ fn snapshot(searched: bool) -> Snapshot {
         phase: if searched { Phase::Done } else { Phase::Idle },
         flavor: Some(Flavor::ActiveDirectory),
         search: searched.then(|| Arc::new(outcome())),
-        error: None,
         tree: Arc::new(tree()),
+        ..Snapshot::default()
     }
 }
 

@@ -13,6 +13,12 @@ pub enum ExitStatus {
     Ok,
     Error,
     Usage,
+    /// A safety guard blocked the run; nothing was applied.
+    Blocked,
+    /// The run finished, but some changes failed.
+    ItemsFailed,
+    /// `plan --exit-code`: changes are pending.
+    Pending,
 }
 
 impl ExitStatus {
@@ -21,6 +27,9 @@ impl ExitStatus {
             ExitStatus::Ok => 0,
             ExitStatus::Error => 1,
             ExitStatus::Usage => 2,
+            ExitStatus::Blocked => 3,
+            ExitStatus::ItemsFailed => 4,
+            ExitStatus::Pending => 10,
         }
     }
 }
@@ -39,6 +48,8 @@ pub enum CliError {
     Source(Arc<SourceError>),
     #[error("{0}")]
     Target(Arc<TargetError>),
+    #[error("{0}")]
+    Engine(Arc<crate::engine::EngineError>),
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),
     #[error("cancelled; nothing was used")]
@@ -60,6 +71,7 @@ impl CliError {
         match self {
             CliError::Config(_) => ExitStatus::Usage,
             CliError::NotATerminal => ExitStatus::Usage,
+            CliError::Engine(err) => engine_status(err),
             CliError::Target(err) if matches!(**err, TargetError::NotConfigured) => ExitStatus::Usage,
             CliError::Source(_)
             | CliError::Target(_)
@@ -81,5 +93,14 @@ impl From<SourceError> for CliError {
 impl From<TargetError> for CliError {
     fn from(err: TargetError) -> Self {
         CliError::Target(Arc::new(err))
+    }
+}
+
+fn engine_status(err: &crate::engine::EngineError) -> ExitStatus {
+    use crate::engine::EngineError;
+    match err {
+        EngineError::Sync(e) if e.is_blocked() => ExitStatus::Blocked,
+        EngineError::NoTarget => ExitStatus::Usage,
+        _ => ExitStatus::Error,
     }
 }

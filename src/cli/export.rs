@@ -2,7 +2,8 @@
 
 use super::read::read_classified;
 use super::{CliError, ExitStatus, load_config};
-use crate::target::{atomic, csv_export};
+use crate::atomic;
+use crate::target::csv_export;
 use std::path::Path;
 
 pub async fn csv(explicit: Option<&Path>, out: Option<&Path>) -> Result<ExitStatus, CliError> {

@@ -8,6 +8,7 @@ mod export;
 mod progress;
 mod read;
 mod search;
+mod sync;
 
 pub use errors::{CliError, ExitStatus};
 
@@ -57,6 +58,22 @@ pub enum Commands {
         #[command(subcommand)]
         format: ExportFormat,
     },
+    /// Plan a sync against the service and show it; never changes anything.
+    Plan {
+        #[command(flatten)]
+        args: sync::SyncArgs,
+        /// Exit with 10 when changes are pending (0 when in sync).
+        #[arg(long)]
+        exit_code: bool,
+    },
+    /// Plan, and with --apply make the changes (the guards decide first).
+    Sync {
+        #[command(flatten)]
+        args: sync::SyncArgs,
+        /// Apply the plan. Without it, sync is a dry run like `plan`.
+        #[arg(long)]
+        apply: bool,
+    },
     /// Inspect the configuration.
     Config {
         #[command(subcommand)]
@@ -91,6 +108,8 @@ pub async fn run(cli: Cli) -> Result<ExitStatus, CliError> {
         Commands::Export { format: ExportFormat::Csv { out } } => {
             export::csv(cli.config.as_deref(), out.as_deref()).await
         }
+        Commands::Plan { args, exit_code } => sync::plan(cli.config.as_deref(), &args, exit_code).await,
+        Commands::Sync { args, apply } => sync::sync(cli.config.as_deref(), &args, apply).await,
         Commands::Config { action: ConfigAction::Paths } => config_cmd::paths(cli.config.as_deref()),
         Commands::Config { action: ConfigAction::Check } => config_cmd::check(cli.config.as_deref()),
     }

@@ -28,6 +28,13 @@ impl ProgressLine {
             Phase::Reading { entries, pages } => {
                 format!("reading… {} entries, {pages} pages", thousands(*entries))
             }
+            Phase::Planning => "planning: listing the service's accounts…".to_string(),
+            Phase::Applying(p) => format!(
+                "applying… {} of {} done, {} failed",
+                thousands(p.done as u64),
+                thousands(p.total as u64),
+                thousands(p.failed as u64)
+            ),
             _ => return,
         };
         let mut err = std::io::stderr().lock();

@@ -4,10 +4,7 @@
 use super::CliError;
 use super::progress::ProgressLine;
 use crate::config::Config;
-use crate::engine::{self, Command, Phase, SearchOutcome, Snapshot};
-use crate::source::Source;
-use crate::source::classify::Policy;
-use crate::source::ldap::LdapSource;
+use crate::engine::{self, Command, EngineParts, Phase, SearchOutcome, Snapshot};
 use std::sync::Arc;
 
 /// A finished read, and the line naming the source it came from.
@@ -18,25 +15,25 @@ pub struct Classified {
 
 /// `Ok(None)` when the read was cancelled (Ctrl-C).
 pub async fn read_classified(config: &Config) -> Result<Option<Classified>, CliError> {
-    let source = Arc::new(LdapSource::new(config));
-    let describe = source.describe();
-    let engine = engine::spawn(source, Policy::from_config(config));
+    let parts = EngineParts::for_search(config);
+    let describe = parts.source.describe();
+    let engine = engine::spawn(parts);
     engine.send(Command::Search);
-    let done = follow(&engine).await;
+    let done = follow(&engine, |p| matches!(p, Phase::Done | Phase::Failed | Phase::Cancelled)).await;
     if let Some(err) = &done.error {
-        return Err(CliError::Source(err.clone()));
+        return Err(CliError::Engine(err.clone()));
     }
     let outcome = done.search.filter(|_| done.phase == Phase::Done);
     Ok(outcome.map(|outcome| Classified { source: describe, outcome }))
 }
 
-/// Shows progress until the engine leaves the busy phases; Ctrl-C cancels the read.
-async fn follow(engine: &engine::EngineHandle) -> Snapshot {
+/// Shows progress until the engine reaches a phase `until` accepts; Ctrl-C cancels the job.
+pub async fn follow(engine: &engine::EngineHandle, until: impl Fn(&Phase) -> bool) -> Snapshot {
     let mut line = ProgressLine::new();
     let mut state = engine.state();
     loop {
         let snapshot = state.borrow_and_update().clone();
-        if !snapshot.phase.is_busy() && snapshot.phase != Phase::Idle {
+        if until(&snapshot.phase) {
             line.clear();
             return snapshot;
         }

@@ -287,18 +287,9 @@ fn validate_text(id: FieldId, text: &str) -> Result<(), String> {
     }
 }
 
-/// Temp file in the same directory, fsync, rename over the original: never a half-written config.
+/// Never a half-written config: see [`crate::atomic::write_atomic`].
 pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(text.as_bytes())?;
-    tmp.as_file().sync_all()?;
-    if let Ok(meta) = std::fs::metadata(path) {
-        let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
-    }
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    crate::atomic::write_atomic(path, |out| out.write_all(text.as_bytes()))
 }
 
 #[cfg(test)]

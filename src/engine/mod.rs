@@ -1,6 +1,6 @@
 //! The shared async state machine that the TUI and the CLI both drive.
 //!
-//! `Idle → Connecting → Reading → Done | Failed | Cancelled` (planning and applying join later).
+//! `Idle → Connecting → Reading → Planning → Planned → Applying → Done`, or `Failed` / `Cancelled`.
 //! Commands go in over a channel; a cheap [`Snapshot`] comes out through a `watch`.
 
 pub mod command;
@@ -8,8 +8,10 @@ pub mod event;
 pub mod run;
 pub mod state;
 pub mod tree;
+pub mod update;
 
 pub use command::Command;
 pub use event::{Event, Level};
-pub use run::{EngineHandle, spawn};
-pub use state::{Phase, SearchOutcome, Snapshot};
+pub use run::{EngineHandle, EngineParts, spawn};
+pub use state::{EngineError, Phase, Review, SearchOutcome, Snapshot};
+pub use update::Rules;

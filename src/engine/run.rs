@@ -2,9 +2,13 @@
 
 use super::command::Command;
 use super::event::Event;
-use super::state::{Effect, Msg, Snapshot, update};
+use super::state::{Effect, Msg, Review, SearchOutcome, Snapshot};
+use super::update::{Rules, update};
 use crate::source::classify::Policy;
 use crate::source::{ProgressFn, Source};
+use crate::sync::guard::Overrides;
+use crate::sync::run::{SyncSettings, make_plan, run_apply};
+use crate::target::Target;
 use std::sync::Arc;
 use tokio::sync::{broadcast, mpsc, watch};
 use tokio_util::sync::CancellationToken;
@@ -48,9 +52,43 @@ impl EngineHandle {
     }
 }
 
+/// What the engine works with: where it reads, where it writes, and the rules in between.
+pub struct EngineParts {
+    pub source: Arc<dyn Source>,
+    /// `Err` says why planning cannot work (no `[target]`, or it could not be opened).
+    pub target: Result<Arc<dyn Target>, String>,
+    pub policy: Policy,
+    pub sync: SyncSettings,
+}
+
+impl EngineParts {
+    /// Reading only: the service is not opened (a file target would take its lock).
+    pub fn for_search(config: &crate::config::Config) -> Self {
+        Self::with_target(config, Err("this command only reads the directory".into()))
+    }
+
+    /// Reading and syncing, with the target the config describes.
+    pub fn for_sync(config: &crate::config::Config) -> Self {
+        let target = match config.target {
+            None => Err(super::EngineError::NoTarget.to_string()),
+            Some(_) => crate::target::from_config(config).map_err(|e| e.to_string()),
+        };
+        Self::with_target(config, target)
+    }
+
+    fn with_target(config: &crate::config::Config, target: Result<Arc<dyn Target>, String>) -> Self {
+        Self {
+            source: Arc::new(crate::source::ldap::LdapSource::new(config)),
+            target,
+            policy: Policy::from_config(config),
+            sync: SyncSettings::from_config(config),
+        }
+    }
+}
+
 struct Engine {
-    source: Arc<dyn Source>,
-    policy: Policy,
+    parts: EngineParts,
+    rules: Rules,
     /// Weak, so the loop ends once every front-end handle is dropped.
     inbox: mpsc::WeakUnboundedSender<Msg>,
     state: watch::Sender<Snapshot>,
@@ -59,11 +97,16 @@ struct Engine {
 }
 
 /// Starts the engine on the current tokio runtime.
-pub fn spawn(source: Arc<dyn Source>, policy: Policy) -> EngineHandle {
+pub fn spawn(parts: EngineParts) -> EngineHandle {
     let (inbox, mut rx) = mpsc::unbounded_channel();
     let (state, state_rx) = watch::channel(Snapshot::default());
     let (events, _) = broadcast::channel(EVENT_BACKLOG);
-    let mut engine = Engine { source, policy, inbox: inbox.downgrade(), state, events: events.clone(), job: None };
+    let rules = Rules {
+        policy: parts.policy.clone(),
+        target_problem: parts.target.as_ref().err().cloned(),
+        guards: parts.sync.guards.clone(),
+    };
+    let mut engine = Engine { parts, rules, inbox: inbox.downgrade(), state, events: events.clone(), job: None };
     tokio::spawn(async move {
         while let Some(msg) = rx.recv().await {
             engine.handle(msg);
@@ -77,7 +120,7 @@ impl Engine {
         let started = std::time::Instant::now();
         let kind = msg.kind();
         let mut effects = Vec::new();
-        self.state.send_modify(|s| effects = update(s, msg, &self.policy));
+        self.state.send_modify(|s| effects = update(s, msg, &self.rules));
         tracing::debug!(msg = kind, elapsed = ?started.elapsed(), "engine update");
         for effect in effects {
             self.perform(effect);
@@ -87,6 +130,8 @@ impl Engine {
     fn perform(&mut self, effect: Effect) {
         match effect {
             Effect::StartRead => self.start_read(),
+            Effect::StartPlan(search) => self.start_plan(search),
+            Effect::StartApply { review, overrides } => self.start_apply(review, overrides),
             Effect::FetchChildren(dn) => self.fetch(dn, true),
             Effect::FetchDetails(dn) => self.fetch(dn, false),
             Effect::CancelJob => {
@@ -100,10 +145,25 @@ impl Engine {
         }
     }
 
-    /// Browsing runs beside any search: its answers come back as messages like everything else.
+    /// Runs `job` as a task whose answer comes back as a message; `None` once the engine is gone.
+    fn spawn_job<F>(&mut self, job: impl FnOnce(mpsc::UnboundedSender<Msg>, CancellationToken) -> F)
+    where
+        F: std::future::Future<Output = Msg> + Send + 'static,
+    {
+        let Some(inbox) = self.inbox.upgrade() else { return };
+        let cancel = CancellationToken::new();
+        self.job = Some(cancel.clone());
+        let future = job(inbox.clone(), cancel);
+        tokio::spawn(async move {
+            let msg = future.await;
+            let _ = inbox.send(msg);
+        });
+    }
+
+    /// Browsing runs beside any job: its answers come back as messages like everything else.
     fn fetch(&self, dn: String, children: bool) {
         let Some(inbox) = self.inbox.upgrade() else { return };
-        let source = self.source.clone();
+        let source = self.parts.source.clone();
         tokio::spawn(async move {
             let msg = if children {
                 let result = source.children(&dn).await.map_err(|e| e.to_string());
@@ -117,19 +177,31 @@ impl Engine {
     }
 
     fn start_read(&mut self) {
-        let Some(inbox) = self.inbox.upgrade() else {
-            return;
-        };
-        let cancel = CancellationToken::new();
-        self.job = Some(cancel.clone());
-        let progress_inbox = inbox.clone();
-        let progress: ProgressFn = Arc::new(move |p| {
-            let _ = progress_inbox.send(Msg::Progress(p));
+        let source = self.parts.source.clone();
+        self.spawn_job(|inbox, cancel| async move {
+            let progress: ProgressFn = Arc::new(move |p| {
+                let _ = inbox.send(Msg::Progress(p));
+            });
+            Msg::ReadFinished(source.read_all(progress, cancel).await)
         });
-        let source = self.source.clone();
-        tokio::spawn(async move {
-            let result = source.read_all(progress, cancel).await;
-            let _ = inbox.send(Msg::ReadFinished(result));
+    }
+
+    fn start_plan(&mut self, search: Arc<SearchOutcome>) {
+        let Ok(target) = self.parts.target.clone() else { return };
+        let settings = self.parts.sync.clone();
+        self.spawn_job(|_, _| async move { Msg::PlanFinished(make_plan(target.as_ref(), &search, &settings).await) });
+    }
+
+    fn start_apply(&mut self, review: Arc<Review>, overrides: Overrides) {
+        let Ok(target) = self.parts.target.clone() else { return };
+        let settings = self.parts.sync.clone();
+        self.spawn_job(|inbox, cancel| async move {
+            let progress: crate::sync::apply::ProgressFn = Arc::new(move |p| {
+                let _ = inbox.send(Msg::ApplyProgress(p));
+            });
+            let result =
+                run_apply(target, &review.planned, &review.selected, overrides, &settings, progress, cancel).await;
+            Msg::ApplyFinished(result)
         });
     }
 }

@@ -5,6 +5,7 @@
 use crate::config::Config;
 use crate::config::value::AddressGlob;
 use crate::dn::Dn;
+use crate::model::ObjectId;
 use crate::model::{DirObject, DirectoryEntry, EntryKind, ObjectClass, SkipReason, Skipped};
 use rustc_hash::FxHashMap;
 
@@ -66,6 +67,33 @@ pub struct Classification {
     pub entries: Vec<DirectoryEntry>,
     /// Sorted by DN.
     pub skipped: Vec<Skipped>,
+    /// Skipped objects are still *in* the directory: a plan must not delete their accounts.
+    pub still_present: Presence,
+}
+
+/// Addresses and ids of directory objects that exist but are not synced, with the reason.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Presence {
+    pub addresses: FxHashMap<String, SkipReason>,
+    pub ids: FxHashMap<ObjectId, SkipReason>,
+}
+
+impl Presence {
+    fn note(&mut self, obj: &DirObject, reason: SkipReason) {
+        if let Some((primary, aliases)) = addresses(obj) {
+            for address in std::iter::once(primary).chain(aliases) {
+                self.addresses.insert(address, reason);
+            }
+        }
+        if let Some(id) = obj.id {
+            self.ids.insert(id, reason);
+        }
+    }
+
+    /// Why an address or id that is not synced is still in the directory.
+    pub fn reason(&self, address: &str, id: Option<ObjectId>) -> Option<SkipReason> {
+        self.addresses.get(&address.to_lowercase()).copied().or_else(|| id.and_then(|i| self.ids.get(&i).copied()))
+    }
 }
 
 /// Takes the objects by value: their strings move into the result instead of being copied,
@@ -73,18 +101,30 @@ pub struct Classification {
 pub fn classify(objects: Vec<DirObject>, policy: &Policy) -> Classification {
     let mut candidates = Vec::with_capacity(objects.len());
     let mut skipped = Vec::new();
+    let mut still_present = Presence::default();
     for obj in objects.into_iter().filter(|o| o.class != ObjectClass::Other) {
         match classify_one(&obj, policy) {
             Ok((kind, primary, aliases)) => candidates.push(into_entry(obj, kind, primary, aliases)),
-            Err(reason) => skipped.push(Skipped { dn: obj.dn, reason }),
+            Err(reason) => {
+                still_present.note(&obj, reason);
+                skipped.push(Skipped { dn: obj.dn, reason });
+            }
         }
     }
     let (mut entries, conflicts) = split_conflicts(candidates);
-    skipped.extend(conflicts);
+    for (entry, _) in &conflicts {
+        for address in std::iter::once(&entry.primary_email).chain(&entry.aliases) {
+            still_present.addresses.insert(address.clone(), SkipReason::Conflict);
+        }
+        if let Some(id) = entry.id {
+            still_present.ids.insert(id, SkipReason::Conflict);
+        }
+    }
+    skipped.extend(conflicts.into_iter().map(|(_, s)| s));
     // Primary addresses are unique once conflicts are out, so an unstable sort is exact.
     entries.sort_unstable_by(|a, b| a.primary_email.cmp(&b.primary_email));
     skipped.sort_by(|a, b| a.dn.cmp(&b.dn));
-    Classification { entries, skipped }
+    Classification { entries, skipped, still_present }
 }
 
 /// The decision for one object: its kind and addresses, or why it is skipped.
@@ -206,7 +246,7 @@ fn normalise_address(raw: &str) -> Option<String> {
 }
 
 /// Any address claimed by two candidates takes both out, with reason `conflict`.
-fn split_conflicts(candidates: Vec<DirectoryEntry>) -> (Vec<DirectoryEntry>, Vec<Skipped>) {
+fn split_conflicts(candidates: Vec<DirectoryEntry>) -> (Vec<DirectoryEntry>, Vec<(DirectoryEntry, Skipped)>) {
     let mut owners: FxHashMap<&str, usize> = FxHashMap::default();
     owners.reserve(candidates.len() * 2);
     let mut conflicted = vec![false; candidates.len()];
@@ -228,7 +268,8 @@ fn split_conflicts(candidates: Vec<DirectoryEntry>) -> (Vec<DirectoryEntry>, Vec
     let mut skipped = Vec::new();
     for (entry, conflict) in candidates.into_iter().zip(conflicted) {
         if conflict {
-            skipped.push(Skipped { dn: entry.dn, reason: SkipReason::Conflict });
+            let skip = Skipped { dn: entry.dn.clone(), reason: SkipReason::Conflict };
+            skipped.push((entry, skip));
         } else {
             entries.push(entry);
         }

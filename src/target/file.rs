@@ -13,7 +13,8 @@ mod lock;
 
 pub use lock::lock_path_for;
 
-use super::{CreateOptions, Layer, Target, TargetCheck, TargetError, atomic, count_admins, wire};
+use super::{CreateOptions, Layer, Target, TargetCheck, TargetError, count_admins, wire};
+use crate::atomic;
 use crate::config::Config;
 use crate::model::Account;
 use lock::FileLock;

@@ -2,7 +2,6 @@
 //!
 //! The plan and the apply code only see [`Target`], so they never know which one they talk to.
 
-pub mod atomic;
 pub mod csv_export;
 pub mod error;
 pub mod essentials;

@@ -7,13 +7,9 @@ use super::theme::Theme;
 use super::view::{ViewCtx, draw};
 use crate::config::Config;
 use crate::engine::{self, EngineHandle, Event, Level, Snapshot};
-use crate::source::Source;
-use crate::source::classify::Policy;
-use crate::source::ldap::LdapSource;
 use crossterm::event::{Event as TermEvent, EventStream};
 use futures::StreamExt;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::broadcast::error::RecvError;
 
@@ -33,10 +29,10 @@ pub enum TuiError {
 }
 
 fn start_engine(config: &Config) -> (EngineHandle, String, String) {
-    let source = Arc::new(LdapSource::new(config));
-    let describe = source.describe();
-    let root = source.root();
-    (engine::spawn(source, Policy::from_config(config)), describe, root)
+    let parts = engine::EngineParts::for_sync(config);
+    let describe = parts.source.describe();
+    let root = parts.source.root();
+    (engine::spawn(parts), describe, root)
 }
 
 fn load_keymap(file: Option<&PathBuf>) -> (Keymap, Vec<String>) {

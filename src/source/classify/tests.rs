@@ -237,3 +237,23 @@ fn output_is_sorted_for_stable_diffs() {
     let out = classify(vec![user("cn=z,dc=x", "z@x.com"), user("cn=a,dc=x", "a@x.com")], &Policy::default());
     assert_eq!(out.entries[0].primary_email, "a@x.com");
 }
+
+#[test]
+fn skipped_objects_are_still_present_with_their_reason() {
+    let mut disabled = user("cn=d,dc=x", "d@x.com");
+    disabled.user_account_control = Some(514);
+    disabled.id = ObjectId::parse("3f2504e0-4f89-11d3-9a0c-0305e82c3301");
+    disabled.proxy_addresses.push("smtp:d.alias@x.com".into());
+    let a = user("cn=a,dc=x", "a@x.com");
+    let mut b = user("cn=b,dc=x", "b@x.com");
+    b.proxy_addresses.push("smtp:a@x.com".into());
+    let out = classify(vec![disabled, a, b], &Policy::default());
+    let p = &out.still_present;
+    assert_eq!(p.reason("D.Alias@x.com", None), Some(SkipReason::Disabled));
+    assert_eq!(
+        p.reason("nobody@x.com", ObjectId::parse("3f2504e0-4f89-11d3-9a0c-0305e82c3301")),
+        Some(SkipReason::Disabled)
+    );
+    assert_eq!(p.reason("b@x.com", None), Some(SkipReason::Conflict));
+    assert_eq!(p.reason("c@x.com", None), None);
+}

@@ -78,7 +78,7 @@ fn tree_node(raw: &RawEntry) -> TreeNode {
     let uac: u32 = raw.first_text("userAccountControl").and_then(|v| v.trim().parse().ok()).unwrap_or(0);
     TreeNode {
         dn: raw.dn.clone(),
-        label: first_rdn_value(&raw.dn),
+        label: label(&raw.dn),
         kind: kind_of(&classes),
         disabled: uac & 0x2 != 0,
         hidden: raw.first_text("msExchHideFromAddressLists").is_some_and(|v| v.eq_ignore_ascii_case("TRUE")),
@@ -86,25 +86,9 @@ fn tree_node(raw: &RawEntry) -> TreeNode {
     }
 }
 
-/// `CN=Lee\, Ann,OU=…` → `Lee, Ann`.
-pub fn first_rdn_value(dn: &str) -> String {
-    let mut value = String::new();
-    let mut escaped = false;
-    let mut started = false;
-    for ch in dn.chars() {
-        match ch {
-            _ if escaped => {
-                value.push(ch);
-                escaped = false;
-            }
-            '\\' if started => escaped = true,
-            '=' if !started => started = true,
-            ',' | '+' if started => break,
-            _ if started => value.push(ch),
-            _ => {}
-        }
-    }
-    value.trim().to_string()
+/// `CN=Lee\, Ann,OU=…` → `Lee, Ann`; the whole DN when it has no RDN to show.
+pub fn label(dn: &str) -> String {
+    crate::dn::first_rdn_value(dn).unwrap_or_else(|| dn.to_string())
 }
 
 fn readable(raw: RawEntry) -> EntryDetails {
@@ -159,9 +143,9 @@ mod tests {
 
     #[test]
     fn labels_unescape_the_first_rdn() {
-        assert_eq!(first_rdn_value("CN=Lee\\, Ann,OU=Sales,DC=x"), "Lee, Ann");
-        assert_eq!(first_rdn_value("ou=People,dc=example,dc=com"), "People");
-        assert_eq!(first_rdn_value("dc=example,dc=com"), "example");
+        assert_eq!(label("CN=Lee\\, Ann,OU=Sales,DC=x"), "Lee, Ann");
+        assert_eq!(label("ou=People,dc=example,dc=com"), "People");
+        assert_eq!(label("dc=example,dc=com"), "example");
     }
 
     #[test]

@@ -4,13 +4,12 @@
 //! exits, so there is never a stale lock to clean up. The holder writes its PID into the lock
 //! file so the one that is refused can say who holds it.
 
+use crate::lockfile::{LockError, LockFile};
 use crate::target::TargetError;
-use std::fs::{File, OpenOptions};
-use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 pub struct FileLock {
-    _file: File,
+    _lock: LockFile,
 }
 
 pub fn lock_path_for(data: &Path) -> PathBuf {
@@ -22,39 +21,13 @@ pub fn lock_path_for(data: &Path) -> PathBuf {
 impl FileLock {
     pub fn acquire(data: &Path) -> Result<Self, TargetError> {
         let lock = lock_path_for(data);
-        let io_error = |action: &'static str| {
-            let path = lock.clone();
-            move |source| TargetError::Io { action, path, source }
-        };
-        let mut file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&lock)
-            .map_err(io_error("create the lock file"))?;
-        match fs4::FileExt::try_lock(&file) {
-            Ok(()) => {}
-            Err(fs4::TryLockError::WouldBlock) => {
-                let holder = read_pid(&mut file);
-                return Err(TargetError::Locked { path: data.to_path_buf(), lock, holder });
+        match LockFile::acquire(&lock, &std::process::id().to_string()) {
+            Ok(l) => Ok(Self { _lock: l }),
+            Err(LockError::Held { holder }) => {
+                let holder = holder.and_then(|h| h.parse().ok());
+                Err(TargetError::Locked { path: data.to_path_buf(), lock, holder })
             }
-            Err(fs4::TryLockError::Error(e)) => return Err(io_error("lock")(e)),
+            Err(LockError::Io(source)) => Err(TargetError::Io { action: "lock", path: lock, source }),
         }
-        record_pid(&mut file).map_err(io_error("write the lock file"))?;
-        Ok(Self { _file: file })
     }
-}
-
-fn read_pid(file: &mut File) -> Option<u32> {
-    let mut text = String::new();
-    file.read_to_string(&mut text).ok()?;
-    text.trim().parse().ok()
-}
-
-fn record_pid(file: &mut File) -> std::io::Result<()> {
-    file.set_len(0)?;
-    file.seek(SeekFrom::Start(0))?;
-    writeln!(file, "{}", std::process::id())?;
-    file.flush()
 }

@@ -1,4 +1,4 @@
-//! Human and JSON renderings of results, shared by the CLI and the TUI.
+//! `search`: the summary table and the JSON contract.
 
 use crate::engine::SearchOutcome;
 use crate::model::{DirectoryEntry, EntryKind, Flavor, SkipReason, Skipped};

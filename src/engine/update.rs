@@ -1,0 +1,297 @@
+//! The engine's one transition function. Pure: effects are returned, not performed.
+
+use super::command::Command;
+use super::event::Event;
+use super::state::{Effect, EngineError, Msg, Phase, Review, SearchOutcome, Snapshot};
+use crate::report::thousands;
+use crate::source::classify::{Policy, classify};
+use crate::source::{DirectoryRead, ReadProgress, SourceError};
+use crate::sync::apply::ApplyOutcome;
+use crate::sync::guard::Overrides;
+use crate::sync::run::{Planned, SyncError};
+use std::sync::Arc;
+
+/// What the transitions need to know that never changes while the engine runs.
+#[derive(Clone, Debug, Default)]
+pub struct Rules {
+    pub policy: Policy,
+    /// Why there is no target to plan against, if there is none.
+    pub target_problem: Option<String>,
+    pub guards: crate::config::GuardConfig,
+}
+
+pub fn update(state: &mut Snapshot, msg: Msg, rules: &Rules) -> Vec<Effect> {
+    match msg {
+        Msg::Command(command) => on_command(state, command, rules),
+        Msg::Progress(progress) => on_progress(state, progress),
+        Msg::ReadFinished(result) => on_read_finished(state, result, &rules.policy),
+        Msg::PlanFinished(result) => on_plan_finished(state, result),
+        Msg::ApplyProgress(p) => {
+            if matches!(state.phase, Phase::Applying(_)) {
+                state.phase = Phase::Applying(p);
+            }
+            Vec::new()
+        }
+        Msg::ApplyFinished(result) => on_apply_finished(state, result),
+        Msg::Children { dn, result } => {
+            Arc::make_mut(&mut state.tree).children_arrived(&dn, result);
+            Vec::new()
+        }
+        Msg::Details { dn, result } => {
+            Arc::make_mut(&mut state.tree).details_arrived(&dn, result);
+            Vec::new()
+        }
+    }
+}
+
+fn on_command(state: &mut Snapshot, command: Command, rules: &Rules) -> Vec<Effect> {
+    match command {
+        Command::Search => start_search(state),
+        Command::Plan => start_plan(state, rules),
+        Command::Select { id, approved } => select(state, |sel| {
+            if let Some(s) = sel.get_mut(id) {
+                *s = approved;
+            }
+        }),
+        Command::SelectAll(approved) => select(state, |sel| sel.iter_mut().for_each(|s| *s = approved)),
+        Command::Apply(overrides) => start_apply(state, overrides, rules),
+        Command::Cancel => cancel(state),
+        Command::Browse { dn, refresh } => {
+            let wanted = Arc::make_mut(&mut state.tree).request_children(&dn, refresh);
+            wanted.then_some(Effect::FetchChildren(dn)).into_iter().collect()
+        }
+        Command::Inspect(dn) => {
+            let wanted = Arc::make_mut(&mut state.tree).request_details(&dn);
+            wanted.then_some(Effect::FetchDetails(dn)).into_iter().collect()
+        }
+    }
+}
+
+fn busy(state: &Snapshot) -> Option<Vec<Effect>> {
+    // A second request while one runs is merged into it, not queued.
+    state
+        .phase
+        .is_busy()
+        .then(|| vec![Effect::Log(Event::info(format!("{} is still running", state.phase.label().to_lowercase())))])
+}
+
+fn start_search(state: &mut Snapshot) -> Vec<Effect> {
+    if let Some(effects) = busy(state) {
+        return effects;
+    }
+    state.phase = Phase::Connecting;
+    state.error = None;
+    vec![Effect::StartRead]
+}
+
+fn fail(state: &mut Snapshot, error: EngineError) -> Vec<Effect> {
+    let line = error.to_string();
+    state.error = Some(Arc::new(error));
+    state.phase = Phase::Failed;
+    vec![Effect::Log(Event::error(line))]
+}
+
+fn start_plan(state: &mut Snapshot, rules: &Rules) -> Vec<Effect> {
+    if let Some(effects) = busy(state) {
+        return effects;
+    }
+    if let Some(problem) = &rules.target_problem {
+        return fail(state, EngineError::TargetUnavailable(problem.clone()));
+    }
+    match state.search.clone() {
+        Some(search) => {
+            state.phase = Phase::Planning;
+            state.error = None;
+            vec![Effect::StartPlan(search), Effect::Log(Event::info("planning: listing the service's accounts"))]
+        }
+        None => {
+            state.plan_after_read = true;
+            start_search(state)
+        }
+    }
+}
+
+fn select(state: &mut Snapshot, change: impl FnOnce(&mut Vec<bool>)) -> Vec<Effect> {
+    if state.phase != Phase::Planned {
+        return Vec::new();
+    }
+    if let Some(review) = state.review.as_mut() {
+        change(&mut Arc::make_mut(review).selected);
+    }
+    Vec::new()
+}
+
+fn start_apply(state: &mut Snapshot, overrides: Overrides, rules: &Rules) -> Vec<Effect> {
+    let Some(review) = state.review.clone().filter(|_| state.phase == Phase::Planned) else {
+        return vec![Effect::Log(Event::warn("nothing to apply: make a plan first"))];
+    };
+    let verdict = review.planned.verdict_for(&review.selected, overrides, &rules.guards);
+    if !verdict.ok() {
+        let lines = verdict.blocks.iter().map(|b| Effect::Log(Event::error(format!("blocked: {b}"))));
+        return lines.collect();
+    }
+    let total = review.approved();
+    state.phase = Phase::Applying(crate::sync::apply::ApplyProgress { done: 0, failed: 0, total });
+    state.error = None;
+    vec![
+        Effect::StartApply { review, overrides },
+        Effect::Log(Event::info(format!("applying {} approved changes", thousands(total as u64)))),
+    ]
+}
+
+fn cancel(state: &mut Snapshot) -> Vec<Effect> {
+    if !state.phase.is_busy() {
+        return Vec::new();
+    }
+    let note = match state.phase {
+        Phase::Applying(_) => "cancelling: changes in flight finish, nothing new starts",
+        _ => "cancelled; the partial read was discarded",
+    };
+    if !matches!(state.phase, Phase::Applying(_)) {
+        state.phase = Phase::Cancelled;
+        state.plan_after_read = false;
+    }
+    vec![Effect::CancelJob, Effect::Log(Event::warn(note))]
+}
+
+fn on_progress(state: &mut Snapshot, progress: ReadProgress) -> Vec<Effect> {
+    if !matches!(state.phase, Phase::Connecting | Phase::Reading { .. }) {
+        return Vec::new(); // late report from a cancelled job
+    }
+    match progress {
+        ReadProgress::Connecting { target } => vec![Effect::Log(Event::info(format!("connecting to {target}")))],
+        ReadProgress::Connected { flavor } => {
+            state.flavor = Some(flavor);
+            state.phase = Phase::Reading { entries: 0, pages: 0 };
+            vec![Effect::Log(Event::info(format!("bound; server is {flavor}")))]
+        }
+        ReadProgress::Page { entries, pages } => {
+            state.phase = Phase::Reading { entries, pages };
+            Vec::new()
+        }
+    }
+}
+
+fn on_read_finished(state: &mut Snapshot, result: Result<DirectoryRead, SourceError>, policy: &Policy) -> Vec<Effect> {
+    if !matches!(state.phase, Phase::Connecting | Phase::Reading { .. }) {
+        return Vec::new();
+    }
+    match result {
+        Ok(read) => {
+            let outcome = Arc::new(outcome(read, policy));
+            let mut effects = vec![Effect::Log(Event::info(summary_line(&outcome)))];
+            state.flavor = Some(outcome.flavor);
+            state.search = Some(outcome.clone());
+            state.review = None;
+            state.phase = Phase::Done;
+            if std::mem::take(&mut state.plan_after_read) {
+                state.phase = Phase::Planning;
+                effects.push(Effect::StartPlan(outcome));
+            }
+            effects
+        }
+        Err(SourceError::Cancelled) => {
+            state.phase = Phase::Cancelled;
+            Vec::new()
+        }
+        Err(err) => {
+            state.plan_after_read = false;
+            fail(state, EngineError::Source(err))
+        }
+    }
+}
+
+fn on_plan_finished(state: &mut Snapshot, result: Result<Planned, SyncError>) -> Vec<Effect> {
+    if state.phase != Phase::Planning {
+        return Vec::new();
+    }
+    match result {
+        Ok(planned) => {
+            let mut effects: Vec<Effect> =
+                planned.recovered.iter().map(|n| Effect::Log(Event::warn(n.clone()))).collect();
+            effects.push(Effect::Log(Event::info(plan_line(&planned))));
+            effects.extend(planned.verdict.blocks.iter().map(|b| Effect::Log(Event::warn(format!("guard: {b}")))));
+            let selected = vec![true; planned.plan.changes.len()];
+            state.review = Some(Arc::new(Review { planned, selected }));
+            state.phase = Phase::Planned;
+            effects
+        }
+        Err(e) => fail(state, EngineError::Sync(e)),
+    }
+}
+
+fn on_apply_finished(state: &mut Snapshot, result: Result<ApplyOutcome, SyncError>) -> Vec<Effect> {
+    if !matches!(state.phase, Phase::Applying(_)) {
+        return Vec::new();
+    }
+    match result {
+        Ok(outcome) => {
+            let mut effects = vec![Effect::Log(Event::info(apply_line(&outcome)))];
+            effects.extend(
+                outcome
+                    .failed
+                    .iter()
+                    .map(|f| Effect::Log(Event::warn(format!("{} {}: {}", f.action, f.email, f.error)))),
+            );
+            if let Some(fatal) = &outcome.fatal {
+                effects.push(Effect::Log(Event::error(format!("stopped: {fatal}"))));
+            }
+            state.report = Some(Arc::new(outcome));
+            state.review = None;
+            state.phase = Phase::Done;
+            effects
+        }
+        Err(e) => fail(state, EngineError::Sync(e)),
+    }
+}
+
+fn outcome(read: DirectoryRead, policy: &Policy) -> SearchOutcome {
+    let classification = classify(read.objects, policy);
+    let considered = (classification.entries.len() + classification.skipped.len()) as u64;
+    SearchOutcome {
+        flavor: read.flavor,
+        stats: read.stats,
+        ignored: read.stats.entries.saturating_sub(considered),
+        classification,
+    }
+}
+
+fn summary_line(outcome: &SearchOutcome) -> String {
+    let s = &outcome.stats;
+    format!(
+        "read {} entries in {:.1} s ({}/s): {} to sync, {} skipped",
+        thousands(s.entries),
+        s.elapsed.as_secs_f64(),
+        thousands(s.entries_per_second() as u64),
+        thousands(outcome.classification.entries.len() as u64),
+        thousands(outcome.classification.skipped.len() as u64)
+    )
+}
+
+fn plan_line(planned: &Planned) -> String {
+    let p = &planned.plan;
+    format!(
+        "plan against {}: +{} ~{} -{} · {} in sync · {} left alone · guards {}",
+        planned.target,
+        thousands(p.count("create") as u64),
+        thousands(p.count("update") as u64),
+        thousands(p.count("delete") as u64),
+        thousands(p.in_sync as u64),
+        thousands(p.untouched.len() as u64),
+        if planned.verdict.ok() { "ok" } else { "BLOCK" }
+    )
+}
+
+fn apply_line(o: &ApplyOutcome) -> String {
+    let mut line = format!("applied {} changes in {:.1} s", thousands(o.applied.len() as u64), o.elapsed.as_secs_f64());
+    if !o.failed.is_empty() {
+        line.push_str(&format!(", {} failed", thousands(o.failed.len() as u64)));
+    }
+    if o.not_started > 0 {
+        line.push_str(&format!(", {} not started", thousands(o.not_started as u64)));
+    }
+    line
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,163 @@
+use super::*;
+use crate::model::{DirObject, Flavor, ObjectClass};
+use crate::source::ReadStats;
+use crate::source::ldap::error::LdapFailure;
+use crate::sync::apply::ApplyProgress;
+use crate::sync::guard::{GuardInput, Verdict};
+use crate::sync::plan::{Change, Op, Plan};
+
+fn rules() -> Rules {
+    Rules::default()
+}
+
+fn read_with(objects: Vec<DirObject>) -> DirectoryRead {
+    let stats = ReadStats { entries: objects.len() as u64 + 1, pages: 1, ..Default::default() };
+    DirectoryRead { flavor: Flavor::Openldap, objects, stats }
+}
+
+fn person() -> DirObject {
+    let mut u = DirObject::new("cn=a,dc=x", ObjectClass::User);
+    u.mail = Some("a@x.com".into());
+    u
+}
+
+fn planned(deletes: usize) -> Planned {
+    let account = crate::model::Account::new("gone@x.com", crate::model::AccountType::SilentUser);
+    let changes = (0..deletes)
+        .map(|id| Change { id, op: Op::Delete { account: account.clone() }, reason: String::new(), directory_id: None })
+        .collect();
+    Planned {
+        plan: Plan { changes, target_accounts: 1000, ..Plan::default() },
+        guard_input: GuardInput {
+            complete: true,
+            users: 5,
+            directory_objects: 5,
+            deletes,
+            target_accounts: 1000,
+            last_good_objects: None,
+        },
+        verdict: Verdict::default(),
+        target: "file".into(),
+        recovered: Vec::new(),
+    }
+}
+
+fn send(s: &mut Snapshot, msg: Msg) -> Vec<Effect> {
+    update(s, msg, &rules())
+}
+
+#[test]
+fn search_runs_through_the_phases() {
+    let mut s = Snapshot::default();
+    assert!(matches!(send(&mut s, Msg::Command(Command::Search)).as_slice(), [Effect::StartRead]));
+    assert_eq!(s.phase, Phase::Connecting);
+    send(&mut s, Msg::Progress(ReadProgress::Connected { flavor: Flavor::Openldap }));
+    send(&mut s, Msg::Progress(ReadProgress::Page { entries: 10, pages: 1 }));
+    assert_eq!(s.phase, Phase::Reading { entries: 10, pages: 1 });
+    send(&mut s, Msg::ReadFinished(Ok(read_with(vec![person()]))));
+    assert_eq!(s.phase, Phase::Done);
+    let outcome = s.search.as_ref().unwrap();
+    assert_eq!((outcome.classification.entries.len(), outcome.ignored), (1, 1));
+}
+
+#[test]
+fn a_second_request_while_busy_is_merged() {
+    let mut s = Snapshot::default();
+    send(&mut s, Msg::Command(Command::Search));
+    let effects = send(&mut s, Msg::Command(Command::Search));
+    assert!(!effects.iter().any(|e| matches!(e, Effect::StartRead)));
+    let effects = send(&mut s, Msg::Command(Command::Plan));
+    assert!(!effects.iter().any(|e| matches!(e, Effect::StartPlan(_) | Effect::StartRead)));
+}
+
+#[test]
+fn cancel_discards_and_late_results_are_ignored() {
+    let mut s = Snapshot::default();
+    send(&mut s, Msg::Command(Command::Search));
+    assert!(send(&mut s, Msg::Command(Command::Cancel)).iter().any(|e| matches!(e, Effect::CancelJob)));
+    send(&mut s, Msg::ReadFinished(Ok(read_with(vec![]))));
+    assert_eq!(s.phase, Phase::Cancelled);
+    assert!(s.search.is_none());
+}
+
+#[test]
+fn a_failed_read_is_kept_for_the_front_end() {
+    let mut s = Snapshot::default();
+    send(&mut s, Msg::Command(Command::Search));
+    let err = SourceError::Ldap(LdapFailure::ConnectionLost { entries: 5, detail: "reset".into() });
+    send(&mut s, Msg::ReadFinished(Err(err)));
+    assert_eq!(s.phase, Phase::Failed);
+    assert!(s.error.as_ref().unwrap().to_string().contains("after 5 entries"));
+}
+
+#[test]
+fn plan_without_a_search_reads_first_then_plans() {
+    let mut s = Snapshot::default();
+    assert!(matches!(send(&mut s, Msg::Command(Command::Plan)).as_slice(), [Effect::StartRead]));
+    let effects = send(&mut s, Msg::ReadFinished(Ok(read_with(vec![person()]))));
+    assert!(effects.iter().any(|e| matches!(e, Effect::StartPlan(_))));
+    assert_eq!(s.phase, Phase::Planning);
+    send(&mut s, Msg::PlanFinished(Ok(planned(2))));
+    assert_eq!(s.phase, Phase::Planned);
+    assert_eq!(s.review.as_ref().unwrap().selected, vec![true, true]);
+}
+
+#[test]
+fn without_a_target_planning_fails_with_a_reason() {
+    let mut s = Snapshot::default();
+    let no_target = Rules { target_problem: Some(EngineError::NoTarget.to_string()), ..Rules::default() };
+    update(&mut s, Msg::Command(Command::Plan), &no_target);
+    assert_eq!(s.phase, Phase::Failed);
+    assert!(s.error.as_ref().unwrap().to_string().contains("[target]"));
+}
+
+fn reviewed(deletes: usize) -> Snapshot {
+    let mut s = Snapshot { phase: Phase::Planning, ..Snapshot::default() };
+    send(&mut s, Msg::PlanFinished(Ok(planned(deletes))));
+    s
+}
+
+#[test]
+fn the_reviewer_leaves_changes_out_and_apply_sends_only_the_approved() {
+    let mut s = reviewed(3);
+    send(&mut s, Msg::Command(Command::Select { id: 1, approved: false }));
+    assert_eq!(s.review.as_ref().unwrap().approved(), 2);
+    let effects = send(&mut s, Msg::Command(Command::Apply(Overrides::default())));
+    let Some(Effect::StartApply { review, .. }) = effects.first() else { panic!("{effects:?}") };
+    assert_eq!(review.selected, vec![true, false, true]);
+    assert_eq!(s.phase, Phase::Applying(ApplyProgress { done: 0, failed: 0, total: 2 }));
+    send(&mut s, Msg::Command(Command::Select { id: 1, approved: true }));
+    assert_eq!(review.selected, vec![true, false, true], "selection is frozen once applying");
+}
+
+#[test]
+fn a_guard_block_applies_nothing_and_says_why() {
+    let mut s = reviewed(60); // 60 deletes of 1000 accounts: over 25 and over 5%
+    let effects = send(&mut s, Msg::Command(Command::Apply(Overrides::default())));
+    assert!(!effects.iter().any(|e| matches!(e, Effect::StartApply { .. })));
+    assert_eq!(s.phase, Phase::Planned);
+    assert!(effects.iter().any(|e| matches!(e, Effect::Log(ev) if ev.message.contains("--allow-deletes 60"))));
+    send(&mut s, Msg::Command(Command::SelectAll(false)));
+    let effects = send(&mut s, Msg::Command(Command::Apply(Overrides::default())));
+    assert!(effects.iter().any(|e| matches!(e, Effect::StartApply { .. })), "with the deletes left out it may go");
+}
+
+#[test]
+fn apply_reports_and_ends_done() {
+    let mut s = reviewed(1);
+    send(&mut s, Msg::Command(Command::Apply(Overrides::default())));
+    send(&mut s, Msg::ApplyProgress(ApplyProgress { done: 1, failed: 0, total: 1 }));
+    assert_eq!(s.phase, Phase::Applying(ApplyProgress { done: 1, failed: 0, total: 1 }));
+    send(&mut s, Msg::ApplyFinished(Ok(ApplyOutcome::default())));
+    assert_eq!(s.phase, Phase::Done);
+    assert!(s.report.is_some() && s.review.is_none());
+}
+
+#[test]
+fn cancelling_an_apply_lets_it_finish_its_in_flight_changes() {
+    let mut s = reviewed(1);
+    send(&mut s, Msg::Command(Command::Apply(Overrides::default())));
+    let effects = send(&mut s, Msg::Command(Command::Cancel));
+    assert!(effects.iter().any(|e| matches!(e, Effect::CancelJob)));
+    assert!(matches!(s.phase, Phase::Applying(_)), "stays applying until the report comes");
+}

@@ -1,0 +1,7 @@
+//! Human and JSON renderings of results, shared by the CLI and the TUI.
+
+mod plan;
+mod search;
+
+pub use plan::{PlanJson, write_apply_json, write_apply_summary, write_plan_json, write_plan_summary};
+pub use search::{SearchCounts, SearchJson, thousands, write_search_json, write_search_summary};

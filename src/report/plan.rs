@@ -1,0 +1,253 @@
+//! `plan` and `sync`: the review (what would change, what is left alone, what the guards say)
+//! and the report of what was done.
+
+use super::search::thousands;
+use crate::model::Account;
+use crate::sync::apply::{ApplyOutcome, Failed};
+use crate::sync::guard::{Block, Verdict};
+use crate::sync::plan::{Change, FieldChange, Left, Op, Plan};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+/// Changes listed per action in the human review; `--json` has all of them.
+const LISTED: usize = 50;
+
+#[derive(Serialize)]
+struct ChangeJson<'a> {
+    id: usize,
+    action: &'static str,
+    email: &'a str,
+    reason: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    directory_id: Option<String>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    fields: &'a [FieldChange],
+    /// The account as it will be (create, update) or as it was (delete).
+    account: &'a Account,
+}
+
+fn change_json(c: &Change) -> ChangeJson<'_> {
+    let (fields, account): (&[FieldChange], &Account) = match &c.op {
+        Op::Create { account } | Op::Delete { account } => (&[], account),
+        Op::Update { after, fields, .. } => (fields, after),
+    };
+    ChangeJson {
+        id: c.id,
+        action: c.action(),
+        email: c.email(),
+        reason: &c.reason,
+        directory_id: c.directory_id.map(|i| i.to_string()),
+        fields,
+        account,
+    }
+}
+
+#[derive(Serialize)]
+struct Counts {
+    create: usize,
+    update: usize,
+    delete: usize,
+    in_sync: usize,
+    untouched: usize,
+}
+
+#[derive(Serialize)]
+struct GuardsJson<'a> {
+    ok: bool,
+    blocks: Vec<BlockJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct BlockJson<'a> {
+    #[serde(flatten)]
+    block: &'a Block,
+    message: String,
+}
+
+/// `adsync plan --json`.
+#[derive(Serialize)]
+pub struct PlanJson<'a> {
+    complete: bool,
+    target: &'a str,
+    counts: Counts,
+    changes: Vec<ChangeJson<'a>>,
+    untouched: &'a [Left],
+    guards: GuardsJson<'a>,
+}
+
+fn counts(plan: &Plan) -> Counts {
+    Counts {
+        create: plan.count("create"),
+        update: plan.count("update"),
+        delete: plan.count("delete"),
+        in_sync: plan.in_sync,
+        untouched: plan.untouched.len(),
+    }
+}
+
+pub fn write_plan_json(out: &mut dyn Write, target: &str, plan: &Plan, verdict: &Verdict) -> io::Result<()> {
+    let doc = PlanJson {
+        complete: true,
+        target,
+        counts: counts(plan),
+        changes: plan.changes.iter().map(change_json).collect(),
+        untouched: &plan.untouched,
+        guards: GuardsJson {
+            ok: verdict.ok(),
+            blocks: verdict.blocks.iter().map(|b| BlockJson { block: b, message: b.to_string() }).collect(),
+        },
+    };
+    serde_json::to_writer(&mut *out, &doc)?;
+    writeln!(out)
+}
+
+/// One line per field, e.g. `aliases + bo2@example.com` or `active yes → no`.
+pub fn field_line(field: &FieldChange) -> String {
+    let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "(none)".into());
+    let yes = |b: bool| if b { "yes" } else { "no" };
+    match field {
+        FieldChange::PrimaryEmail { from, to } => format!("primary {from} → {to}"),
+        FieldChange::FirstName { from, to } => format!("first name {} → {}", opt(from), opt(to)),
+        FieldChange::LastName { from, to } => format!("last name {} → {}", opt(from), opt(to)),
+        FieldChange::Active { from, to } => format!("active {} → {}", yes(*from), yes(*to)),
+        FieldChange::Role { from, to } => format!("role {} → {to}", opt(from)),
+        FieldChange::AliasesAdded { aliases } => format!("aliases + {}", aliases.join(", ")),
+        FieldChange::AliasesRemoved { aliases } => format!("aliases - {}", aliases.join(", ")),
+    }
+}
+
+pub fn marker(change: &Change) -> char {
+    match change.op {
+        Op::Create { .. } => '+',
+        Op::Update { .. } => '~',
+        Op::Delete { .. } => '-',
+    }
+}
+
+fn write_changes(out: &mut dyn Write, plan: &Plan, action: &str, title: &str) -> io::Result<()> {
+    let list: Vec<&Change> = plan.changes.iter().filter(|c| c.action() == action).collect();
+    if list.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "{title} ({}):", thousands(list.len() as u64))?;
+    for c in list.iter().take(LISTED) {
+        writeln!(out, "  {} {:<38} {}", marker(c), c.email(), c.reason)?;
+        if let Op::Update { fields, .. } = &c.op {
+            for f in fields {
+                writeln!(out, "      {}", field_line(f))?;
+            }
+        }
+    }
+    if list.len() > LISTED {
+        writeln!(out, "  … and {} more (adsync plan --json lists all)", thousands((list.len() - LISTED) as u64))?;
+    }
+    Ok(())
+}
+
+fn write_untouched(out: &mut dyn Write, plan: &Plan) -> io::Result<()> {
+    let mut by_reason: BTreeMap<String, usize> = BTreeMap::new();
+    for left in &plan.untouched {
+        *by_reason.entry(left.reason.explain()).or_default() += 1;
+    }
+    if by_reason.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "Left alone:")?;
+    for (reason, n) in by_reason {
+        writeln!(out, "  {:>7}  {reason}", thousands(n as u64))?;
+    }
+    Ok(())
+}
+
+pub fn write_guards(out: &mut dyn Write, verdict: &Verdict) -> io::Result<()> {
+    if verdict.ok() {
+        return writeln!(out, "Guards: ok");
+    }
+    writeln!(out, "Guards: BLOCKED — nothing would be applied:")?;
+    for b in &verdict.blocks {
+        writeln!(out, "  ! {b}")?;
+    }
+    Ok(())
+}
+
+pub fn write_plan_summary(
+    out: &mut dyn Write,
+    source: &str,
+    target: &str,
+    plan: &Plan,
+    verdict: &Verdict,
+) -> io::Result<()> {
+    writeln!(out, "Plan: {source} → {target}")?;
+    let c = counts(plan);
+    writeln!(
+        out,
+        "  create {} · update {} · delete {} · in sync {} · left alone {}",
+        thousands(c.create as u64),
+        thousands(c.update as u64),
+        thousands(c.delete as u64),
+        thousands(c.in_sync as u64),
+        thousands(c.untouched as u64)
+    )?;
+    write_changes(out, plan, "delete", "Deleting")?;
+    write_changes(out, plan, "update", "Updating")?;
+    write_changes(out, plan, "create", "Adding")?;
+    write_untouched(out, plan)?;
+    write_guards(out, verdict)
+}
+
+#[derive(Serialize)]
+struct ApplyJson<'a> {
+    applied: Counts,
+    failed: &'a [Failed],
+    fatal: Option<&'a str>,
+    cancelled: bool,
+    not_started: usize,
+    elapsed_ms: u64,
+}
+
+pub fn write_apply_json(out: &mut dyn Write, outcome: &ApplyOutcome) -> io::Result<()> {
+    let count = |a: &str| outcome.applied.iter().filter(|x| x.action == a).count();
+    let doc = ApplyJson {
+        applied: Counts {
+            create: count("create"),
+            update: count("update"),
+            delete: count("delete"),
+            in_sync: 0,
+            untouched: 0,
+        },
+        failed: &outcome.failed,
+        fatal: outcome.fatal.as_deref(),
+        cancelled: outcome.cancelled,
+        not_started: outcome.not_started,
+        elapsed_ms: outcome.elapsed.as_millis() as u64,
+    };
+    serde_json::to_writer(&mut *out, &doc)?;
+    writeln!(out)
+}
+
+pub fn write_apply_summary(out: &mut dyn Write, outcome: &ApplyOutcome) -> io::Result<()> {
+    let count = |a: &str| outcome.applied.iter().filter(|x| x.action == a).count() as u64;
+    writeln!(
+        out,
+        "Applied in {:.1} s: {} created · {} updated · {} deleted",
+        outcome.elapsed.as_secs_f64(),
+        thousands(count("create")),
+        thousands(count("update")),
+        thousands(count("delete"))
+    )?;
+    for f in &outcome.failed {
+        writeln!(out, "  failed: {} {}: {}", f.action, f.email, f.error)?;
+    }
+    if let Some(fatal) = &outcome.fatal {
+        writeln!(out, "Stopped early: {fatal}")?;
+    }
+    if outcome.not_started > 0 {
+        writeln!(
+            out,
+            "  {} approved changes were not started; the next sync plans them again",
+            thousands(outcome.not_started as u64)
+        )?;
+    }
+    Ok(())
+}

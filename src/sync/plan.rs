@@ -1,0 +1,462 @@
+//! The plan: classified directory entries × the service's accounts × policy → creates,
+//! field-level updates and deletes, each with its reason. Pure: no I/O, no clock.
+
+use crate::config::value::AddressGlob;
+use crate::config::{Config, DeleteScope};
+use crate::model::{Account, AccountType, DefaultRole, DirectoryEntry, EntryKind, ObjectId, SkipReason};
+use crate::source::classify::Presence;
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+/// The policy switches that shape a plan ("how to sync", roles, exemptions).
+#[derive(Clone, Debug)]
+pub struct PlanPolicy {
+    pub default_role: DefaultRole,
+    pub create: bool,
+    pub update: bool,
+    pub delete: bool,
+    pub delete_scope: DeleteScope,
+    pub manage_roles: bool,
+    pub exempt: Vec<AddressGlob>,
+}
+
+impl PlanPolicy {
+    pub fn from_config(config: &Config) -> Self {
+        let s = &config.sync;
+        Self {
+            default_role: s.default_role,
+            create: s.create,
+            update: s.update,
+            delete: s.delete,
+            delete_scope: s.delete_scope,
+            manage_roles: s.manage_roles,
+            exempt: s.exempt.clone(),
+        }
+    }
+
+    fn exempt(&self, address: &str) -> bool {
+        self.exempt.iter().any(|g| g.matches(address))
+    }
+}
+
+impl Default for PlanPolicy {
+    fn default() -> Self {
+        Self {
+            default_role: DefaultRole::SilentUser,
+            create: true,
+            update: true,
+            delete: false,
+            delete_scope: DeleteScope::Managed,
+            manage_roles: false,
+            exempt: Vec::new(),
+        }
+    }
+}
+
+/// Accounts adsync manages, by lower-cased primary address, with the directory id each
+/// belongs to (so a changed primary address is recognised as the same person).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Managed {
+    pub accounts: FxHashMap<String, Option<ObjectId>>,
+}
+
+impl Managed {
+    pub fn contains(&self, email: &str) -> bool {
+        self.accounts.contains_key(&email.to_lowercase())
+    }
+
+    fn email_of(&self) -> FxHashMap<ObjectId, &str> {
+        self.accounts.iter().filter_map(|(email, id)| id.map(|id| (id, email.as_str()))).collect()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "field", rename_all = "snake_case")]
+pub enum FieldChange {
+    PrimaryEmail { from: String, to: String },
+    FirstName { from: Option<String>, to: Option<String> },
+    LastName { from: Option<String>, to: Option<String> },
+    Active { from: bool, to: bool },
+    Role { from: Option<String>, to: String },
+    AliasesAdded { aliases: Vec<String> },
+    AliasesRemoved { aliases: Vec<String> },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Op {
+    Create {
+        account: Account,
+    },
+    /// `email` is the account's address in the service now (before a rename).
+    Update {
+        email: String,
+        before: Box<Account>,
+        after: Box<Account>,
+        fields: Vec<FieldChange>,
+    },
+    Delete {
+        account: Account,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Change {
+    /// Stable within a plan; selections and the journal refer to it.
+    pub id: usize,
+    pub op: Op,
+    pub reason: String,
+    /// The directory object behind a create or update.
+    pub directory_id: Option<ObjectId>,
+}
+
+impl Change {
+    /// The address the change is about, as the service knows it now.
+    pub fn email(&self) -> &str {
+        match &self.op {
+            Op::Create { account } | Op::Delete { account } => &account.primary_email,
+            Op::Update { email, .. } => email,
+        }
+    }
+
+    pub fn action(&self) -> &'static str {
+        match self.op {
+            Op::Create { .. } => "create",
+            Op::Update { .. } => "update",
+            Op::Delete { .. } => "delete",
+        }
+    }
+
+    pub fn is_delete(&self) -> bool {
+        matches!(self.op, Op::Delete { .. })
+    }
+}
+
+/// Why an account or entry is left alone.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Untouched {
+    /// Organization/channel/partner admins are never changed by a sync.
+    Admin,
+    /// Matches `sync.exempt`.
+    Exempt,
+    /// Not in the directory any more, but `sync.delete` is off.
+    DeletesOff,
+    /// Not created by adsync (SMTP discovery, added by hand) and `delete_scope = "managed"`.
+    Unmanaged,
+    /// Still in the directory, just not synced (disabled, hidden, …).
+    StillInDirectory(SkipReason),
+    /// New in the directory, but `sync.create` is off.
+    CreatesOff,
+    /// Differs from the directory, but `sync.update` is off.
+    UpdatesOff,
+}
+
+impl Untouched {
+    pub fn explain(&self) -> String {
+        match self {
+            Untouched::Admin => "admin account: never changed by a sync".into(),
+            Untouched::Exempt => "exempt (sync.exempt)".into(),
+            Untouched::DeletesOff => "no longer in the directory; deletes are off (sync.delete)".into(),
+            Untouched::Unmanaged => "not managed by adsync (delete_scope = \"managed\")".into(),
+            Untouched::StillInDirectory(reason) => format!("still in the directory, not synced: {}", reason.explain()),
+            Untouched::CreatesOff => "new in the directory; creates are off (sync.create)".into(),
+            Untouched::UpdatesOff => "differs from the directory; updates are off (sync.update)".into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Left {
+    pub email: String,
+    pub reason: Untouched,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Plan {
+    pub changes: Vec<Change>,
+    pub untouched: Vec<Left>,
+    /// Accounts in the service when the plan was made.
+    pub target_accounts: usize,
+    /// Matched accounts that already agree with the directory.
+    pub in_sync: usize,
+    /// What the managed set becomes once every change is applied.
+    pub managed_after: Managed,
+}
+
+impl Plan {
+    pub fn count(&self, action: &str) -> usize {
+        self.changes.iter().filter(|c| c.action() == action).count()
+    }
+}
+
+/// What the directory says an account should be.
+pub fn desired_account(entry: &DirectoryEntry, role: DefaultRole) -> Account {
+    let functional = entry.kind != EntryKind::User;
+    let role = if functional { AccountType::FunctionalAccount } else { AccountType::from(role) };
+    let mut account = Account::new(entry.primary_email.clone(), role);
+    account.first_name = entry.first_name.clone();
+    account.last_name = entry.last_name.clone();
+    if functional && account.first_name.is_none() && account.last_name.is_none() {
+        account.first_name = entry.display_name.clone().or_else(|| crate::dn::first_rdn_value(&entry.dn));
+    }
+    // A shared mailbox is disabled in AD by design; in the service it receives mail.
+    account.is_active = functional || entry.enabled;
+    account.aliases = entry.aliases.clone();
+    account
+}
+
+struct Planner<'a> {
+    policy: &'a PlanPolicy,
+    managed: &'a Managed,
+    accounts: &'a [Account],
+    claimed: Vec<bool>,
+    by_email: FxHashMap<String, usize>,
+    plan: Plan,
+}
+
+pub fn plan(
+    entries: &[DirectoryEntry],
+    present: &Presence,
+    accounts: &[Account],
+    managed: &Managed,
+    policy: &PlanPolicy,
+) -> Plan {
+    let by_email = accounts.iter().enumerate().map(|(k, a)| (a.primary_email.to_lowercase(), k)).collect();
+    let mut planner = Planner {
+        policy,
+        managed,
+        accounts,
+        claimed: vec![false; accounts.len()],
+        by_email,
+        plan: Plan { target_accounts: accounts.len(), ..Plan::default() },
+    };
+    let email_of = managed.email_of();
+    for entry in entries {
+        planner.entry(entry, &email_of);
+    }
+    planner.leftovers(present);
+    planner.order();
+    planner.plan
+}
+
+impl Planner<'_> {
+    /// Remembered id first (a renamed primary address is the same account), then the address.
+    fn find(&self, entry: &DirectoryEntry, email_of: &FxHashMap<ObjectId, &str>) -> Option<usize> {
+        let by_id = entry.id.and_then(|id| email_of.get(&id)).and_then(|e| self.by_email.get(*e)).copied();
+        by_id
+            .filter(|&k| !self.claimed[k])
+            .or_else(|| self.by_email.get(&entry.primary_email).copied().filter(|&k| !self.claimed[k]))
+    }
+
+    fn push(&mut self, op: Op, reason: String, directory_id: Option<ObjectId>) {
+        let id = self.plan.changes.len();
+        self.plan.changes.push(Change { id, op, reason, directory_id });
+    }
+
+    fn leave(&mut self, email: &str, reason: Untouched) {
+        self.plan.untouched.push(Left { email: email.to_string(), reason });
+    }
+
+    fn entry(&mut self, entry: &DirectoryEntry, email_of: &FxHashMap<ObjectId, &str>) {
+        match self.find(entry, email_of) {
+            Some(k) => {
+                self.claimed[k] = true;
+                self.matched(entry, k);
+            }
+            None => self.missing(entry),
+        }
+    }
+
+    fn missing(&mut self, entry: &DirectoryEntry) {
+        if self.policy.exempt(&entry.primary_email) {
+            return self.leave(&entry.primary_email, Untouched::Exempt);
+        }
+        if !self.policy.create {
+            return self.leave(&entry.primary_email, Untouched::CreatesOff);
+        }
+        let account = desired_account(entry, self.policy.default_role);
+        self.plan.managed_after.accounts.insert(account.primary_email.to_lowercase(), entry.id);
+        let reason = format!("new in the directory ({})", kind_word(entry.kind));
+        self.push(Op::Create { account }, reason, entry.id);
+    }
+
+    fn matched(&mut self, entry: &DirectoryEntry, k: usize) {
+        let current = &self.accounts[k];
+        if current.is_admin() {
+            return self.leave(&current.primary_email, Untouched::Admin);
+        }
+        if self.policy.exempt(&current.primary_email) || self.policy.exempt(&entry.primary_email) {
+            return self.leave(&current.primary_email, Untouched::Exempt);
+        }
+        self.plan.managed_after.accounts.insert(entry.primary_email.clone(), entry.id);
+        let (after, fields) = updated(current, entry, self.policy);
+        if fields.is_empty() {
+            self.plan.in_sync += 1;
+            return;
+        }
+        if !self.policy.update {
+            // Still ours, but left as it is: it keeps its current address in the managed set.
+            self.plan.managed_after.accounts.remove(&entry.primary_email);
+            self.plan.managed_after.accounts.insert(current.primary_email.to_lowercase(), entry.id);
+            return self.leave(&current.primary_email, Untouched::UpdatesOff);
+        }
+        let reason = update_reason(&fields);
+        let op = Op::Update { email: current.primary_email.clone(), before: Box::new(current.clone()), after: Box::new(after), fields };
+        self.push(op, reason, entry.id);
+    }
+
+    /// Accounts no directory entry claimed: delete, or say why not.
+    fn leftovers(&mut self, present: &Presence) {
+        for k in 0..self.accounts.len() {
+            if self.claimed[k] {
+                continue;
+            }
+            let account = &self.accounts[k];
+            match self.why_kept(account, present) {
+                Some(reason) => {
+                    if self.managed.contains(&account.primary_email)
+                        && !matches!(reason, Untouched::Admin | Untouched::Exempt)
+                    {
+                        let id = self.managed.accounts.get(&account.primary_email.to_lowercase()).copied().flatten();
+                        self.plan.managed_after.accounts.insert(account.primary_email.to_lowercase(), id);
+                    }
+                    self.leave(&account.primary_email, reason);
+                }
+                None => {
+                    let reason = "no longer in the directory".to_string();
+                    self.push(Op::Delete { account: account.clone() }, reason, None);
+                }
+            }
+        }
+    }
+
+    fn why_kept(&self, account: &Account, present: &Presence) -> Option<Untouched> {
+        let remembered = self.managed.accounts.get(&account.primary_email.to_lowercase()).copied().flatten();
+        let still_there = std::iter::once(&account.primary_email)
+            .chain(&account.aliases)
+            .find_map(|a| present.reason(a, None))
+            .or_else(|| present.reason("", remembered));
+        if account.is_admin() {
+            Some(Untouched::Admin)
+        } else if self.policy.exempt(&account.primary_email) {
+            Some(Untouched::Exempt)
+        } else if let Some(reason) = still_there {
+            Some(Untouched::StillInDirectory(reason))
+        } else if !self.policy.delete {
+            Some(Untouched::DeletesOff)
+        } else if self.policy.delete_scope == DeleteScope::Managed && !self.managed.contains(&account.primary_email) {
+            Some(Untouched::Unmanaged)
+        } else {
+            None
+        }
+    }
+
+    /// Deletes first (they free addresses), then updates, then creates (which may take them).
+    fn order(&mut self) {
+        let rank = |c: &Change| match c.op {
+            Op::Delete { .. } => 0,
+            Op::Update { .. } => 1,
+            Op::Create { .. } => 2,
+        };
+        self.plan.changes.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.email().cmp(b.email())));
+        for (k, change) in self.plan.changes.iter_mut().enumerate() {
+            change.id = k;
+        }
+        self.plan.untouched.sort_by(|a, b| a.email.cmp(&b.email));
+    }
+}
+
+fn kind_word(kind: EntryKind) -> &'static str {
+    match kind {
+        EntryKind::User => "user",
+        EntryKind::Functional => "functional account",
+        EntryKind::SecurityGroup => "security group",
+    }
+}
+
+fn lower_set(values: &[String]) -> BTreeSet<String> {
+    values.iter().map(|v| v.to_lowercase()).collect()
+}
+
+/// The account as the directory wants it, and what differs field by field. The service
+/// compares addresses without case, so a case-only difference is no change.
+fn updated(current: &Account, entry: &DirectoryEntry, policy: &PlanPolicy) -> (Account, Vec<FieldChange>) {
+    let want = desired_account(entry, policy.default_role);
+    let mut after = current.clone();
+    let mut fields = Vec::new();
+    if !current.primary_email.eq_ignore_ascii_case(&want.primary_email) {
+        fields.push(FieldChange::PrimaryEmail { from: current.primary_email.clone(), to: want.primary_email.clone() });
+        after.primary_email = want.primary_email.clone();
+    }
+    if want.first_name.is_some() && want.first_name != current.first_name {
+        fields.push(FieldChange::FirstName { from: current.first_name.clone(), to: want.first_name.clone() });
+        after.first_name = want.first_name.clone();
+    }
+    if want.last_name.is_some() && want.last_name != current.last_name {
+        fields.push(FieldChange::LastName { from: current.last_name.clone(), to: want.last_name.clone() });
+        after.last_name = want.last_name.clone();
+    }
+    if want.is_active != current.is_active {
+        fields.push(FieldChange::Active { from: current.is_active, to: want.is_active });
+        after.is_active = want.is_active;
+    }
+    role_change(current, &want, policy, &mut after, &mut fields);
+    alias_changes(current, &want, &mut after, &mut fields);
+    (after, fields)
+}
+
+/// A role set by hand is kept unless `sync.manage_roles`; an account without one gets ours.
+fn role_change(
+    current: &Account,
+    want: &Account,
+    policy: &PlanPolicy,
+    after: &mut Account,
+    fields: &mut Vec<FieldChange>,
+) {
+    let wanted = want.account_type.clone().expect("desired accounts always have a type");
+    let differs = current.account_type.as_ref() != Some(&wanted);
+    if differs && (policy.manage_roles || current.account_type.is_none()) {
+        fields.push(FieldChange::Role {
+            from: current.account_type.as_ref().map(|t| t.to_string()),
+            to: wanted.to_string(),
+        });
+        after.account_type = Some(wanted);
+    }
+}
+
+fn alias_changes(current: &Account, want: &Account, after: &mut Account, fields: &mut Vec<FieldChange>) {
+    let (have, wanted) = (lower_set(&current.aliases), lower_set(&want.aliases));
+    let added: Vec<String> = wanted.difference(&have).cloned().collect();
+    let removed: Vec<String> = have.difference(&wanted).cloned().collect();
+    if added.is_empty() && removed.is_empty() {
+        return;
+    }
+    if !added.is_empty() {
+        fields.push(FieldChange::AliasesAdded { aliases: added });
+    }
+    if !removed.is_empty() {
+        fields.push(FieldChange::AliasesRemoved { aliases: removed });
+    }
+    after.aliases = want.aliases.clone();
+}
+
+fn update_reason(fields: &[FieldChange]) -> String {
+    let names: Vec<&str> = fields
+        .iter()
+        .map(|f| match f {
+            FieldChange::PrimaryEmail { .. } => "primary address",
+            FieldChange::FirstName { .. } => "first name",
+            FieldChange::LastName { .. } => "last name",
+            FieldChange::Active { to: false, .. } => "disabled in the directory",
+            FieldChange::Active { to: true, .. } => "enabled in the directory",
+            FieldChange::Role { .. } => "role",
+            FieldChange::AliasesAdded { .. } => "aliases added",
+            FieldChange::AliasesRemoved { .. } => "aliases removed",
+        })
+        .collect();
+    format!("changed in the directory: {}", names.join(", "))
+}
+
+#[cfg(test)]
+mod tests;
