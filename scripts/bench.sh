@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# scripts/bench.sh read -- whole-run benchmarks (never timed tests).
+# scripts/bench.sh read|plan|apply -- whole-run benchmarks (never timed tests).
 #
 #   read   100,000 generated users in a private slapd, read over ldaps by OpenLDAP's
 #          ldapsearch (-E pr=1000/noprompt) and by `adsync search --json`, alternating,
 #          RUNS times each (default 5). Prints median wall time, CPU, the ratio, and peak RSS.
+#   plan   planning 100,000 entries against 100,000 accounts (benches/plan.rs), compared
+#          with the time adsync takes to read 100,000 entries (target: <= 10% of it).
+#   apply  10,000 creates through the API client against the loopback fake with 20 ms per
+#          request and max_in_flight = 4 (benches/apply.rs; target: >= 80% of 200/s).
 #
 # The 100k slapd (ports 3892/6362) is left running for re-runs; stop it with
 #   LAB=${TMPDIR:-/tmp}/adsync-lab/slapd-100k scripts/lab/slapd-down.sh
@@ -67,7 +71,38 @@ TOML
   }' | tee "$OUT/read.txt"
 }
 
+# adsync's own read time for 100k entries (median of 3), from its summary line.
+read_seconds() {
+  LAB=$LAB_ROOT/slapd-100k LDAP_PORT=3892 LDAPS_PORT=6362 N_USERS=100000 scripts/lab/slapd-up.sh >/dev/null
+  # shellcheck disable=SC1091
+  . "$LAB_ROOT/slapd-100k/env"
+  export LDAP_BIND_PW
+  cargo build --release --quiet
+  local cfg=$OUT/read.toml
+  printf '[source]\nkind = "ldap"\nurl = "%s"\nca_file = "%s"\nbind_dn = "%s"\npassword_env = "LDAP_BIND_PW"\nbase_dn = "%s"\n' \
+    "$LDAPS_URI" "$LDAPTLS_CACERT" "$LDAP_BIND_DN" "$LDAP_BASE_DN" >"$cfg"
+  for _ in 1 2 3; do
+    target/release/adsync -c "$cfg" search | awk '/ read /{for(i=1;i<=NF;i++) if($i=="in"){print $(i+1)}}'
+  done | median
+}
+
+bench_plan() {
+  local read plan_line plan_ms
+  read=$(read_seconds)
+  plan_line=$(cargo bench --quiet --bench plan 2>/dev/null | grep '^plan:')
+  plan_ms=$(echo "$plan_line" | sed -E 's/.*median ([0-9.]+) ms.*/\1/')
+  echo "[bench] $plan_line"
+  awk -v r="$read" -v p="$plan_ms" 'BEGIN { printf "[bench] adsync reads 100,000 entries in %.2f s; planning takes %.1f ms = %.1f%% of the read (target <= 10%%)\n", r, p, p/10/r }' \
+    | tee "$OUT/plan.txt"
+}
+
+bench_apply() {
+  cargo bench --quiet --bench apply 2>/dev/null | grep '^apply:' | sed 's/^/[bench] /' | tee "$OUT/apply.txt"
+}
+
 case "${1:-}" in
   read) bench_read ;;
-  *) echo "usage: scripts/bench.sh read" >&2; exit 2 ;;
+  plan) bench_plan ;;
+  apply) bench_apply ;;
+  *) echo "usage: scripts/bench.sh read|plan|apply" >&2; exit 2 ;;
 esac

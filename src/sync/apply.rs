@@ -258,7 +258,15 @@ mod tests {
         after.first_name = None;
         plan.changes = vec![
             change(0, Op::Create { account: Account::new("new@x.com", AccountType::SilentUser) }),
-            change(1, Op::Update { email: "old@x.com".into(), before: Box::new(after.clone()), after: Box::new(after), fields: vec![] }),
+            change(
+                1,
+                Op::Update {
+                    email: "old@x.com".into(),
+                    before: Box::new(after.clone()),
+                    after: Box::new(after),
+                    fields: vec![],
+                },
+            ),
             change(2, Op::Delete { account: Account::new("gone@x.com", AccountType::SilentUser) }),
         ];
         let none = managed_after(&plan, &HashSet::new());

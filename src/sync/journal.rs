@@ -97,6 +97,15 @@ impl Journal {
         &self.path
     }
 
+    /// Appends `record` without waiting for the disk: it is fsync'd with the next batch, and
+    /// any later [`Journal::write`] returns only once it is durable too (one writer, in order).
+    /// For outcomes: a lost outcome only makes its change "in doubt", which the next plan
+    /// settles from what the service holds.
+    pub fn append(&self, record: Record) {
+        let (done, _) = oneshot::channel();
+        let _ = self.tx.send((record, done));
+    }
+
     /// Appends `record` and waits until it is on disk.
     pub async fn write(&self, record: Record) -> Result<(), JournalError> {
         let (done, wait) = oneshot::channel();

@@ -7,6 +7,7 @@ use crate::model::{Account, AccountType, DefaultRole, DirectoryEntry, EntryKind,
 use crate::source::classify::Presence;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 /// The policy switches that shape a plan ("how to sync", roles, exemptions).
@@ -192,18 +193,36 @@ impl Plan {
 
 /// What the directory says an account should be.
 pub fn desired_account(entry: &DirectoryEntry, role: DefaultRole) -> Account {
-    let functional = entry.kind != EntryKind::User;
-    let role = if functional { AccountType::FunctionalAccount } else { AccountType::from(role) };
-    let mut account = Account::new(entry.primary_email.clone(), role);
-    account.first_name = entry.first_name.clone();
+    let mut account = Account::new(entry.primary_email.clone(), desired_role(entry, role));
+    account.first_name = desired_first_name(entry).map(Cow::into_owned);
     account.last_name = entry.last_name.clone();
-    if functional && account.first_name.is_none() && account.last_name.is_none() {
-        account.first_name = entry.display_name.clone().or_else(|| crate::dn::first_rdn_value(&entry.dn));
-    }
-    // A shared mailbox is disabled in AD by design; in the service it receives mail.
-    account.is_active = functional || entry.enabled;
+    account.is_active = desired_active(entry);
     account.aliases = entry.aliases.clone();
     account
+}
+
+fn is_functional(entry: &DirectoryEntry) -> bool {
+    entry.kind != EntryKind::User
+}
+
+fn desired_role(entry: &DirectoryEntry, role: DefaultRole) -> AccountType {
+    if is_functional(entry) { AccountType::FunctionalAccount } else { AccountType::from(role) }
+}
+
+/// Groups and shared mailboxes often have no given name: they are named after themselves.
+fn desired_first_name(entry: &DirectoryEntry) -> Option<Cow<'_, str>> {
+    if let Some(first) = &entry.first_name {
+        return Some(Cow::Borrowed(first));
+    }
+    if !is_functional(entry) || entry.last_name.is_some() {
+        return None;
+    }
+    entry.display_name.as_deref().map(Cow::Borrowed).or_else(|| crate::dn::first_rdn_value(&entry.dn).map(Cow::Owned))
+}
+
+/// A shared mailbox is disabled in AD by design; in the service it receives mail.
+fn desired_active(entry: &DirectoryEntry) -> bool {
+    is_functional(entry) || entry.enabled
 }
 
 struct Planner<'a> {
@@ -211,7 +230,7 @@ struct Planner<'a> {
     managed: &'a Managed,
     accounts: &'a [Account],
     claimed: Vec<bool>,
-    by_email: FxHashMap<String, usize>,
+    by_email: FxHashMap<Cow<'a, str>, usize>,
     plan: Plan,
 }
 
@@ -222,7 +241,7 @@ pub fn plan(
     managed: &Managed,
     policy: &PlanPolicy,
 ) -> Plan {
-    let by_email = accounts.iter().enumerate().map(|(k, a)| (a.primary_email.to_lowercase(), k)).collect();
+    let by_email = accounts.iter().enumerate().map(|(k, a)| (lowercase(&a.primary_email), k)).collect();
     let mut planner = Planner {
         policy,
         managed,
@@ -231,6 +250,7 @@ pub fn plan(
         by_email,
         plan: Plan { target_accounts: accounts.len(), ..Plan::default() },
     };
+    planner.plan.managed_after.accounts.reserve(entries.len() + managed.accounts.len());
     let email_of = managed.email_of();
     for entry in entries {
         planner.entry(entry, &email_of);
@@ -246,7 +266,7 @@ impl Planner<'_> {
         let by_id = entry.id.and_then(|id| email_of.get(&id)).and_then(|e| self.by_email.get(*e)).copied();
         by_id
             .filter(|&k| !self.claimed[k])
-            .or_else(|| self.by_email.get(&entry.primary_email).copied().filter(|&k| !self.claimed[k]))
+            .or_else(|| self.by_email.get(entry.primary_email.as_str()).copied().filter(|&k| !self.claimed[k]))
     }
 
     fn push(&mut self, op: Op, reason: String, directory_id: Option<ObjectId>) {
@@ -290,6 +310,10 @@ impl Planner<'_> {
             return self.leave(&current.primary_email, Untouched::Exempt);
         }
         self.plan.managed_after.accounts.insert(entry.primary_email.clone(), entry.id);
+        if agrees(current, entry, self.policy) {
+            self.plan.in_sync += 1;
+            return;
+        }
         let (after, fields) = updated(current, entry, self.policy);
         if fields.is_empty() {
             self.plan.in_sync += 1;
@@ -302,7 +326,12 @@ impl Planner<'_> {
             return self.leave(&current.primary_email, Untouched::UpdatesOff);
         }
         let reason = update_reason(&fields);
-        let op = Op::Update { email: current.primary_email.clone(), before: Box::new(current.clone()), after: Box::new(after), fields };
+        let op = Op::Update {
+            email: current.primary_email.clone(),
+            before: Box::new(current.clone()),
+            after: Box::new(after),
+            fields,
+        };
         self.push(op, reason, entry.id);
     }
 
@@ -367,6 +396,11 @@ impl Planner<'_> {
     }
 }
 
+/// Lower-cased without a copy when it already is (addresses almost always are).
+fn lowercase(text: &str) -> Cow<'_, str> {
+    if text.chars().any(char::is_uppercase) { Cow::Owned(text.to_lowercase()) } else { Cow::Borrowed(text) }
+}
+
 fn kind_word(kind: EntryKind) -> &'static str {
     match kind {
         EntryKind::User => "user",
@@ -377,6 +411,26 @@ fn kind_word(kind: EntryKind) -> &'static str {
 
 fn lower_set(values: &[String]) -> BTreeSet<String> {
     values.iter().map(|v| v.to_lowercase()).collect()
+}
+
+/// The common case, answered without building anything: the account already agrees.
+/// (When in doubt it says no, and [`updated`] decides field by field.)
+fn agrees(current: &Account, entry: &DirectoryEntry, policy: &PlanPolicy) -> bool {
+    let names_agree = desired_first_name(entry).is_none_or(|f| current.first_name.as_deref() == Some(f.as_ref()))
+        && entry.last_name.as_ref().is_none_or(|l| current.last_name.as_ref() == Some(l));
+    let role = desired_role(entry, policy.default_role);
+    let role_agrees =
+        current.account_type.as_ref() == Some(&role) || (current.account_type.is_some() && !policy.manage_roles);
+    current.primary_email.eq_ignore_ascii_case(&entry.primary_email)
+        && names_agree
+        && current.is_active == desired_active(entry)
+        && role_agrees
+        && same_addresses(&current.aliases, &entry.aliases)
+}
+
+fn same_addresses(a: &[String], b: &[String]) -> bool {
+    let contains = |list: &[String], x: &String| list.iter().any(|y| y.eq_ignore_ascii_case(x));
+    a.len() == b.len() && a.iter().all(|x| contains(b, x)) && b.iter().all(|x| contains(a, x))
 }
 
 /// The account as the directory wants it, and what differs field by field. The service

@@ -178,7 +178,8 @@ fn hand_set_roles_are_kept_unless_roles_are_managed() {
     let entry = person(1, "a@x.com");
     let mut promoted = synced(&entry);
     promoted.account_type = Some(AccountType::EndUser);
-    let p = run(std::slice::from_ref(&entry), std::slice::from_ref(&promoted), &Managed::default(), &PlanPolicy::default());
+    let p =
+        run(std::slice::from_ref(&entry), std::slice::from_ref(&promoted), &Managed::default(), &PlanPolicy::default());
     assert!(p.changes.is_empty(), "kept");
     let manage = PlanPolicy { manage_roles: true, ..PlanPolicy::default() };
     let p = run(&[entry], &[promoted], &Managed::default(), &manage);
