@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod diagnose;
 pub mod dn;
 pub mod engine;
 pub mod model;
