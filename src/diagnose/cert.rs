@@ -40,16 +40,19 @@ impl CertFacts {
 
     /// Whole days until the end of validity (negative once expired).
     pub fn days_left(&self, now: i64) -> i64 {
-        (self.not_after - now).div_euclid(86_400)
+        (self.not_after - now) / 86_400
     }
 
+    /// "expires in 30 days, on …", "EXPIRED 3 days ago, on …", "not valid until …".
     pub fn expiry_text(&self, now: i64) -> String {
+        if now < self.not_before {
+            return format!("not valid until {}", day(self.not_before));
+        }
         match self.days_left(now) {
-            d if self.not_before > now => {
-                format!("not valid until {} ({d} days left after that)", day(self.not_before))
+            _ if self.not_after < now => {
+                format!("EXPIRED {} days ago, on {}", (now - self.not_after) / 86_400, day(self.not_after))
             }
-            d if d < 0 => format!("EXPIRED {} days ago, on {}", -d, day(self.not_after)),
-            d => format!("in {d} days, on {}", day(self.not_after)),
+            d => format!("expires in {d} days, on {}", day(self.not_after)),
         }
     }
 }
@@ -90,7 +93,7 @@ pub fn evidence(chain: &[CertificateDer<'_>], now: i64) -> Vec<(String, String)>
             out.push((format!("{prefix} names"), names));
         }
         out.push((format!("{prefix} valid"), format!("{} to {}", day(facts.not_before), day(facts.not_after))));
-        out.push((format!("{prefix} expires"), facts.expiry_text(now)));
+        out.push((format!("{prefix} expiry"), facts.expiry_text(now)));
     }
     out
 }
@@ -140,8 +143,9 @@ mod tests {
             not_after: 40 * 86_400,
         };
         assert_eq!(facts.days_left(10 * 86_400), 30);
-        assert!(facts.expiry_text(10 * 86_400).starts_with("in 30 days, on 1970-02-10"));
-        assert!(facts.expiry_text(43 * 86_400).starts_with("EXPIRED 3 days ago"));
+        assert_eq!(facts.expiry_text(10 * 86_400), "expires in 30 days, on 1970-02-10");
+        assert_eq!(facts.expiry_text(43 * 86_400 + 60), "EXPIRED 3 days ago, on 1970-02-10");
+        assert_eq!(facts.expiry_text(40 * 86_400 + 60), "EXPIRED 0 days ago, on 1970-02-10");
     }
 
     #[test]

@@ -95,12 +95,12 @@ fn failure(err: &std::io::Error, host: &str, ldaps: bool) -> LdapFailure {
 fn verified(probe: &Probe<'_>, seen: &Handshake) -> Outcome {
     let now = jiff::Timestamp::now().as_second();
     let leaf = seen.chain.first().and_then(|c| CertFacts::read(c));
-    let expiry = leaf.as_ref().map(|f| format!("certificate expires {}", f.expiry_text(now))).unwrap_or_default();
-    let outcome = Outcome::ok(format!("{} {}, {expiry}", seen.protocol, seen.cipher));
+    let expiry = leaf.as_ref().map(|f| f.expiry_text(now)).unwrap_or_else(|| "unreadable".into());
+    let outcome = Outcome::ok(format!("{} {}, certificate {expiry}", seen.protocol, seen.cipher));
     let outcome = with_evidence(outcome, probe, seen, now);
     let outcome = if probe.config.source.tls_insecure { insecure(outcome, probe, seen, now) } else { outcome };
-    match leaf.map(|f| f.days_left(now)) {
-        Some(days) if days < EXPIRY_WARNING_DAYS => outcome.warned(
+    match leaf.map(|f| f.not_after - now) {
+        Some(left) if (0..EXPIRY_WARNING_DAYS * 86_400).contains(&left) => outcome.warned(
             &format!("the server's certificate {expiry}"),
             "renew the domain controller's certificate before it expires",
         ),
@@ -108,14 +108,22 @@ fn verified(probe: &Probe<'_>, seen: &Handshake) -> Outcome {
     }
 }
 
+/// Everything the skipped verification would have said.
 fn insecure(outcome: Outcome, probe: &Probe<'_>, seen: &Handshake, now: i64) -> Outcome {
     let source = &probe.config.source;
-    let verdict = match cert::trust(&seen.chain, source.ca_file.as_deref(), now)
-        .and_then(|_| cert::names_host(&seen.chain, &probe.url().host))
-    {
-        Ok(()) => "it would pass verification".to_string(),
-        Err(e) => format!("it would NOT pass verification: {e}"),
-    };
+    let host = &probe.url().host;
+    let mut problems = Vec::new();
+    if cert::trust(&seen.chain, source.ca_file.as_deref(), now).is_err() {
+        problems.push("not signed by a trusted CA".to_string());
+    }
+    if cert::names_host(&seen.chain, host).is_err() {
+        problems.push(format!("not issued for {host}"));
+    }
+    let leaf = seen.chain.first().and_then(|c| CertFacts::read(c));
+    if let Some(facts) = leaf.filter(|f| f.not_after < now || now < f.not_before) {
+        problems.push(facts.expiry_text(now));
+    }
+    let verdict = if problems.is_empty() { "it would pass".to_string() } else { problems.join(", ") };
     outcome.warned(
         &format!("tls_insecure = true: the certificate is not checked ({verdict})"),
         "set source.ca_file to the PEM file of the CA that issued the DC's certificate, and tls_insecure = false",
