@@ -106,3 +106,43 @@ fn stalled(bound: Duration) -> Outcome {
         "the server stopped answering part-way: check its load, or raise source.op_timeout",
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A port that was just closed: nothing listens there.
+    fn closed_port() -> u16 {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    }
+
+    #[tokio::test]
+    async fn a_front_end_can_run_it_on_a_task_and_watch_each_rung() {
+        let toml = format!(
+            "[source]\nkind = \"ldap\"\nurl = \"ldap://127.0.0.1:{}\"\nbind_dn = \"cn=x\"\npassword = \"pw\"\nbase_dn = \"dc=x\"\n",
+            closed_port()
+        );
+        let config = Config::parse(&toml, "test.toml").unwrap();
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let task = tokio::spawn(async move {
+            run_ladder(&config, LadderOptions::default(), move |step| {
+                let _ = tx.send((step.id, step.status));
+            })
+            .await
+        });
+        let ladder = task.await.unwrap();
+        let mut seen = Vec::new();
+        while let Some(event) = rx.recv().await {
+            seen.push(event);
+        }
+        let statuses: Vec<(StepId, Status)> = ladder.steps.iter().map(|s| (s.id, s.status)).collect();
+        assert_eq!(seen, statuses);
+        assert_eq!(
+            &statuses[..3],
+            [(StepId::Dns, Status::Ok), (StepId::Tcp, Status::Fail), (StepId::Starttls, Status::Skipped)]
+        );
+        assert!(!ladder.ok());
+        assert_eq!(ladder.count(Status::Skipped), 7);
+    }
+}

@@ -7,8 +7,9 @@ use super::step::Outcome;
 use crate::model::{Flavor, ObjectClass};
 use crate::source::SourceError;
 use crate::source::ldap::entry::{RawEntry, object_class, parse_entry};
-use crate::source::ldap::paged::{SearchSpec, first_page};
+use crate::source::ldap::paged::{PageCount, SearchSpec, first_page};
 use crate::source::ldap::query::Query;
+use crate::source::ldap::session::Session;
 use ldap3::Scope;
 use std::time::{Duration, Instant};
 
@@ -44,6 +45,29 @@ pub(super) async fn check(probe: &mut Probe<'_>) -> Outcome {
         return Outcome::skipped("no connection");
     };
     let started = Instant::now();
+    let page = match read_page(session, &spec, started).await {
+        Ok(page) => page,
+        Err(e) => return Outcome::failed(&e).with("filter", query.filter),
+    };
+    let sample = Sample { flavor, entries: page.entries };
+    let outcome = verdict(&sample, page.first, source.page_size)
+        .with("filter", query.filter)
+        .with("page size", source.page_size.to_string())
+        .with("referrals (not followed)", page.count.referrals.to_string())
+        .with("first page complete after", duration_text(started.elapsed()))
+        .with("more pages", if page.more { "yes" } else { "no" });
+    probe.sample = Some(sample);
+    outcome
+}
+
+struct Page {
+    entries: Vec<RawEntry>,
+    first: Option<Duration>,
+    count: PageCount,
+    more: bool,
+}
+
+async fn read_page(session: &mut Session, spec: &SearchSpec<'_>, started: Instant) -> Result<Page, SourceError> {
     let mut first: Option<Duration> = None;
     let mut entries = Vec::new();
     let mut keep = |tag| {
@@ -51,19 +75,8 @@ pub(super) async fn check(probe: &mut Probe<'_>) -> Outcome {
         entries.push(parse_entry(tag).map_err(SourceError::protocol)?);
         Ok(())
     };
-    let (count, more) = match first_page(session, &spec, &mut keep).await {
-        Ok(done) => done,
-        Err(e) => return Outcome::failed(&e).with("filter", query.filter),
-    };
-    let sample = Sample { flavor, entries };
-    let outcome = verdict(&sample, first, source.page_size)
-        .with("filter", query.filter)
-        .with("page size", source.page_size.to_string())
-        .with("referrals (not followed)", count.referrals.to_string())
-        .with("first page complete after", duration_text(started.elapsed()))
-        .with("more pages", if more { "yes" } else { "no" });
-    probe.sample = Some(sample);
-    outcome
+    let (count, more) = first_page(session, spec, &mut keep).await?;
+    Ok(Page { entries, first, count, more })
 }
 
 fn verdict(sample: &Sample, first: Option<Duration>, page_size: u32) -> Outcome {
