@@ -24,8 +24,13 @@ pub(super) async fn check(probe: &mut Probe<'_>) -> Outcome {
             "grant the bind account read access to the Base DN, or check source.base_dn",
         ),
         Err(SourceError::Ldap(LdapFailure::NoSuchBase { base, text, .. })) => {
-            Outcome::from_failure(&LdapFailure::NoSuchBase { base, text, hint: hint.clone() }, Status::Fail)
-                .with("naming context", hint)
+            let failure = LdapFailure::NoSuchBase { base, text, hint: hint.clone() };
+            let mut outcome = Outcome::from_failure(&failure, Status::Fail).with("naming context", hint);
+            // Active Directory answers the same for an entry the account may not see.
+            outcome.fix = outcome
+                .fix
+                .map(|fix| format!("{fix} If it does exist, the bind account may not see it: grant it read access."));
+            outcome
         }
         Err(e) => Outcome::failed(&e),
     }
