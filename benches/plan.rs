@@ -13,13 +13,13 @@ fn entry(i: usize) -> DirectoryEntry {
     DirectoryEntry {
         id: Some(ObjectId(uuid::Uuid::from_u128(i as u128))),
         dn: format!("cn=User {i:06},ou=People,dc=example,dc=com"),
-        kind: if i % 100 == 0 { EntryKind::Functional } else { EntryKind::User },
+        kind: if i.is_multiple_of(100) { EntryKind::Functional } else { EntryKind::User },
         primary_email: format!("user{i:06}@example.com"),
-        aliases: if i % 4 == 0 { vec![format!("u.{i:06}@example.com")] } else { vec![] },
+        aliases: if i.is_multiple_of(4) { vec![format!("u.{i:06}@example.com")] } else { vec![] },
         first_name: Some("First".into()),
         last_name: Some(format!("Last{i}")),
         display_name: Some(format!("First Last{i}")),
-        enabled: i % 20 != 0,
+        enabled: !i.is_multiple_of(20),
         hidden: false,
         member_count: None,
     }

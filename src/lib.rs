@@ -7,6 +7,7 @@ pub mod atomic;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod diagnose;
 pub mod dn;
 pub mod engine;
 pub mod lockfile;

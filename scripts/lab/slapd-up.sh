@@ -5,6 +5,8 @@
 #   ldap://127.0.0.1:$LDAP_PORT  (StartTLS too)   ldaps://127.0.0.1:$LDAPS_PORT
 #   base  dc=example,dc=com     admin  cn=admin,dc=example,dc=com / $ADMIN_PW
 #   read-only bind  cn=svc-sync,ou=Service Accounts,dc=example,dc=com / $SVC_PW
+#   for the diagnostics tests, same password: cn=svc-noread (binds, reads nothing below
+#   the base) and cn=svc-nomail (cannot read mail or proxyAddresses)
 #
 # Idempotent: if our slapd already answers, it only prints the connection
 # settings.  RESET=1 wipes and rebuilds.  Needs root (apt) on Debian 12.
@@ -24,6 +26,8 @@ ADMIN_DN="cn=admin,$BASE_DN"
 ADMIN_PW=${ADMIN_PW:-admin-secret}
 SVC_DN="cn=svc-sync,ou=Service Accounts,$BASE_DN"
 SVC_PW=${SVC_PW:-SyncPassw0rd!}
+NOREAD_DN="cn=svc-noread,ou=Service Accounts,$BASE_DN"
+NOMAIL_DN="cn=svc-nomail,ou=Service Accounts,$BASE_DN"
 N_USERS=${N_USERS:-10000}
 LOAD=${LOAD:-slapadd}
 RESET=${RESET:-0}
@@ -51,6 +55,8 @@ export LDAP_ADMIN_DN='$ADMIN_DN'
 export LDAP_ADMIN_PW='$ADMIN_PW'
 export LDAP_BIND_DN='$SVC_DN'
 export LDAP_BIND_PW='$SVC_PW'
+export LDAP_NOREAD_DN='$NOREAD_DN'
+export LDAP_NOMAIL_DN='$NOMAIL_DN'
 export LDAPTLS_CACERT=$LAB/certs/ca.crt
 export LDAP_TRUTH=$LAB/truth.jsonl
 EOF
@@ -209,6 +215,13 @@ index cn,sn,givenName,mail,sAMAccountName,proxyAddresses,mailNickname eq,sub
 index userPrincipalName,member,memberOf,userAccountControl,objectGUID,groupType eq
 access to attrs=userPassword
   by self write by anonymous auth by * none
+# the diagnostics tests' accounts without read rights (see the header)
+access to attrs=mail,proxyAddresses
+  by dn.exact="$NOMAIL_DN" none by dn.exact="$NOREAD_DN" none
+  by users read by anonymous auth
+access to dn.children="$BASE_DN"
+  by dn.exact="$NOREAD_DN" none
+  by users read by anonymous auth
 access to *
   by users read by anonymous auth
 
@@ -256,7 +269,18 @@ if ! loaded && [ "$LOAD" = ldapadd ]; then
   echo "$STAMP" >"$LAB/data/.loaded"
 fi
 
-# ----------------------------------------------------------------- 8. check
+# ------------------------------------------ 8. accounts without read rights
+# plain `person` entries, so a sync read (inetOrgPerson) never sees them
+add_limited_account() {  # $1 = DN; already there is fine (-c, rc 68)
+  local cn=${1%%,*}; cn=${cn#cn=}
+  printf 'dn: %s\nobjectClass: person\ncn: %s\nsn: %s\nuserPassword: %s\n' \
+      "$1" "$cn" "$cn" "$SVC_PW" |
+    ldapadd -c -x -H "ldap://127.0.0.1:$LDAP_PORT" -D "$ADMIN_DN" -w "$ADMIN_PW" >/dev/null 2>&1 || [ $? = 68 ]
+}
+add_limited_account "$NOREAD_DN"
+add_limited_account "$NOMAIL_DN"
+
+# ----------------------------------------------------------------- 9. check
 n=$(ldapsearch -x -LLL -H "ldaps://127.0.0.1:$LDAPS_PORT" -D "$SVC_DN" -w "$SVC_PW" \
       -b "$BASE_DN" -E pr=1000/noprompt "(objectClass=user)" 1.1 2>/dev/null | grep -c '^dn:' || true)
 log "ldaps + paged search as svc-sync: $n user entries"

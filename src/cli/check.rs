@@ -1,19 +1,29 @@
-//! `adsync check`: can adsync reach the directory (default) or the service (`--target`)?
-//! A few lines each; `--json` for scripts. Neither ever shows a password.
+//! `adsync check`: can adsync reach the directory (default: the diagnostics ladder) or the
+//! service (`--target`)? `--json` for scripts. Neither ever shows a password.
 
 use super::{CliError, ExitStatus, load_config};
 use crate::config::Config;
-use crate::model::Flavor;
+use crate::diagnose::report::{self, TableStyle};
+use crate::diagnose::{Ladder, LadderOptions, run_ladder};
 use crate::report::thousands;
-use crate::source::ldap::{LdapSource, rootdse};
 use crate::target::{self, TargetCheck};
 use serde::Serialize;
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::Path;
 
-pub async fn run(explicit: Option<&Path>, target: bool, json: bool) -> Result<ExitStatus, CliError> {
+/// `adsync check` flags.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CheckOptions {
+    pub target: bool,
+    pub json: bool,
+    pub gc: bool,
+    /// Evidence for every rung in the table.
+    pub verbose: bool,
+}
+
+pub async fn run(explicit: Option<&Path>, options: CheckOptions) -> Result<ExitStatus, CliError> {
     let config = load_config(explicit)?;
-    if target { check_target(&config, json).await } else { check_directory(&config, json).await }
+    if options.target { check_target(&config, options.json).await } else { check_directory(&config, options).await }
 }
 
 async fn check_target(config: &Config, json: bool) -> Result<ExitStatus, CliError> {
@@ -47,44 +57,35 @@ fn counted(n: usize, noun: &str) -> String {
     format!("{} {noun}{s}", thousands(n as u64))
 }
 
-/// `check --json` without `--target`.
-#[derive(Serialize)]
-struct DirectoryCheck {
-    url: String,
-    address: String,
-    bound_as: Option<String>,
-    flavor: Flavor,
-    vendor: Option<String>,
-    naming_contexts: Vec<String>,
-    default_naming_context: Option<String>,
-}
-
-/// Connect, bind and read the rootDSE: the short version of the connectivity ladder.
-async fn check_directory(config: &Config, json: bool) -> Result<ExitStatus, CliError> {
-    let mut session = LdapSource::new(config).open_session().await?;
-    let dse = rootdse::read(&mut session).await?;
-    let address = session.addr.to_string();
-    session.close().await;
-    let check = DirectoryCheck {
-        url: config.source.url.to_string(),
-        address,
-        bound_as: config.source.bind_dn.clone(),
-        flavor: dse.flavor(),
-        vendor: dse.vendor.clone(),
-        naming_contexts: dse.naming_contexts.clone(),
-        default_naming_context: dse.default_naming_context.clone(),
+/// The connectivity ladder, each rung printed as it ends (the table) or all at once (JSON).
+async fn check_directory(config: &Config, options: CheckOptions) -> Result<ExitStatus, CliError> {
+    let ladder_options = LadderOptions { global_catalog: options.gc };
+    let ladder = if options.json {
+        let ladder = run_ladder(config, ladder_options, |_| {}).await;
+        super::print(|out| report::write_json(out, &ladder))?;
+        ladder
+    } else {
+        live_table(config, ladder_options, options.verbose).await?
     };
-    super::print(|out| if json { write_json(out, &check) } else { write_directory(out, &check) })?;
-    Ok(ExitStatus::Ok)
+    Ok(if ladder.ok() { ExitStatus::Ok } else { ExitStatus::Error })
 }
 
-fn write_directory(out: &mut dyn Write, check: &DirectoryCheck) -> io::Result<()> {
-    writeln!(out, "Directory: {}", check.url)?;
-    writeln!(out, "  {:<10} {}", "connected", check.address)?;
-    writeln!(out, "  {:<10} {}", "bound as", check.bound_as.as_deref().unwrap_or("anonymous"))?;
-    let vendor = check.vendor.as_deref().map(|v| format!(" ({v})")).unwrap_or_default();
-    writeln!(out, "  {:<10} {}{vendor}", "server", check.flavor)?;
-    writeln!(out, "  {:<10} {}", "naming", check.naming_contexts.join("; "))
+async fn live_table(config: &Config, options: LadderOptions, verbose: bool) -> Result<Ladder, CliError> {
+    let style = TableStyle::for_output(io::stdout().is_terminal(), verbose);
+    let target = format!("{} · {}", config.source.url, config.source.base_dn.0);
+    super::print(|out| report::write_header(out, &target))?;
+    let mut failed = None;
+    let ladder = run_ladder(config, options, |step| {
+        if let Err(e) = super::print(|out| report::write_step(out, step, &style)) {
+            failed.get_or_insert(e);
+        }
+    })
+    .await;
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    super::print(|out| report::write_footer(out, &ladder))?;
+    Ok(ladder)
 }
 
 fn write_json(out: &mut dyn Write, value: &impl Serialize) -> io::Result<()> {

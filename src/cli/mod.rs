@@ -44,7 +44,8 @@ pub enum Commands {
     },
     /// Run adsync on an embedded sample directory: nothing to install, nothing to configure.
     Demo(demo::DemoArgs),
-    /// Check that adsync can reach the directory, or with --target the service.
+    /// Diagnose the directory connection layer by layer (DNS, TCP, TLS, bind, Base DN,
+    /// read rights), or with --target check the service. Exits 1 when a check fails.
     Check {
         /// Check the service instead: credentials, access to the organisation, user count.
         #[arg(long)]
@@ -52,6 +53,9 @@ pub enum Commands {
         /// Print the machine-readable result on stdout.
         #[arg(long)]
         json: bool,
+        /// Also check the Global Catalog ports (3268, 3269).
+        #[arg(long, conflicts_with = "target")]
+        gc: bool,
     },
     /// Write what would be synced in another format.
     Export {
@@ -104,7 +108,10 @@ pub async fn run(cli: Cli) -> Result<ExitStatus, CliError> {
         Commands::Tui => tui(cli.config.as_deref()).await,
         Commands::Search { json } => search::run(cli.config.as_deref(), json).await,
         Commands::Demo(args) => demo::run(&args).await,
-        Commands::Check { target, json } => check::run(cli.config.as_deref(), target, json).await,
+        Commands::Check { target, json, gc } => {
+            let options = check::CheckOptions { target, json, gc, verbose: cli.verbose > 0 };
+            check::run(cli.config.as_deref(), options).await
+        }
         Commands::Export { format: ExportFormat::Csv { out } } => {
             export::csv(cli.config.as_deref(), out.as_deref()).await
         }

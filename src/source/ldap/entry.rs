@@ -119,7 +119,7 @@ fn first_text(values: Vec<StructureTag>) -> Result<Option<String>, String> {
     value_bytes(values).next().transpose().map(|v| v.map(text))
 }
 
-fn object_class(values: &[Vec<u8>]) -> ObjectClass {
+pub fn object_class(values: &[Vec<u8>]) -> ObjectClass {
     let has = |name: &str| values.iter().any(|v| v.eq_ignore_ascii_case(name.as_bytes()));
     if has("computer") {
         ObjectClass::Other

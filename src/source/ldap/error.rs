@@ -106,84 +106,149 @@ pub enum TlsProblem {
     Other,
 }
 
-/// Every way reading the directory can fail. The display is one paragraph: layer, what, fix.
-#[derive(Debug, thiserror::Error)]
+/// Every way reading the directory can fail. The display is one paragraph: layer, what, fix;
+/// [`LdapFailure::what`] and [`LdapFailure::fix`] give the two halves (the diagnostics ladder
+/// shows them apart).
+#[derive(Debug)]
 pub enum LdapFailure {
-    #[error(
-        "DNS: cannot resolve \"{host}\" ({detail}). Check the host name in source.url, or use the domain controller's IP address."
-    )]
     Resolve { host: String, detail: String },
-    #[error(
-        "TCP: {addr} refused the connection. Nothing listens on port {port} there: check the port in source.url (389 for LDAP, 636 for LDAPS) and that the directory service is running."
-    )]
     Refused { addr: String, port: u16 },
-    #[error("TCP: no answer from {addr} within {}. A firewall is probably dropping the traffic, or the host is down: check that port {port} is open from this machine, or raise source.connect_timeout.", secs(*after))]
     ConnectTimeout { addr: String, port: u16, after: Duration },
-    #[error("TCP: cannot connect to {addr}: {detail}. Check the network path to the domain controller.")]
     Connect { addr: String, detail: String },
-    #[error("{}", tls_message(*problem, host, detail))]
     Tls { problem: TlsProblem, host: String, detail: String },
-    #[error(
-        "StartTLS: the server refused to start TLS ({detail}). Enable TLS on the server (AD needs a certificate in the DC's store), or use ldaps:// if port 636 is open."
-    )]
     StartTlsRefused { detail: String },
-    #[error("TLS: the connection to {addr} opened but the TLS/LDAP handshake did not finish within {}. Is the port right for the scheme (ldaps:// needs 636, ldap:// 389)? Or raise source.connect_timeout.", secs(*after))]
     HandshakeTimeout { addr: String, after: Duration },
-    #[error("Bind: {} as \"{bind_dn}\"{}. Fix: {}. (server said: {text})", problem.meaning(), code.as_ref().map(|c| format!(" (AD code data {c})")).unwrap_or_default(), problem.fix())]
     Bind { problem: BindProblem, code: Option<String>, bind_dn: String, text: String },
-    #[error(
-        "Bind: the password for \"{bind_dn}\" is empty, which LDAP treats as an anonymous bind. Put the real password where the config points."
-    )]
     EmptyPassword { bind_dn: String },
-    #[error(
-        "Search: the server refuses to search without a bind ({text}). Set source.bind_dn and a password for a read-only service account."
-    )]
     AnonymousRefused { text: String },
-    #[error(
-        "Base DN: \"{base}\" does not exist on this server ({text}). Check source.base_dn: it must name an existing entry, e.g. {hint}."
-    )]
     NoSuchBase { base: String, text: String, hint: String },
-    #[error(
-        "Search: the server ended the search with \"{name}\" (code {rc}: {text}) after {entries} entries. The read is incomplete, so nothing was used. {fix}"
-    )]
     SearchFailed { rc: u32, name: &'static str, text: String, entries: u64, fix: &'static str },
-    #[error("Search: the server did not answer within {} (source.op_timeout) after {entries} entries. The read is incomplete, so nothing was used. Check the server's load, or raise source.op_timeout.", secs(*after))]
     OpTimeout { after: Duration, entries: u64 },
-    #[error(
-        "Connection: lost the connection to the server after {entries} entries ({detail}). The read is incomplete, so nothing was used. Run it again; if it keeps happening, check idle timeouts on firewalls and load balancers."
-    )]
     ConnectionLost { entries: u64, detail: String },
-    #[error(
-        "Protocol: the server sent something this client cannot read ({detail}). The read is incomplete, so nothing was used."
-    )]
     Protocol { detail: String },
 }
+
+const INCOMPLETE: &str = "The read is incomplete, so nothing was used.";
+
+impl LdapFailure {
+    /// The layer and what broke, e.g. `TCP: 10.0.0.5:636 refused the connection.`
+    pub fn what(&self) -> String {
+        match self {
+            Self::Resolve { host, detail } => format!("DNS: cannot resolve \"{host}\" ({detail})."),
+            Self::Refused { addr, .. } => format!("TCP: {addr} refused the connection."),
+            Self::ConnectTimeout { addr, after, .. } => format!("TCP: no answer from {addr} within {}.", secs(*after)),
+            Self::Connect { addr, detail } => format!("TCP: cannot connect to {addr}: {detail}."),
+            Self::Tls { problem, host, detail } => format!("TLS: {} ({host}: {detail}).", problem.what()),
+            Self::StartTlsRefused { detail } => format!("StartTLS: the server refused to start TLS ({detail})."),
+            Self::HandshakeTimeout { addr, after } => format!(
+                "TLS: the connection to {addr} opened but the TLS/LDAP handshake did not finish within {}.",
+                secs(*after)
+            ),
+            Self::Bind { problem, code, bind_dn, .. } => {
+                let code = code.as_ref().map(|c| format!(" (AD code data {c})")).unwrap_or_default();
+                format!("Bind: {} as \"{bind_dn}\"{code}.", problem.meaning())
+            }
+            Self::EmptyPassword { bind_dn } => {
+                format!("Bind: the password for \"{bind_dn}\" is empty, which LDAP treats as an anonymous bind.")
+            }
+            Self::AnonymousRefused { text } => format!("Search: the server refuses to search without a bind ({text})."),
+            Self::NoSuchBase { base, text, .. } => {
+                format!("Base DN: \"{base}\" does not exist on this server ({text}).")
+            }
+            Self::SearchFailed { rc, name, text, entries, .. } => format!(
+                "Search: the server ended the search with \"{name}\" (code {rc}: {text}) after {entries} entries. {INCOMPLETE}"
+            ),
+            Self::OpTimeout { after, entries } => format!(
+                "Search: the server did not answer within {} (source.op_timeout) after {entries} entries. {INCOMPLETE}",
+                secs(*after)
+            ),
+            Self::ConnectionLost { entries, detail } => {
+                format!(
+                    "Connection: lost the connection to the server after {entries} entries ({detail}). {INCOMPLETE}"
+                )
+            }
+            Self::Protocol { detail } => {
+                format!("Protocol: the server sent something this client cannot read ({detail}). {INCOMPLETE}")
+            }
+        }
+    }
+
+    /// What an admin can do about it; empty when there is nothing to suggest.
+    pub fn fix(&self) -> String {
+        match self {
+            Self::Resolve { .. } => {
+                "Check the host name in source.url, or use the domain controller's IP address.".into()
+            }
+            Self::Refused { port, .. } => format!(
+                "Nothing listens on port {port} there: check the port in source.url (389 for LDAP, 636 for LDAPS) and that the directory service is running."
+            ),
+            Self::ConnectTimeout { port, .. } => format!(
+                "A firewall is probably dropping the traffic, or the host is down: check that port {port} is open from this machine, or raise source.connect_timeout."
+            ),
+            Self::Connect { .. } => "Check the network path to the domain controller.".into(),
+            Self::Tls { problem, .. } => problem.fix().into(),
+            Self::StartTlsRefused { .. } => "Enable TLS on the server (AD needs a certificate in the DC's store), or use ldaps:// if port 636 is open.".into(),
+            Self::HandshakeTimeout { .. } => "Is the port right for the scheme (ldaps:// needs 636, ldap:// 389)? Or raise source.connect_timeout.".into(),
+            Self::Bind { problem, .. } => problem.fix().into(),
+            Self::EmptyPassword { .. } => "Put the real password where the config points.".into(),
+            Self::AnonymousRefused { .. } => {
+                "Set source.bind_dn and a password for a read-only service account.".into()
+            }
+            Self::NoSuchBase { hint, .. } => {
+                format!("Check source.base_dn: it must name an existing entry, e.g. {hint}.")
+            }
+            Self::SearchFailed { fix, .. } => (*fix).into(),
+            Self::OpTimeout { .. } => "Check the server's load, or raise source.op_timeout.".into(),
+            Self::ConnectionLost { .. } => "Run it again; if it keeps happening, check idle timeouts on firewalls and load balancers.".into(),
+            Self::Protocol { .. } => String::new(),
+        }
+    }
+}
+
+impl fmt::Display for LdapFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (what, fix) = (self.what(), self.fix());
+        match self {
+            Self::Tls { .. } => write!(f, "{what} Fix: {fix}."),
+            Self::Bind { text, .. } => write!(f, "{what} Fix: {fix}. (server said: {text})"),
+            _ if fix.is_empty() => f.write_str(&what),
+            _ => write!(f, "{what} {fix}"),
+        }
+    }
+}
+
+impl std::error::Error for LdapFailure {}
 
 fn secs(d: Duration) -> String {
     humantime::format_duration(d).to_string()
 }
 
-fn tls_message(problem: TlsProblem, host: &str, detail: &str) -> String {
-    let (what, fix) = match problem {
-        TlsProblem::UntrustedIssuer => (
-            "the server's certificate is not signed by a trusted CA",
-            "set source.ca_file to the PEM file of the CA that issued the domain controller's certificate (on AD: export the root CA from certlm.msc)",
-        ),
-        TlsProblem::NameMismatch => (
-            "the server's certificate is not issued for this name",
-            "connect using a name listed in the certificate (usually the DC's fully qualified name) in source.url",
-        ),
-        TlsProblem::Expired => ("the server's certificate has expired", "renew the domain controller's certificate"),
-        TlsProblem::NotYetValid => {
-            ("the server's certificate is not valid yet", "check the clocks of this machine and the DC")
+impl TlsProblem {
+    pub fn what(self) -> &'static str {
+        match self {
+            Self::UntrustedIssuer => "the server's certificate is not signed by a trusted CA",
+            Self::NameMismatch => "the server's certificate is not issued for this name",
+            Self::Expired => "the server's certificate has expired",
+            Self::NotYetValid => "the server's certificate is not valid yet",
+            Self::NotTls => "the server did not answer with TLS",
+            Self::Other => "the TLS handshake failed",
         }
-        TlsProblem::NotTls => (
-            "the server did not answer with TLS",
-            "ldaps:// needs the LDAPS port (636); for port 389 use ldap:// with starttls = true",
-        ),
-        TlsProblem::Other => ("the TLS handshake failed", "check the server's TLS setup"),
-    };
-    format!("TLS: {what} ({host}: {detail}). Fix: {fix}.")
+    }
+
+    pub fn fix(self) -> &'static str {
+        match self {
+            Self::UntrustedIssuer => {
+                "set source.ca_file to the PEM file of the CA that issued the domain controller's certificate (on AD: export the root CA from certlm.msc)"
+            }
+            Self::NameMismatch => {
+                "connect using a name listed in the certificate (usually the DC's fully qualified name) in source.url"
+            }
+            Self::Expired => "renew the domain controller's certificate",
+            Self::NotYetValid => "check the clocks of this machine and the DC",
+            Self::NotTls => "ldaps:// needs the LDAPS port (636); for port 389 use ldap:// with starttls = true",
+            Self::Other => "check the server's TLS setup",
+        }
+    }
 }
 
 /// LDAP result code names (RFC 4511 §4.1.9) for messages.

@@ -52,6 +52,17 @@ pub async fn search_paged(
     }
 }
 
+/// Only the first page (the diagnostics' sample); `true` when the server has more.
+pub async fn first_page(
+    session: &mut Session,
+    spec: &SearchSpec<'_>,
+    on_entry: &mut EntrySink<'_>,
+) -> Result<(PageCount, bool), SourceError> {
+    let mut count = PageCount { pages: 1, ..PageCount::default() };
+    let next = read_page(session, spec, Vec::new(), &CancellationToken::new(), on_entry, &mut count).await?;
+    Ok((count, next.is_some()))
+}
+
 /// One page; returns the cookie for the next one, or `None` after the last.
 async fn read_page(
     session: &mut Session,

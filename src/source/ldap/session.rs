@@ -83,7 +83,8 @@ impl Drop for Session {
     }
 }
 
-async fn resolve(url: &LdapUrl, timeout: Duration) -> Result<Vec<SocketAddr>, SourceError> {
+/// Every address `url`'s host resolves to, bounded by `timeout`.
+pub async fn resolve(url: &LdapUrl, timeout: Duration) -> Result<Vec<SocketAddr>, LdapFailure> {
     let lookup = tokio::net::lookup_host((url.host.as_str(), url.port));
     let fail = |detail: String| LdapFailure::Resolve { host: url.host.clone(), detail };
     let addrs: Vec<SocketAddr> = tokio::time::timeout(timeout, lookup)
@@ -92,7 +93,7 @@ async fn resolve(url: &LdapUrl, timeout: Duration) -> Result<Vec<SocketAddr>, So
         .map_err(|e| fail(e.to_string()))?
         .collect();
     if addrs.is_empty() {
-        return Err(fail("no addresses".into()).into());
+        return Err(fail("no addresses".into()));
     }
     Ok(addrs)
 }
@@ -104,23 +105,27 @@ async fn connect_any(
 ) -> Result<(std::net::TcpStream, SocketAddr), SourceError> {
     let mut last = None;
     for addr in addrs {
-        match tokio::time::timeout(endpoint.connect_timeout, TcpStream::connect(addr)).await {
-            Ok(Ok(stream)) => {
-                let _ = stream.set_nodelay(true);
+        match connect(*addr, endpoint.connect_timeout).await {
+            Ok(stream) => {
                 let std = stream.into_std().map_err(|e| connect_failure(*addr, e))?;
                 return Ok((std, *addr));
             }
-            Ok(Err(e)) => last = Some(connect_failure(*addr, e)),
-            Err(_) => {
-                last = Some(LdapFailure::ConnectTimeout {
-                    addr: addr.to_string(),
-                    port: addr.port(),
-                    after: endpoint.connect_timeout,
-                })
-            }
+            Err(e) => last = Some(e),
         }
     }
     Err(last.expect("at least one address was tried").into())
+}
+
+/// One TCP connection, bounded by `timeout`, its failure named for the TCP layer.
+pub async fn connect(addr: SocketAddr, timeout: Duration) -> Result<TcpStream, LdapFailure> {
+    match tokio::time::timeout(timeout, TcpStream::connect(addr)).await {
+        Ok(Ok(stream)) => {
+            let _ = stream.set_nodelay(true);
+            Ok(stream)
+        }
+        Ok(Err(e)) => Err(connect_failure(addr, e)),
+        Err(_) => Err(LdapFailure::ConnectTimeout { addr: addr.to_string(), port: addr.port(), after: timeout }),
+    }
 }
 
 fn connect_failure(addr: SocketAddr, e: std::io::Error) -> LdapFailure {

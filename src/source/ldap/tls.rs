@@ -38,7 +38,7 @@ pub fn client_config(ca_file: Option<&Path>, insecure: bool) -> Result<Arc<Clien
     Ok(Arc::new(config))
 }
 
-fn root_store(ca_file: Option<&Path>) -> Result<RootCertStore, TlsSetupError> {
+pub fn root_store(ca_file: Option<&Path>) -> Result<RootCertStore, TlsSetupError> {
     let mut store = RootCertStore::empty();
     match ca_file {
         Some(path) => {

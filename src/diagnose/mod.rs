@@ -1,0 +1,148 @@
+//! Connectivity diagnostics: an ordered ladder of checks from DNS up to read rights, each
+//! with a status, its timing, the evidence and a fix. A rung that fails skips the rest.
+//!
+//! Front-ends (`adsync check`, the TUI) call [`run_ladder`] and watch each rung as it ends
+//! through the callback; [`StepId::ALL`] lists the rungs before they run.
+
+mod base;
+mod bind;
+mod cert;
+mod dns;
+mod probe;
+pub mod report;
+mod rights;
+mod rootdse;
+mod sample;
+mod starttls;
+pub mod step;
+mod tcp;
+mod tls;
+
+pub use step::{Outcome, Status, Step, StepId};
+
+use crate::config::Config;
+use probe::Probe;
+use std::time::{Duration, Instant};
+
+/// What to check beyond the configured connection.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LadderOptions {
+    /// Also knock on the Global Catalog ports (3268, 3269).
+    pub global_catalog: bool,
+}
+
+/// Every rung, in order, and the time the whole ladder took.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ladder {
+    pub steps: Vec<Step>,
+    pub elapsed: Duration,
+}
+
+impl Ladder {
+    /// No rung failed (warnings allowed).
+    pub fn ok(&self) -> bool {
+        self.count(Status::Fail) == 0
+    }
+
+    pub fn count(&self, status: Status) -> usize {
+        self.steps.iter().filter(|s| s.status == status).count()
+    }
+
+    pub fn step(&self, id: StepId) -> Option<&Step> {
+        self.steps.iter().find(|s| s.id == id)
+    }
+}
+
+/// Runs every rung in order; `on_step` sees each one as soon as it ends (skipped ones
+/// included). Every network operation is bounded by the config's timeouts; dropping the
+/// future stops the ladder and closes its connections. Never prints or logs a password.
+pub async fn run_ladder(config: &Config, options: LadderOptions, mut on_step: impl FnMut(&Step) + Send) -> Ladder {
+    let started = Instant::now();
+    let mut probe = Probe::new(config, options);
+    let mut steps = Vec::with_capacity(StepId::ALL.len());
+    let mut failed: Option<StepId> = None;
+    for id in StepId::ALL {
+        let step = match failed {
+            Some(broken) => {
+                Step::new(id, Outcome::skipped(format!("not run: {} failed", broken.title())), Duration::ZERO)
+            }
+            None => run_step(&mut probe, id).await,
+        };
+        if step.status == Status::Fail {
+            failed.get_or_insert(id);
+        }
+        on_step(&step);
+        steps.push(step);
+    }
+    probe.close().await;
+    Ladder { steps, elapsed: started.elapsed() }
+}
+
+async fn run_step(probe: &mut Probe<'_>, id: StepId) -> Step {
+    let started = Instant::now();
+    let bound = probe.step_bound();
+    let outcome = tokio::time::timeout(bound, dispatch(probe, id)).await.unwrap_or_else(|_| stalled(bound));
+    Step::new(id, outcome, started.elapsed())
+}
+
+async fn dispatch(probe: &mut Probe<'_>, id: StepId) -> Outcome {
+    match id {
+        StepId::Dns => dns::check(probe).await,
+        StepId::Tcp => tcp::check(probe).await,
+        StepId::Starttls => starttls::check(probe).await,
+        StepId::Tls => tls::check(probe).await,
+        StepId::Rootdse => rootdse::check(probe).await,
+        StepId::Bind => bind::check(probe).await,
+        StepId::BaseDn => base::check(probe).await,
+        StepId::Sample => sample::check(probe).await,
+        StepId::Rights => rights::check(probe),
+    }
+}
+
+/// The safety net: each operation inside a rung has its own, shorter bound.
+fn stalled(bound: Duration) -> Outcome {
+    Outcome::fail(
+        format!("no result within {}", humantime::format_duration(bound)),
+        "the server stopped answering part-way: check its load, or raise source.op_timeout",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A port that was just closed: nothing listens there.
+    fn closed_port() -> u16 {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    }
+
+    #[tokio::test]
+    async fn a_front_end_can_run_it_on_a_task_and_watch_each_rung() {
+        let toml = format!(
+            "[source]\nkind = \"ldap\"\nurl = \"ldap://127.0.0.1:{}\"\nbind_dn = \"cn=x\"\npassword = \"pw\"\nbase_dn = \"dc=x\"\n",
+            closed_port()
+        );
+        let config = Config::parse(&toml, "test.toml").unwrap();
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let task = tokio::spawn(async move {
+            run_ladder(&config, LadderOptions::default(), move |step| {
+                let _ = tx.send((step.id, step.status));
+            })
+            .await
+        });
+        let ladder = task.await.unwrap();
+        let mut seen = Vec::new();
+        while let Some(event) = rx.recv().await {
+            seen.push(event);
+        }
+        let statuses: Vec<(StepId, Status)> = ladder.steps.iter().map(|s| (s.id, s.status)).collect();
+        assert_eq!(seen, statuses);
+        assert_eq!(
+            &statuses[..3],
+            [(StepId::Dns, Status::Ok), (StepId::Tcp, Status::Fail), (StepId::Starttls, Status::Skipped)]
+        );
+        assert!(!ladder.ok());
+        assert_eq!(ladder.count(Status::Skipped), 7);
+    }
+}
