@@ -8,6 +8,8 @@
 #          with the time adsync takes to read 100,000 entries (target: <= 10% of it).
 #   apply  10,000 creates through the API client against the loopback fake with 20 ms per
 #          request and max_in_flight = 4 (benches/apply.rs; target: >= 80% of 200/s).
+#   render one 120x40 TUI frame with 100,000 tree entries and 100,000 review rows
+#          (benches/render.rs; target: <= 5 ms).
 #
 # The 100k slapd (ports 3892/6362) is left running for re-runs; stop it with
 #   LAB=${TMPDIR:-/tmp}/adsync-lab/slapd-100k scripts/lab/slapd-down.sh
@@ -96,6 +98,10 @@ bench_plan() {
     | tee "$OUT/plan.txt"
 }
 
+bench_render() {
+  cargo bench --quiet --bench render 2>/dev/null | grep '^render:' | sed 's/^/[bench] /' | tee "$OUT/render.txt"
+}
+
 bench_apply() {
   cargo bench --quiet --bench apply 2>/dev/null | grep '^apply:' | sed 's/^/[bench] /' | tee "$OUT/apply.txt"
 }
@@ -104,5 +110,6 @@ case "${1:-}" in
   read) bench_read ;;
   plan) bench_plan ;;
   apply) bench_apply ;;
-  *) echo "usage: scripts/bench.sh read|plan|apply" >&2; exit 2 ;;
+  render) bench_render ;;
+  *) echo "usage: scripts/bench.sh read|plan|apply|render" >&2; exit 2 ;;
 esac

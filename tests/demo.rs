@@ -172,7 +172,9 @@ fn the_demo_runs_end_to_end_with_nothing_configured_and_writes_only_temp_files()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    assert!(stdout.contains("(Active Directory)") && stdout.contains("to sync"), "{stdout}");
+    let summary = stdout.lines().nth(1).unwrap_or_default();
+    assert!(stdout.starts_with("Plan: ldaps://127.0.0.1:") && stdout.contains("service.json"), "{stdout}");
+    assert!(summary.contains("create ") && summary.contains("update ") && summary.contains("delete 8"), "{summary}");
     assert_eq!(std::fs::read_dir(home.path()).unwrap().count(), 0, "nothing may be written to HOME");
     assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0, "the temp workspace is removed on exit");
 }

@@ -225,3 +225,160 @@ fn tree_filter() {
     }
     insta::assert_snapshot!(render(&mut app, &snap, 80, 24));
 }
+
+mod review {
+    use super::*;
+    use adsync::diagnose::{Status, Step, StepId};
+    use adsync::engine::Review;
+    use adsync::model::{Account, AccountType};
+    use adsync::sync::apply::{Applied, ApplyOutcome, Failed};
+    use adsync::sync::guard::{GuardInput, Verdict};
+    use adsync::sync::plan::{Change, FieldChange, Op, Plan};
+    use adsync::sync::run::Planned;
+    use adsync::tui::app::DiagnosticsView;
+
+    fn account(email: &str, role: AccountType) -> Account {
+        Account::new(email, role)
+    }
+
+    fn planned(deletes: usize) -> Planned {
+        let change = |id, op, reason: &str| Change { id, op, reason: reason.into(), directory_id: None };
+        let mut changes: Vec<Change> = (0..deletes)
+            .map(|k| {
+                change(
+                    k,
+                    Op::Delete { account: account(&format!("gone{k}@example.com"), AccountType::SilentUser) },
+                    "no longer in the directory",
+                )
+            })
+            .collect();
+        let before = account("bo.li@example.com", AccountType::SilentUser);
+        let mut after = before.clone();
+        after.aliases = vec!["bo2@example.com".into()];
+        after.is_active = false;
+        let fields = vec![
+            FieldChange::AliasesAdded { aliases: vec!["bo2@example.com".into()] },
+            FieldChange::Active { from: true, to: false },
+        ];
+        let n = changes.len();
+        changes.push(change(
+            n,
+            Op::Update { email: "bo.li@example.com".into(), before: Box::new(before), after: Box::new(after), fields },
+            "changed in the directory: aliases added, disabled in the directory",
+        ));
+        changes.push(change(
+            n + 1,
+            Op::Create { account: account("ann.lee@example.com", AccountType::SilentUser) },
+            "new in the directory (user)",
+        ));
+        changes.push(change(
+            n + 2,
+            Op::Create { account: account("info@example.com", AccountType::FunctionalAccount) },
+            "new in the directory (functional account)",
+        ));
+        Planned {
+            plan: Plan { changes, target_accounts: 100, in_sync: 90, ..Plan::default() },
+            guard_input: GuardInput {
+                complete: true,
+                users: 95,
+                directory_objects: 100,
+                last_good_objects: None,
+                deletes,
+                target_accounts: 100,
+            },
+            verdict: Verdict::default(),
+            target: "Proofpoint Essentials us1 · example.com".into(),
+            recovered: Vec::new(),
+        }
+    }
+
+    fn planned_snapshot(deletes: usize) -> Snapshot {
+        let planned = planned(deletes);
+        let last = planned.plan.changes.len() - 1;
+        let mut review = Review::new(planned);
+        review.set(last, false);
+        Snapshot { phase: Phase::Planned, review: Some(Arc::new(review)), ..snapshot(true) }
+    }
+
+    fn reviewing() -> App {
+        let mut app = app();
+        app.focus = Pane::Diff;
+        app.diff.selected = Some(1);
+        app.diff.expanded.insert(1);
+        app
+    }
+
+    #[test]
+    fn the_review_at_both_sizes() {
+        let snap = planned_snapshot(1);
+        insta::assert_snapshot!("review_120x40", render(&mut reviewing(), &snap, 120, 40));
+        insta::assert_snapshot!("review_80x24", render(&mut reviewing(), &snap, 80, 24));
+    }
+
+    #[test]
+    fn guard_warnings_show_in_the_review() {
+        let snap = planned_snapshot(8); // 8 of 100 accounts: over 5%
+        insta::assert_snapshot!(render(&mut reviewing(), &snap, 120, 40));
+    }
+
+    #[test]
+    fn confirmation_shows_the_totals() {
+        let snap = planned_snapshot(1);
+        let mut app = reviewing();
+        key(&mut app, &snap, KeyCode::Char('a'));
+        assert_eq!(app.overlay, Some(Overlay::ConfirmApply));
+        insta::assert_snapshot!("confirm_120x40", render(&mut app, &snap, 120, 40));
+        insta::assert_snapshot!("confirm_80x24", render(&mut app, &snap, 80, 24));
+    }
+
+    #[test]
+    fn the_report_after_applying() {
+        let outcome = ApplyOutcome {
+            applied: vec![Applied { id: 0, action: "create", email: "ann.lee@example.com".into() }],
+            failed: vec![Failed {
+                id: 1,
+                action: "update",
+                email: "bo.li@example.com".into(),
+                error: "Service API: the service refused the change (400)".into(),
+            }],
+            elapsed: Duration::from_millis(1500),
+            ..ApplyOutcome::default()
+        };
+        let snap = Snapshot { phase: Phase::Done, report: Some(Arc::new(outcome)), ..snapshot(true) };
+        let mut app = app();
+        app.focus = Pane::Diff;
+        insta::assert_snapshot!(render(&mut app, &snap, 120, 40));
+    }
+
+    fn step(id: StepId, status: Status, ms: u64, summary: &str) -> Step {
+        Step {
+            id,
+            title: id.title(),
+            status,
+            elapsed: Duration::from_millis(ms),
+            summary: summary.into(),
+            evidence: vec![("address".into(), "127.0.0.1:636".into())],
+            fix: (status == Status::Fail).then(|| "enable the service account".into()),
+        }
+    }
+
+    #[test]
+    fn the_connectivity_check_overlay() {
+        let snap = snapshot(true);
+        let mut app = app();
+        app.overlay = Some(Overlay::Diagnostics);
+        app.diagnostics = DiagnosticsView {
+            steps: vec![
+                step(StepId::Dns, Status::Ok, 1, "dc1.example.com: 127.0.0.1"),
+                step(StepId::Tcp, Status::Ok, 2, "127.0.0.1:636 open"),
+                step(StepId::Bind, Status::Fail, 12, "the account is disabled (data 533)"),
+            ],
+            running: false,
+            selected: 2,
+            expanded: true,
+            elapsed: Some(Duration::from_millis(40)),
+        };
+        insta::assert_snapshot!("check_120x40", render(&mut app, &snap, 120, 40));
+        insta::assert_snapshot!("check_80x24", render(&mut app, &snap, 80, 24));
+    }
+}

@@ -58,3 +58,58 @@ fn small_terminals_get_tabs_and_tiny_ones_a_notice() {
     t.keys(&["C-c"]);
     t.wait_until("the app to exit", WAIT, |_| t.exited());
 }
+
+fn service_emails(path: &std::path::Path) -> Vec<String> {
+    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    doc["users"].as_array().unwrap().iter().map(|u| u["primary_email"].as_str().unwrap().to_string()).collect()
+}
+
+/// "Adding 93 · Updating 17 · Deleting 8" → (93, 17, 8).
+fn totals(screen: &str) -> (usize, usize, usize) {
+    let line = screen.lines().find(|l| l.contains("Adding ")).expect("the review header");
+    let num = |word: &str| -> usize {
+        let after = line.split(word).nth(1).unwrap().trim_start();
+        after
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == ',')
+            .filter(|c| *c != ',')
+            .collect::<String>()
+            .parse()
+            .unwrap()
+    };
+    (num("Adding"), num("Updating"), num("Deleting"))
+}
+
+#[test]
+fn review_leave_one_change_out_apply_and_the_service_holds_exactly_the_approved() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("adsync");
+    let command = format!("{} demo --users 300 --dir {}", bin.display(), dir.path().display());
+    let home = dir.path().display().to_string();
+    let Some(t) = Tmux::start(&command, 120, 40, &[("HOME", &home), ("XDG_CONFIG_HOME", &home)]) else { return };
+    t.wait_for("● bound", WAIT);
+    let service = dir.path().join("service.json");
+    let before = service_emails(&service);
+    t.keys(&["p"]);
+    let screen = t.wait_for("Adding ", WAIT);
+    let (adds, _updates, deletes) = totals(&screen);
+    assert!(adds > 0 && deletes > 0, "{screen}");
+    // The last change is a create: leave it out.
+    t.keys(&["G", "Space"]);
+    let screen = t.wait_until("a change left out", WAIT, |s| s.contains("›[ ] +"));
+    let line = screen.lines().find(|l| l.contains("›[ ] +")).unwrap();
+    let left_out = line.split("+ ").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
+    assert!(!left_out.contains('…'), "the address is shown whole: {line}");
+    t.keys(&["a"]);
+    let screen = t.wait_for("Apply?", WAIT);
+    assert!(screen.contains("1 left out by you"), "{screen}");
+    t.keys(&["y"]);
+    t.wait_for("Applied in", WAIT);
+    t.keys(&["q"]);
+    t.wait_until("the app to exit", WAIT, |_| t.exited());
+    let after = service_emails(&service);
+    assert_eq!(after.len(), before.len() + (adds - 1) - deletes);
+    assert!(!after.contains(&left_out), "{left_out} was left out, yet created");
+    assert!(after.iter().all(|e| !e.starts_with("former.employee")), "the deletes went through");
+    assert!(after.iter().any(|e| e == "admin@example.com"), "admins are never touched");
+}

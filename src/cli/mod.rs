@@ -8,7 +8,7 @@ mod export;
 mod progress;
 mod read;
 mod search;
-mod sync;
+pub(crate) mod sync;
 
 pub use errors::{CliError, ExitStatus};
 

@@ -10,7 +10,7 @@ use crate::sync::guard::Overrides;
 use std::path::Path;
 use std::sync::Arc;
 
-#[derive(Debug, Clone, clap::Args)]
+#[derive(Debug, Clone, Default, clap::Args)]
 pub struct SyncArgs {
     /// Print the machine-readable plan (and report) on stdout.
     #[arg(long)]
@@ -77,7 +77,7 @@ fn print_plan(
 /// `adsync plan [--json] [--exit-code]`: nothing is ever changed.
 pub async fn plan(explicit: Option<&Path>, args: &SyncArgs, exit_code: bool) -> Result<ExitStatus, CliError> {
     let (_engine, review, source, config) = planned(explicit).await?;
-    let verdict = review.planned.verdict_for(&review.selected, args.overrides(), &config.sync.guards);
+    let verdict = review.verdict(args.overrides(), &config.sync.guards);
     print_plan(&source, &review, &verdict, args.json)?;
     if !args.json {
         eprintln!("Dry run: nothing was changed. `adsync sync --apply` applies this plan.");
@@ -95,7 +95,7 @@ pub async fn sync(explicit: Option<&Path>, args: &SyncArgs, apply: bool) -> Resu
         return plan(explicit, args, false).await;
     }
     let (engine, review, source, config) = planned(explicit).await?;
-    let verdict = review.planned.verdict_for(&review.selected, args.overrides(), &config.sync.guards);
+    let verdict = review.verdict(args.overrides(), &config.sync.guards);
     if !verdict.ok() {
         print_plan(&source, &review, &verdict, args.json)?;
         return Ok(ExitStatus::Blocked);

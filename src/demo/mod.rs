@@ -11,6 +11,7 @@ mod ops;
 mod paging;
 mod render;
 pub mod rootdse;
+pub mod seed;
 pub mod server;
 
 pub use server::{DemoError, DemoOptions, DemoServer};

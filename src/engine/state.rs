@@ -61,15 +61,56 @@ pub struct SearchOutcome {
 }
 
 /// A plan under review: which changes the reviewer approved (all, to begin with).
+/// The counts are kept as the selection changes: the review screen reads them every frame.
 #[derive(Debug, Clone)]
 pub struct Review {
     pub planned: Planned,
     pub selected: Vec<bool>,
+    approved: usize,
+    approved_deletes: usize,
 }
 
 impl Review {
+    pub fn new(planned: Planned) -> Self {
+        let n = planned.plan.changes.len();
+        let deletes = planned.plan.count("delete");
+        Self { planned, selected: vec![true; n], approved: n, approved_deletes: deletes }
+    }
+
     pub fn approved(&self) -> usize {
-        self.selected.iter().filter(|s| **s).count()
+        self.approved
+    }
+
+    pub fn approved_deletes(&self) -> usize {
+        self.approved_deletes
+    }
+
+    pub fn set(&mut self, id: usize, on: bool) {
+        let Some(slot) = self.selected.get_mut(id) else { return };
+        if *slot == on {
+            return;
+        }
+        *slot = on;
+        let delta: isize = if on { 1 } else { -1 };
+        self.approved = self.approved.saturating_add_signed(delta);
+        if self.planned.plan.changes[id].is_delete() {
+            self.approved_deletes = self.approved_deletes.saturating_add_signed(delta);
+        }
+    }
+
+    pub fn set_all(&mut self, on: bool) {
+        self.selected.iter_mut().for_each(|s| *s = on);
+        self.approved = if on { self.selected.len() } else { 0 };
+        self.approved_deletes = if on { self.planned.plan.count("delete") } else { 0 };
+    }
+
+    /// The guards' verdict for the current selection.
+    pub fn verdict(
+        &self,
+        overrides: crate::sync::guard::Overrides,
+        limits: &crate::config::GuardConfig,
+    ) -> crate::sync::guard::Verdict {
+        self.planned.verdict_with_deletes(self.approved_deletes, overrides, limits)
     }
 }
 

@@ -48,12 +48,8 @@ fn on_command(state: &mut Snapshot, command: Command, rules: &Rules) -> Vec<Effe
     match command {
         Command::Search => start_search(state),
         Command::Plan => start_plan(state, rules),
-        Command::Select { id, approved } => select(state, |sel| {
-            if let Some(s) = sel.get_mut(id) {
-                *s = approved;
-            }
-        }),
-        Command::SelectAll(approved) => select(state, |sel| sel.iter_mut().for_each(|s| *s = approved)),
+        Command::Select { id, approved } => select(state, |review| review.set(id, approved)),
+        Command::SelectAll(approved) => select(state, |review| review.set_all(approved)),
         Command::Apply(overrides) => start_apply(state, overrides, rules),
         Command::Cancel => cancel(state),
         Command::Browse { dn, refresh } => {
@@ -111,12 +107,12 @@ fn start_plan(state: &mut Snapshot, rules: &Rules) -> Vec<Effect> {
     }
 }
 
-fn select(state: &mut Snapshot, change: impl FnOnce(&mut Vec<bool>)) -> Vec<Effect> {
+fn select(state: &mut Snapshot, change: impl FnOnce(&mut Review)) -> Vec<Effect> {
     if state.phase != Phase::Planned {
         return Vec::new();
     }
     if let Some(review) = state.review.as_mut() {
-        change(&mut Arc::make_mut(review).selected);
+        change(Arc::make_mut(review));
     }
     Vec::new()
 }
@@ -125,7 +121,7 @@ fn start_apply(state: &mut Snapshot, overrides: Overrides, rules: &Rules) -> Vec
     let Some(review) = state.review.clone().filter(|_| state.phase == Phase::Planned) else {
         return vec![Effect::Log(Event::warn("nothing to apply: make a plan first"))];
     };
-    let verdict = review.planned.verdict_for(&review.selected, overrides, &rules.guards);
+    let verdict = review.verdict(overrides, &rules.guards);
     if !verdict.ok() {
         let lines = verdict.blocks.iter().map(|b| Effect::Log(Event::error(format!("blocked: {b}"))));
         return lines.collect();
@@ -211,8 +207,7 @@ fn on_plan_finished(state: &mut Snapshot, result: Result<Planned, SyncError>) ->
                 planned.recovered.iter().map(|n| Effect::Log(Event::warn(n.clone()))).collect();
             effects.push(Effect::Log(Event::info(plan_line(&planned))));
             effects.extend(planned.verdict.blocks.iter().map(|b| Effect::Log(Event::warn(format!("guard: {b}")))));
-            let selected = vec![true; planned.plan.changes.len()];
-            state.review = Some(Arc::new(Review { planned, selected }));
+            state.review = Some(Arc::new(Review::new(planned)));
             state.phase = Phase::Planned;
             effects
         }

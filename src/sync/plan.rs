@@ -175,6 +175,7 @@ pub struct Left {
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Plan {
+    /// In apply order: deletes, then updates, then creates (what [`plan`] produces).
     pub changes: Vec<Change>,
     pub untouched: Vec<Left>,
     /// Accounts in the service when the plan was made.
@@ -185,9 +186,32 @@ pub struct Plan {
     pub managed_after: Managed,
 }
 
+fn rank(op: &Op) -> u8 {
+    match op {
+        Op::Delete { .. } => 0,
+        Op::Update { .. } => 1,
+        Op::Create { .. } => 2,
+    }
+}
+
 impl Plan {
+    /// Changes of one action; two binary searches, as the changes are in apply order (the
+    /// review asks on every frame, and a plan can hold 100k changes).
     pub fn count(&self, action: &str) -> usize {
-        self.changes.iter().filter(|c| c.action() == action).count()
+        self.range(action).len()
+    }
+
+    /// Where the changes of `action` are in `changes`.
+    pub fn range(&self, action: &str) -> std::ops::Range<usize> {
+        let wanted = match action {
+            "delete" => 0,
+            "update" => 1,
+            "create" => 2,
+            _ => return 0..0,
+        };
+        let start = self.changes.partition_point(|c| rank(&c.op) < wanted);
+        let end = self.changes.partition_point(|c| rank(&c.op) <= wanted);
+        start..end
     }
 }
 
@@ -383,12 +407,7 @@ impl Planner<'_> {
 
     /// Deletes first (they free addresses), then updates, then creates (which may take them).
     fn order(&mut self) {
-        let rank = |c: &Change| match c.op {
-            Op::Delete { .. } => 0,
-            Op::Update { .. } => 1,
-            Op::Create { .. } => 2,
-        };
-        self.plan.changes.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.email().cmp(b.email())));
+        self.plan.changes.sort_by(|a, b| rank(&a.op).cmp(&rank(&b.op)).then_with(|| a.email().cmp(b.email())));
         for (k, change) in self.plan.changes.iter_mut().enumerate() {
             change.id = k;
         }

@@ -81,6 +81,10 @@ impl Planned {
     pub fn verdict_for(&self, selected: &[bool], overrides: Overrides, limits: &GuardConfig) -> Verdict {
         let deletes =
             self.plan.changes.iter().filter(|c| c.is_delete() && selected.get(c.id).copied().unwrap_or(false)).count();
+        self.verdict_with_deletes(deletes, overrides, limits)
+    }
+
+    pub fn verdict_with_deletes(&self, deletes: usize, overrides: Overrides, limits: &GuardConfig) -> Verdict {
         guard::check(&GuardInput { deletes, ..self.guard_input }, limits, overrides)
     }
 }

@@ -1,13 +1,16 @@
 //! The TUI's state and its one update function: key in, state changed, effects out.
 //! Which layer gets a key is derived from the state (text input, overlay, pane), never a flag.
 
+use super::diff_view::DiffView;
 use super::keymap::{Action, Context, Key, Keymap};
 use super::log_view::LogView;
 use super::tree_view::{Collapse, Expand, TreeView};
 use crate::config::Config;
 use crate::config::form::{FieldId, FieldValue, Form};
+use crate::diagnose::Step;
 use crate::dn::Dn;
 use crate::engine::{Command, Event, Level, Snapshot};
+use crate::sync::guard::Overrides;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 use std::time::{Duration, Instant};
 use tui_input::Input as TextBox;
@@ -69,6 +72,20 @@ pub enum Overlay {
     },
     /// "Quit while applying?"
     ConfirmQuit,
+    /// "Apply these N changes?", with the totals and the guards' verdict.
+    ConfirmApply,
+    /// The connectivity check, rung by rung.
+    Diagnostics,
+}
+
+/// The connectivity check as the TUI shows it while it runs.
+#[derive(Clone, Debug, Default)]
+pub struct DiagnosticsView {
+    pub steps: Vec<Step>,
+    pub running: bool,
+    pub selected: usize,
+    pub expanded: bool,
+    pub elapsed: Option<Duration>,
 }
 
 /// Input from the outside world.
@@ -79,6 +96,9 @@ pub enum Input {
     /// The clock moved on (debounces, flash expiry).
     Tick(Instant),
     Log(Event),
+    /// A rung of the connectivity check finished.
+    CheckStep(Step),
+    CheckDone(Duration),
 }
 
 /// What the TUI shell must do for us.
@@ -90,6 +110,8 @@ pub enum Effect {
     SaveLog,
     /// The config file changed: rebuild the engine with it.
     Reload,
+    /// Run the connectivity check; its rungs come back as [`Input::CheckStep`].
+    RunCheck,
 }
 
 pub struct App {
@@ -98,12 +120,16 @@ pub struct App {
     pub overlay: Option<Overlay>,
     pub input: Option<TextInput>,
     pub tree: TreeView,
+    pub diff: DiffView,
+    pub diagnostics: DiagnosticsView,
     pub log: LogView,
     pub form: Form,
     pub settings_row: usize,
     pub config: Config,
     pub excluded: Vec<Dn>,
     pub flash: Option<(Level, String, Instant)>,
+    /// When the last sync went through ("14:02"), from the state file.
+    pub last_sync: Option<String>,
     pub size: (u16, u16),
     pub quit: bool,
     /// Selection waiting to be inspected once the cursor rests.
@@ -122,12 +148,15 @@ impl App {
             overlay: None,
             input: None,
             tree: TreeView::new(root),
+            diff: DiffView::default(),
+            diagnostics: DiagnosticsView::default(),
             log: LogView::default(),
             form: Form::from_config(&config),
             settings_row: 0,
             config,
             excluded,
             flash: None,
+            last_sync: None,
             size: (120, 40),
             quit: false,
             pending_inspect: None,
@@ -161,6 +190,15 @@ impl App {
             Input::Tick(at) => self.on_tick(at),
             Input::Log(event) => {
                 self.log.push(event);
+                Vec::new()
+            }
+            Input::CheckStep(step) => {
+                self.diagnostics.steps.push(step);
+                Vec::new()
+            }
+            Input::CheckDone(elapsed) => {
+                self.diagnostics.running = false;
+                self.diagnostics.elapsed = Some(elapsed);
                 Vec::new()
             }
         }
@@ -209,6 +247,12 @@ impl App {
                 self.overlay = None;
                 Vec::new()
             }
+            (Overlay::ConfirmApply, _) => {
+                self.overlay = None;
+                let confirmed = key.code == KeyCode::Char('y') && self.apply_allowed(snapshot);
+                if confirmed { vec![Effect::Engine(Command::Apply(Overrides::default()))] } else { Vec::new() }
+            }
+            (Overlay::Diagnostics, action) => self.on_diagnostics_key(action),
             (Overlay::Help { scroll }, Some(Action::Down | Action::PageDown)) => {
                 self.overlay =
                     Some(Overlay::Help { scroll: scroll + if action == Some(Action::Down) { 1 } else { 10 } });
@@ -254,10 +298,13 @@ impl App {
             Action::CommandBar => self.open_input(Typing::Command, ""),
             Action::Search => vec![Effect::Engine(Command::Search)],
             Action::Cancel if snapshot.phase.is_busy() => vec![Effect::Engine(Command::Cancel)],
-            Action::Plan | Action::Apply | Action::Check => {
-                self.flash(Level::Warn, "this needs a [target] in the config: configure the service side first", now);
-                Vec::new()
+            Action::Plan => {
+                self.diff.reset();
+                self.focus = Pane::Diff;
+                vec![Effect::Engine(Command::Plan)]
             }
+            Action::Apply => self.ask_to_apply(snapshot, now),
+            Action::Check => self.start_check(),
             _ => self.on_pane_action(action, snapshot, now),
         }
     }
@@ -281,7 +328,7 @@ impl App {
             Pane::Tree => self.on_tree_action(action, snapshot, now),
             Pane::Log => self.on_log_action(action, now),
             Pane::Settings => self.on_settings_action(action, now),
-            Pane::Diff => Vec::new(),
+            Pane::Diff => self.on_diff_action(action, snapshot, now),
         }
     }
 
@@ -370,6 +417,102 @@ impl App {
             }
         }
         vec![Effect::Reload]
+    }
+
+    fn ask_to_apply(&mut self, snapshot: &Snapshot, now: Instant) -> Vec<Effect> {
+        match (&snapshot.phase, &snapshot.review) {
+            (crate::engine::Phase::Planned, Some(_)) => self.overlay = Some(Overlay::ConfirmApply),
+            _ => self.flash(Level::Warn, "nothing to apply yet: press p to plan first", now),
+        }
+        Vec::new()
+    }
+
+    /// Whether the guards let the current selection through (the overlay shows why not).
+    pub fn apply_allowed(&self, snapshot: &Snapshot) -> bool {
+        snapshot
+            .review
+            .as_ref()
+            .is_some_and(|r| r.approved() > 0 && r.verdict(Overrides::default(), &self.config.sync.guards).ok())
+    }
+
+    fn start_check(&mut self) -> Vec<Effect> {
+        if self.diagnostics.running {
+            self.overlay = Some(Overlay::Diagnostics);
+            return Vec::new();
+        }
+        self.diagnostics = DiagnosticsView { running: true, ..DiagnosticsView::default() };
+        self.overlay = Some(Overlay::Diagnostics);
+        vec![Effect::RunCheck]
+    }
+
+    fn on_diagnostics_key(&mut self, action: Option<Action>) -> Vec<Effect> {
+        let last = self.diagnostics.steps.len().saturating_sub(1);
+        match action {
+            Some(Action::Down) => self.diagnostics.selected = (self.diagnostics.selected + 1).min(last),
+            Some(Action::Up) => self.diagnostics.selected = self.diagnostics.selected.saturating_sub(1),
+            Some(Action::Expand | Action::Edit | Action::Details) => {
+                self.diagnostics.expanded = !self.diagnostics.expanded
+            }
+            Some(Action::Check) if !self.diagnostics.running => return self.start_check(),
+            _ => self.overlay = None,
+        }
+        Vec::new()
+    }
+
+    fn on_diff_action(&mut self, action: Action, snapshot: &Snapshot, now: Instant) -> Vec<Effect> {
+        let Some(review) = snapshot.review.as_deref().filter(|_| snapshot.phase == crate::engine::Phase::Planned)
+        else {
+            return Vec::new();
+        };
+        let page = self.page_height() as isize;
+        let current = self.diff.current(review);
+        match action {
+            Action::Up => self.diff.move_by(review, -1),
+            Action::Down => self.diff.move_by(review, 1),
+            Action::PageUp => self.diff.move_by(review, -page),
+            Action::PageDown => self.diff.move_by(review, page),
+            Action::Top => self.diff.move_by(review, isize::MIN / 2),
+            Action::Bottom => self.diff.move_by(review, isize::MAX / 2),
+            Action::Toggle => {
+                if let Some(k) = current {
+                    self.diff.selected = Some(k);
+                    let approved = !review.selected.get(k).copied().unwrap_or(false);
+                    return vec![Effect::Engine(Command::Select { id: k, approved })];
+                }
+            }
+            Action::SelectAll => return vec![Effect::Engine(Command::SelectAll(true))],
+            Action::SelectNone => return vec![Effect::Engine(Command::SelectAll(false))],
+            Action::Details => {
+                if let Some(k) = current {
+                    self.diff.selected = Some(k);
+                    self.diff.toggle_expanded(k);
+                }
+            }
+            Action::Exempt => {
+                if let Some(k) = current {
+                    return self.exempt(review.planned.plan.changes[k].email().to_string(), now);
+                }
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn exempt(&mut self, email: String, now: Instant) -> Vec<Effect> {
+        match crate::config::exclusions::add_exemption(self.config.origin.as_deref(), &email) {
+            Ok(()) => {
+                self.flash(
+                    Level::Info,
+                    format!("{email} is exempt from sync now (saved); plan again to see the rest"),
+                    now,
+                );
+                vec![Effect::Reload]
+            }
+            Err(e) => {
+                self.flash(Level::Error, e.to_string(), now);
+                Vec::new()
+            }
+        }
     }
 
     fn on_log_action(&mut self, action: Action, now: Instant) -> Vec<Effect> {
@@ -512,6 +655,7 @@ fn excluded_dns(config: &Config) -> Vec<Dn> {
 impl App {
     /// After the config file changed on disk (settings saved, subtree excluded).
     pub fn reloaded(&mut self, config: Config) {
+        self.diff.reset();
         self.excluded = excluded_dns(&config);
         self.form = Form::from_config(&config);
         self.config = config;

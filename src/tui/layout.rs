@@ -28,7 +28,12 @@ pub enum Screen {
     },
 }
 
+/// The review gets the room when it has the keyboard; the tree otherwise.
 pub fn screen(area: Rect) -> Screen {
+    screen_for(area, Pane::Tree)
+}
+
+pub fn screen_for(area: Rect, focus: Pane) -> Screen {
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         return Screen::TooSmall;
     }
@@ -40,8 +45,10 @@ pub fn screen(area: Rect) -> Screen {
     }
     let log_height = (area.height / 4).clamp(6, 12);
     let [top, log] = Layout::vertical([Constraint::Fill(1), Constraint::Length(log_height)]).areas(middle);
+    let (tree_share, diff_share) = if focus == Pane::Diff { (2, 3) } else { (3, 2) };
     let [settings, tree_column, diff] =
-        Layout::horizontal([Constraint::Length(38), Constraint::Fill(3), Constraint::Fill(2)]).areas(top);
+        Layout::horizontal([Constraint::Length(38), Constraint::Fill(tree_share), Constraint::Fill(diff_share)])
+            .areas(top);
     let [tree, attributes] = Layout::vertical([Constraint::Percentage(62), Constraint::Fill(1)]).areas(tree_column);
     Screen::Full {
         title,
@@ -53,7 +60,7 @@ pub fn screen(area: Rect) -> Screen {
 
 /// Rows available inside a bordered pane of `pane` for the focused pane (for paging keys).
 pub fn body_height(area: Rect, pane: Pane) -> usize {
-    match screen(area) {
+    match screen_for(area, pane) {
         Screen::TooSmall => 1,
         Screen::Tabs { body, .. } => usize::from(body.height.saturating_sub(2)).max(1),
         Screen::Full { panes, .. } => {

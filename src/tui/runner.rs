@@ -48,6 +48,7 @@ pub async fn run(opts: TuiOptions) -> Result<(), TuiError> {
     let (keymap, problems) = load_keymap(opts.keymap_file.as_ref());
     let (engine, describe, root) = start_engine(&opts.config);
     let mut app = App::new(opts.config, &root, keymap);
+    app.last_sync = last_sync(&app.config);
     for p in problems {
         app.flash(Level::Warn, p, Instant::now());
     }
@@ -62,6 +63,9 @@ pub async fn run(opts: TuiOptions) -> Result<(), TuiError> {
 
 struct Loop {
     engine: EngineHandle,
+    config: Config,
+    /// Results of background work the TUI itself started (the connectivity check).
+    own: (tokio::sync::mpsc::UnboundedSender<Input>, tokio::sync::mpsc::UnboundedReceiver<Input>),
     state: tokio::sync::watch::Receiver<Snapshot>,
     events: tokio::sync::broadcast::Receiver<Event>,
     view: ViewCtx,
@@ -69,8 +73,10 @@ struct Loop {
 }
 
 impl Loop {
-    fn new(engine: EngineHandle, source: String) -> Self {
+    fn new(engine: EngineHandle, source: String, config: Config) -> Self {
         Self {
+            config,
+            own: tokio::sync::mpsc::unbounded_channel(),
             state: engine.state(),
             events: engine.events(),
             engine,
@@ -102,7 +108,7 @@ async fn event_loop(
     engine: EngineHandle,
     source: String,
 ) -> Result<(), TuiError> {
-    let mut lp = Loop::new(engine, source);
+    let mut lp = Loop::new(engine, source, app.config.clone());
     let mut keys = EventStream::new();
     let mut tick = tokio::time::interval(TICK);
     let size = terminal.size()?;
@@ -111,6 +117,9 @@ async fn event_loop(
     let mut dirty = true;
     let mut last_draw = Instant::now() - FRAME_INTERVAL;
     while !app.quit {
+        // Taking the snapshot marks it seen: a change that came in since the last frame must
+        // still make this iteration dirty, or it would never be drawn.
+        dirty |= lp.state.has_changed().unwrap_or(false);
         let snap = lp.snapshot();
         if dirty && last_draw.elapsed() >= FRAME_INTERVAL {
             lp.view.now = jiff::Timestamp::now();
@@ -128,13 +137,19 @@ async fn event_loop(
                 Some(Err(e)) => return Err(e.into()),
                 None => break,
             },
-            changed = lp.state.changed() => { if changed.is_err() { break; } dirty = true; None }
+            changed = lp.state.changed() => {
+                if changed.is_err() { break; }
+                if lp.state.borrow().report.is_some() { app.last_sync = last_sync(&app.config); }
+                dirty = true;
+                None
+            }
             event = lp.events.recv() => match event {
                 Ok(e) => Some(Input::Log(e)),
                 Err(RecvError::Lagged(n)) => Some(Input::Log(Event::warn(format!("{n} log lines skipped (too many too fast)")))),
                 Err(RecvError::Closed) => None,
             },
             _ = tick.tick() => Some(Input::Tick(Instant::now())),
+            own = lp.own.1.recv() => own,
             _ = tokio::time::sleep(wait) => None,
         };
         if let Some(input) = input {
@@ -156,8 +171,36 @@ fn perform(app: &mut App, effects: Vec<Effect>, lp: &mut Loop) {
             Effect::CopyToClipboard(text) => super::terminal::copy_to_clipboard(&text),
             Effect::SaveLog => save_log(app),
             Effect::Reload => reload(app, lp),
+            Effect::RunCheck => run_check(lp),
         }
     }
+}
+
+/// Runs the connectivity ladder beside everything else; each rung comes back as an input.
+fn run_check(lp: &Loop) {
+    let config = lp.config.clone();
+    let tx = lp.own.0.clone();
+    tokio::spawn(async move {
+        let steps = tx.clone();
+        let ladder = crate::diagnose::run_ladder(&config, Default::default(), move |step| {
+            let _ = steps.send(Input::CheckStep(step.clone()));
+        })
+        .await;
+        let _ = tx.send(Input::CheckDone(ladder.elapsed));
+    });
+}
+
+/// "14:02" (or the date, when not today) of the last sync that went through.
+fn last_sync(config: &Config) -> Option<String> {
+    let state = crate::sync::state::SyncState::load(&config.state_dir()).ok()?;
+    let at: jiff::Timestamp = state.last_good?.at.parse().ok()?;
+    let local = at.to_zoned_datetime(jiff::tz::TimeZone::system());
+    let today = jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::system()).date();
+    Some(if local.date() == today {
+        local.strftime("%H:%M").to_string()
+    } else {
+        local.strftime("%Y-%m-%d %H:%M").to_string()
+    })
 }
 
 fn save_log(app: &mut App) {
@@ -178,7 +221,7 @@ fn reload(app: &mut App, lp: &mut Loop) {
     match Config::load(&path) {
         Ok(config) => {
             let (engine, describe, _) = start_engine(&config);
-            *lp = Loop::new(engine, describe);
+            *lp = Loop::new(engine, describe, config.clone());
             app.reloaded(config);
             let effects = app.start();
             perform(app, effects, lp);

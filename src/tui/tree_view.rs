@@ -86,8 +86,10 @@ impl TreeView {
         filter: &str,
         rows: &mut Vec<Row<'a>>,
     ) -> bool {
-        let open = can_open(node.kind) && self.open.contains(&node.dn);
-        let listing = data.listing(&node.dn);
+        // Only containers have listings: no hashing of 100k user DNs per frame.
+        let openable = can_open(node.kind);
+        let open = openable && self.open.contains(&node.dn);
+        let listing = if openable { data.listing(&node.dn) } else { None };
         let at = rows.len();
         rows.push(Row { node, depth, open, listing });
         let mut any_child = false;
@@ -115,8 +117,12 @@ impl TreeView {
 
     /// The first row to draw in a window of `height` so that the selection is visible.
     pub fn window_start(&self, rows: &[Row<'_>], height: usize) -> usize {
-        let at = self.selected_index(rows);
-        let start = self.offset.min(rows.len().saturating_sub(1));
+        self.window_start_at(self.selected_index(rows), rows.len(), height)
+    }
+
+    /// [`TreeView::window_start`] when the selection's index is known already.
+    pub fn window_start_at(&self, at: usize, rows: usize, height: usize) -> usize {
+        let start = self.offset.min(rows.saturating_sub(1));
         if at < start {
             at
         } else if height > 0 && at >= start + height {

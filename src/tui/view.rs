@@ -2,7 +2,7 @@
 
 use super::app::{App, Pane, Typing};
 use super::keymap::Context;
-use super::layout::{MIN_HEIGHT, MIN_WIDTH, Screen, screen};
+use super::layout::{MIN_HEIGHT, MIN_WIDTH, Screen, screen_for};
 use super::panes::{self, fit};
 use super::theme::Theme;
 use crate::engine::{Level, Phase, Snapshot};
@@ -25,7 +25,7 @@ pub struct ViewCtx {
 
 pub fn draw(frame: &mut Frame, app: &App, snap: &Snapshot, view: &ViewCtx) {
     let area = frame.area();
-    match screen(area) {
+    match screen_for(area, app.focus) {
         Screen::TooSmall => too_small(frame, area, &view.theme),
         Screen::Full { title, panes, attributes, hints } => {
             title_bar(frame, title, app, snap, view);
@@ -98,8 +98,19 @@ fn status_text(app: &App, snap: &Snapshot, view: &ViewCtx) -> String {
         _ => "○ connecting",
     };
     let mut parts = vec![connection.to_string(), snap.phase.label().to_string()];
-    if let Some(outcome) = &snap.search {
+    if let Some(review) = &snap.review {
+        let p = &review.planned.plan;
+        parts.push(format!(
+            "+{} ~{} -{}",
+            thousands(p.count("create") as u64),
+            thousands(p.count("update") as u64),
+            thousands(p.count("delete") as u64)
+        ));
+    } else if let Some(outcome) = &snap.search {
         parts.push(format!("{} to sync", thousands(outcome.classification.entries.len() as u64)));
+    }
+    if let Some(last) = &app.last_sync {
+        parts.push(format!("last sync {last}"));
     }
     parts.push(next_sync(app, view));
     parts.join(" · ")

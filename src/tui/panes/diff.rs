@@ -1,33 +1,169 @@
-//! Pending changes. Until a plan exists it shows the search result under review: what would
-//! be synced, by kind, and every skipped object with its reason.
+//! Pending changes: the seed's review screen. The plan grouped as Deleting / Updating /
+//! Adding with a check box per change, field-level before → after for updates, reasons, and
+//! the guards' verdict for the current selection in red. Before a plan, the search result;
+//! after an apply, its report.
 
 use super::{fit, frame};
-use crate::engine::Snapshot;
-use crate::report::{SearchCounts, thousands};
+use crate::engine::{Review, Snapshot};
+use crate::report::{SearchCounts, field_line, marker, thousands};
+use crate::sync::apply::ApplyOutcome;
+use crate::sync::guard::Overrides;
+use crate::sync::plan::Op;
 use crate::tui::app::App;
+use crate::tui::diff_view::{DiffRow, group_title, window_start};
+use crate::tui::keymap::{Action, Context};
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 pub fn render(frame_: &mut Frame, area: Rect, app: &App, snap: &Snapshot, theme: &Theme, focused: bool) {
     let block = frame(3, "Pending changes", focused, theme);
-    let width = usize::from(block.inner(area).width);
-    let key = app.keymap.key_for(crate::tui::keymap::Context::Global, crate::tui::keymap::Action::Search);
-    let Some(outcome) = snap.search.as_ref() else {
-        let hint = key.map(|k| format!("press {k} to Search Now: read and review the directory")).unwrap_or_default();
-        let paragraph =
-            Paragraph::new(vec![Line::styled(hint, theme.dim())]).wrap(ratatui::widgets::Wrap { trim: true });
-        frame_.render_widget(paragraph.block(block), area);
-        return;
+    let inner = block.inner(area);
+    let lines = if let Some(review) = snap.review.as_deref() {
+        review_lines(app, review, usize::from(inner.width), usize::from(inner.height), theme)
+    } else if let Some(report) = snap.report.as_deref() {
+        report_lines(app, report, usize::from(inner.width), theme)
+    } else if let Some(outcome) = snap.search.as_deref() {
+        search_lines(app, outcome, usize::from(inner.width), theme)
+    } else {
+        vec![hint(app, Action::Search, "to Search Now: read and review the directory", theme)]
     };
-    let counts = SearchCounts::of(outcome);
+    frame_.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+fn hint<'a>(app: &App, action: Action, text: &str, theme: &Theme) -> Line<'a> {
+    let key = app.keymap.key_for(Context::Diff, action).map(|k| k.to_string()).unwrap_or_default();
+    Line::from(vec![
+        Span::styled("press ", theme.dim()),
+        Span::styled(key, theme.key()),
+        Span::styled(format!(" {text}"), theme.dim()),
+    ])
+}
+
+fn review_lines<'a>(app: &App, review: &Review, width: usize, height: usize, theme: &Theme) -> Vec<Line<'a>> {
+    let plan = &review.planned.plan;
     let mut lines = vec![Line::styled(
-        format!(
-            "Search results · {} to sync · {} skipped",
-            thousands(outcome.classification.entries.len() as u64),
-            thousands(outcome.classification.skipped.len() as u64)
+        fit(
+            &format!(
+                "Adding {} · Updating {} · Deleting {} · approved {} of {}",
+                thousands(plan.count("create") as u64),
+                thousands(plan.count("update") as u64),
+                thousands(plan.count("delete") as u64),
+                thousands(review.approved() as u64),
+                thousands(plan.changes.len() as u64)
+            ),
+            width,
+        ),
+        theme.title(),
+    )];
+    let verdict = review.verdict(Overrides::default(), &app.config.sync.guards);
+    for block in &verdict.blocks {
+        lines.extend(super::wrap(&format!("! {block}"), width).into_iter().map(|l| Line::styled(l, theme.error())));
+    }
+    if plan.changes.is_empty() {
+        lines.push(Line::styled(
+            format!("nothing to change: {} accounts already agree", thousands(plan.in_sync as u64)),
+            theme.ok(),
+        ));
+        return lines;
+    }
+    let room = height.saturating_sub(lines.len());
+    let current = app.diff.current(review).unwrap_or(0);
+    let start = window_start(app.diff.row_of(review, current), room, app.diff.row_count(review));
+    for row in app.diff.window(review, start, room) {
+        let selected = row == DiffRow::Change(current);
+        lines.push(row_line(row, review, selected, width, theme));
+    }
+    lines
+}
+
+fn row_line<'a>(row: DiffRow, review: &Review, selected: bool, width: usize, theme: &Theme) -> Line<'a> {
+    let changes = &review.planned.plan.changes;
+    match row {
+        DiffRow::Header { action, count } => {
+            Line::styled(format!("{} ({})", group_title(action), thousands(count as u64)), theme.title())
+        }
+        DiffRow::Field { change, field } => {
+            let Op::Update { fields, .. } = &changes[change].op else { return Line::default() };
+            Line::styled(fit(&format!("        {}", field_line(&fields[field])), width), theme.change())
+        }
+        DiffRow::Change(k) => change_line(review, k, selected, width, theme),
+    }
+}
+
+fn change_line<'a>(review: &Review, k: usize, selected: bool, width: usize, theme: &Theme) -> Line<'a> {
+    let change = &review.planned.plan.changes[k];
+    let approved = review.selected.get(k).copied().unwrap_or(false);
+    let cursor = if selected { "›" } else { " " };
+    let check = if approved { "[x]" } else { "[ ]" };
+    let style = match change.op {
+        Op::Create { .. } => theme.add(),
+        Op::Update { .. } => theme.change(),
+        Op::Delete { .. } => theme.remove(),
+    };
+    let style = if approved { style } else { theme.dim() };
+    let detail = match &change.op {
+        Op::Create { account } => account.account_type.as_ref().map(|t| t.to_string()).unwrap_or_default(),
+        _ => change.reason.clone(),
+    };
+    let left = format!("{cursor}{check} {} {}", marker(change), change.email());
+    let left_width = (width * 3 / 5).max(38).min(width);
+    let left = fit(&left, left_width);
+    let pad = left_width.saturating_sub(unicode_width::UnicodeWidthStr::width(left.as_str()));
+    let right = fit(&detail, width.saturating_sub(left_width + 1));
+    let highlight = if selected { theme.selected() } else { Style::new() };
+    Line::from(vec![
+        Span::styled(left, style.patch(highlight)),
+        Span::raw(" ".repeat(pad + 1)),
+        Span::styled(right, theme.dim()),
+    ])
+}
+
+fn report_lines<'a>(app: &App, o: &ApplyOutcome, width: usize, theme: &Theme) -> Vec<Line<'a>> {
+    let count = |a: &str| thousands(o.applied.iter().filter(|x| x.action == a).count() as u64);
+    let mut lines = vec![Line::styled(
+        fit(
+            &format!(
+                "Applied in {:.1} s: {} created · {} updated · {} deleted",
+                o.elapsed.as_secs_f64(),
+                count("create"),
+                count("update"),
+                count("delete")
+            ),
+            width,
+        ),
+        theme.ok(),
+    )];
+    for f in &o.failed {
+        lines.push(Line::styled(fit(&format!("! {} {}: {}", f.action, f.email, f.error), width), theme.error()));
+    }
+    if let Some(fatal) = &o.fatal {
+        lines.push(Line::styled(fit(&format!("stopped: {fatal}"), width), theme.error()));
+    }
+    if o.not_started > 0 {
+        lines.push(Line::styled(
+            format!("{} approved changes were not started", thousands(o.not_started as u64)),
+            theme.warn(),
+        ));
+    }
+    lines.push(hint(app, Action::Plan, "to plan again", theme));
+    lines
+}
+
+fn search_lines<'a>(app: &App, outcome: &crate::engine::SearchOutcome, width: usize, theme: &Theme) -> Vec<Line<'a>> {
+    let counts = SearchCounts::of(outcome);
+    let c = &outcome.classification;
+    let mut lines = vec![Line::styled(
+        fit(
+            &format!(
+                "Search results · {} to sync · {} skipped",
+                thousands(c.entries.len() as u64),
+                thousands(c.skipped.len() as u64)
+            ),
+            width,
         ),
         theme.title(),
     )];
@@ -38,11 +174,10 @@ pub fn render(frame_: &mut Frame, area: Rect, app: &App, snap: &Snapshot, theme:
         ]));
     }
     for (reason, n) in &counts.by_reason {
-        lines.push(Line::from(vec![
-            Span::styled(format!("  - {:<22}", reason.as_str()), theme.dim()),
-            Span::raw(fit(&format!("{} {}", thousands(*n as u64), reason.explain()), width.saturating_sub(26))),
-        ]));
+        let text = fit(&format!("{} {}", thousands(*n as u64), reason.explain()), width.saturating_sub(26));
+        lines
+            .push(Line::from(vec![Span::styled(format!("  - {:<22}", reason.as_str()), theme.dim()), Span::raw(text)]));
     }
-    lines.push(Line::styled(fit("review these, then plan against the service", width), theme.dim()));
-    frame_.render_widget(Paragraph::new(lines).block(block), area);
+    lines.push(hint(app, Action::Plan, "to plan against the service", theme));
+    lines
 }

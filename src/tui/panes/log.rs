@@ -25,8 +25,35 @@ pub fn progress_text(snap: &Snapshot, busy_for: Option<std::time::Duration>) -> 
             let rate = rate.map(|r| format!(" · {}/s", thousands(r))).unwrap_or_default();
             Some(format!("reading {} entries · {pages} pages{rate}", thousands(*entries)))
         }
+        Phase::Planning => Some("planning: listing the service's accounts…".into()),
+        Phase::Applying(p) => {
+            let finished = p.done + p.failed;
+            let secs = busy_for.map(|d| d.as_secs_f64()).filter(|s| *s > 0.2);
+            let rate = secs.map(|s| finished as f64 / s).filter(|r| *r > 0.0);
+            let eta = rate
+                .map(|r| format!(" · ETA {:.0} s", (p.total.saturating_sub(finished)) as f64 / r))
+                .unwrap_or_default();
+            let rate = rate.map(|r| format!(" · {}/s", thousands(r as u64))).unwrap_or_default();
+            Some(format!(
+                "applying {} of {} · {} failed{rate}{eta}",
+                thousands(finished as u64),
+                thousands(p.total as u64),
+                p.failed
+            ))
+        }
         _ => None,
     }
+}
+
+/// "  ██████░░░░ 60%" while applying (the total is known then; for reads it is not).
+fn gauge_bar(snap: &Snapshot, cells: usize) -> String {
+    let Phase::Applying(p) = &snap.phase else { return String::new() };
+    if p.total == 0 || cells < 4 {
+        return String::new();
+    }
+    let ratio = (p.done + p.failed) as f64 / p.total as f64;
+    let full = (ratio * cells as f64).round() as usize;
+    format!("  {}{} {:.0}%", "█".repeat(full), "░".repeat(cells.saturating_sub(full)), ratio * 100.0)
 }
 
 pub fn render(
@@ -50,7 +77,8 @@ pub fn render(
     let width = usize::from(inner.width);
     let mut lines = Vec::new();
     if let Some(progress) = progress_text(snap, view.busy_for) {
-        lines.push(Line::styled(fit(&format!("▶ {progress}"), width), theme.key()));
+        let bar = gauge_bar(snap, width / 4);
+        lines.push(Line::styled(fit(&format!("▶ {progress}{bar}"), width), theme.key()));
         height = height.saturating_sub(1);
     }
     let first = app.log.first_visible(height);

@@ -38,6 +38,25 @@ pub fn fit(text: &str, width: usize) -> String {
     out
 }
 
+/// Breaks `text` into lines of at most `width` columns at spaces (long words are cut).
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    use unicode_width::UnicodeWidthStr;
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let needed = if line.is_empty() { word.width() } else { line.width() + 1 + word.width() };
+        if needed > width && !line.is_empty() {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    lines.push(line);
+    lines.into_iter().map(|l| fit(&l, width)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -47,5 +66,11 @@ mod tests {
         assert_eq!(fit("hello", 10), "hello");
         assert_eq!(fit("hello world", 8), "hello w…");
         assert_eq!(fit("hello", 5), "hello");
+    }
+
+    #[test]
+    fn wrapping_at_spaces() {
+        assert_eq!(wrap("one two three", 7), vec!["one two", "three"]);
+        assert_eq!(wrap("abcdefghij", 5), vec!["abcd…"]);
     }
 }

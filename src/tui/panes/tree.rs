@@ -69,7 +69,9 @@ fn row_line<'a>(row: &Row<'a>, width: usize, selected: bool, app: &App, theme: &
     // "›" marks the selection in text too, for terminals (and readers) without reverse video.
     let cursor = if selected { "›" } else { " " };
     let left = format!("{cursor}{}{} {} {}", "  ".repeat(row.depth), arrow(row), marker(row.node.kind), row.node.label);
-    let right = right_text(row, excluded);
+    // The name matters more than the address beside it: the address gives way first.
+    let left_width = unicode_width::UnicodeWidthStr::width(left.as_str());
+    let right = fit(&right_text(row, excluded), width.saturating_sub(left_width.min(width * 2 / 3) + 1));
     let room = width.saturating_sub(right.chars().count() + 1);
     let left = fit(&left, room);
     let pad = width.saturating_sub(unicode_width::UnicodeWidthStr::width(left.as_str()) + right.chars().count());
@@ -93,8 +95,8 @@ pub fn render(frame_: &mut Frame, area: Rect, app: &App, snap: &Snapshot, theme:
     let block = frame(2, "Directory", focused, theme);
     let inner = block.inner(area);
     let height = usize::from(inner.height);
-    let start = app.tree.window_start(&rows, height);
     let selected = app.tree.selected_index(&rows);
+    let start = app.tree.window_start_at(selected, rows.len(), height);
     let width = usize::from(inner.width);
     let mut lines: Vec<Line> = rows
         .iter()
