@@ -260,3 +260,115 @@ fn y_copies_the_selected_dn() {
     h.press(KeyCode::Char('j'));
     assert_eq!(h.press(KeyCode::Char('y')), vec![Effect::CopyToClipboard("OU=People,DC=example,DC=com".into())]);
 }
+
+#[path = "common/plans.rs"]
+mod plans;
+
+/// The review: the app's keys become engine commands, and the engine's own transition
+/// function carries them out on the snapshot the app draws from.
+mod review {
+    use super::*;
+    use adsync::engine::state::Msg;
+    use adsync::engine::update::update;
+    use adsync::engine::{Review, Rules};
+    use adsync::sync::guard::Overrides;
+
+    fn reviewing(deletes: usize, h: Harness) -> Harness {
+        let mut h = h;
+        h.snap.review = Some(Arc::new(Review::new(super::plans::planned(deletes))));
+        h.snap.phase = Phase::Planned;
+        h.press(KeyCode::Char('3'));
+        assert_eq!(h.app.focus, Pane::Diff);
+        h
+    }
+
+    /// Presses a key and hands every engine command it produced to the engine.
+    fn press_through(h: &mut Harness, code: KeyCode) -> Vec<Effect> {
+        let effects = h.press(code);
+        for effect in &effects {
+            if let Effect::Engine(command) = effect {
+                update(&mut h.snap, Msg::Command(command.clone()), &Rules::default());
+            }
+        }
+        effects
+    }
+
+    fn approved(h: &Harness) -> Vec<bool> {
+        h.snap.review.as_ref().unwrap().selected.clone()
+    }
+
+    #[test]
+    fn space_leaves_a_change_out_and_a_and_n_approve_all_or_none() {
+        let mut h = reviewing(1, Harness::new());
+        assert_eq!(approved(&h), vec![true; 4]);
+        h.press(KeyCode::Char('G'));
+        let effects = press_through(&mut h, KeyCode::Char(' '));
+        assert_eq!(effects, vec![Effect::Engine(Command::Select { id: 3, approved: false })]);
+        assert_eq!(approved(&h), vec![true, true, true, false]);
+        assert_eq!(h.snap.review.as_ref().unwrap().approved(), 3);
+        press_through(&mut h, KeyCode::Char(' '));
+        assert_eq!(approved(&h), vec![true; 4], "Space again puts it back");
+        press_through(&mut h, KeyCode::Char('N'));
+        assert_eq!(approved(&h), vec![false; 4]);
+        press_through(&mut h, KeyCode::Char('A'));
+        assert_eq!(approved(&h), vec![true; 4]);
+    }
+
+    #[test]
+    fn enter_shows_the_fields_of_an_update() {
+        let mut h = reviewing(1, Harness::new());
+        h.press(KeyCode::Char('g'));
+        h.press(KeyCode::Char('j'));
+        assert_eq!(h.app.diff.current(h.snap.review.as_ref().unwrap()), Some(1), "on the update");
+        h.press(KeyCode::Enter);
+        assert!(h.app.diff.expanded.contains(&1));
+        h.press(KeyCode::Enter);
+        assert!(!h.app.diff.expanded.contains(&1), "Enter again folds it");
+    }
+
+    #[test]
+    fn apply_asks_with_totals_first_and_only_y_applies() {
+        let mut h = reviewing(1, Harness::new());
+        assert!(h.press(KeyCode::Char('a')).is_empty());
+        assert_eq!(h.app.overlay, Some(Overlay::ConfirmApply));
+        assert!(h.press(KeyCode::Char('n')).is_empty(), "anything but y declines");
+        assert_eq!(h.app.overlay, None);
+        h.press(KeyCode::Char('a'));
+        let effects = press_through(&mut h, KeyCode::Char('y'));
+        assert_eq!(effects, vec![Effect::Engine(Command::Apply(Overrides::default()))]);
+        assert!(matches!(h.snap.phase, Phase::Applying(_)), "{:?}", h.snap.phase);
+    }
+
+    #[test]
+    fn a_blocked_plan_cannot_be_confirmed_from_the_tui() {
+        let mut h = reviewing(8, Harness::new()); // 8 of 100 accounts: over the 5% limit
+        h.press(KeyCode::Char('a'));
+        assert!(h.press(KeyCode::Char('y')).is_empty());
+        assert_eq!(h.snap.phase, Phase::Planned, "nothing was applied");
+    }
+
+    #[test]
+    fn nothing_approved_means_nothing_to_apply() {
+        let mut h = reviewing(1, Harness::new());
+        press_through(&mut h, KeyCode::Char('N'));
+        h.press(KeyCode::Char('a'));
+        assert!(h.press(KeyCode::Char('y')).is_empty());
+        assert_eq!(h.snap.phase, Phase::Planned);
+    }
+
+    #[test]
+    fn e_exempts_the_address_in_the_config_file() {
+        let mut h = reviewing(1, Harness::with_file());
+        h.press(KeyCode::Char('g'));
+        assert_eq!(h.press(KeyCode::Char('e')), vec![Effect::Reload]);
+        let saved = Config::load(h.app.config.origin.as_ref().unwrap()).unwrap();
+        let exempt: Vec<String> = saved.sync.exempt.iter().map(|g| g.pattern.clone()).collect();
+        assert_eq!(exempt, vec!["gone0@example.com"]);
+        let text = std::fs::read_to_string(h.app.config.origin.as_ref().unwrap()).unwrap();
+        assert!(text.starts_with("# mine\n"), "comments are kept: {text}");
+        h.app.reloaded(saved);
+        h.press(KeyCode::Char('e'));
+        let again = Config::load(h.app.config.origin.as_ref().unwrap()).unwrap();
+        assert_eq!(again.sync.exempt.len(), 1, "an address is exempted once");
+    }
+}

@@ -130,13 +130,18 @@ fn app() -> App {
 }
 
 fn render(app: &mut App, snap: &Snapshot, width: u16, height: u16) -> String {
+    render_busy(app, snap, width, height, None)
+}
+
+/// Renders as if the current phase had been running for `busy_for` (for rates and ETAs).
+fn render_busy(app: &mut App, snap: &Snapshot, width: u16, height: u16, busy_for: Option<Duration>) -> String {
     app.size = (width, height);
     let view = ViewCtx {
         theme: Theme::plain(),
         now: jiff::Timestamp::from_second(1_795_000_000).unwrap(),
         tz: jiff::tz::TimeZone::UTC,
         source: "ldaps://dc1.example.com:636 DC=example,DC=com".into(),
-        busy_for: None,
+        busy_for,
     };
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     terminal.draw(|f| draw(f, app, snap, &view)).unwrap();
@@ -188,7 +193,9 @@ fn quit_confirmation_overlay() {
     let mut app = app();
     key(&mut app, &snap, KeyCode::Char('q'));
     assert_eq!(app.overlay, Some(Overlay::ConfirmQuit));
-    insta::assert_snapshot!(render(&mut app, &snap, 80, 24));
+    for (w, h) in [(120, 40), (80, 24)] {
+        insta::assert_snapshot!(format!("quit_confirmation_{w}x{h}"), render(&mut app, &snap, w, h));
+    }
 }
 
 #[test]
@@ -212,7 +219,9 @@ fn settings_edit_with_a_validation_error() {
     for c in "example.com".chars() {
         key(&mut app, &snap, KeyCode::Char(c));
     }
-    insta::assert_snapshot!(render(&mut app, &snap, 120, 40));
+    for (w, h) in [(120, 40), (80, 24)] {
+        insta::assert_snapshot!(format!("settings_edit_{w}x{h}"), render(&mut app, &snap, w, h));
+    }
 }
 
 #[test]
@@ -223,74 +232,21 @@ fn tree_filter() {
     for c in "lee".chars() {
         key(&mut app, &snap, KeyCode::Char(c));
     }
-    insta::assert_snapshot!(render(&mut app, &snap, 80, 24));
+    for (w, h) in [(120, 40), (80, 24)] {
+        insta::assert_snapshot!(format!("tree_filter_{w}x{h}"), render(&mut app, &snap, w, h));
+    }
 }
+
+#[path = "common/plans.rs"]
+mod plans;
 
 mod review {
     use super::*;
     use adsync::diagnose::{Status, Step, StepId};
     use adsync::engine::Review;
-    use adsync::model::{Account, AccountType};
-    use adsync::sync::apply::{Applied, ApplyOutcome, Failed};
-    use adsync::sync::guard::{GuardInput, Verdict};
-    use adsync::sync::plan::{Change, FieldChange, Op, Plan};
-    use adsync::sync::run::Planned;
+    use adsync::sync::apply::{Applied, ApplyOutcome, ApplyProgress, Failed};
     use adsync::tui::app::DiagnosticsView;
-
-    fn account(email: &str, role: AccountType) -> Account {
-        Account::new(email, role)
-    }
-
-    fn planned(deletes: usize) -> Planned {
-        let change = |id, op, reason: &str| Change { id, op, reason: reason.into(), directory_id: None };
-        let mut changes: Vec<Change> = (0..deletes)
-            .map(|k| {
-                change(
-                    k,
-                    Op::Delete { account: account(&format!("gone{k}@example.com"), AccountType::SilentUser) },
-                    "no longer in the directory",
-                )
-            })
-            .collect();
-        let before = account("bo.li@example.com", AccountType::SilentUser);
-        let mut after = before.clone();
-        after.aliases = vec!["bo2@example.com".into()];
-        after.is_active = false;
-        let fields = vec![
-            FieldChange::AliasesAdded { aliases: vec!["bo2@example.com".into()] },
-            FieldChange::Active { from: true, to: false },
-        ];
-        let n = changes.len();
-        changes.push(change(
-            n,
-            Op::Update { email: "bo.li@example.com".into(), before: Box::new(before), after: Box::new(after), fields },
-            "changed in the directory: aliases added, disabled in the directory",
-        ));
-        changes.push(change(
-            n + 1,
-            Op::Create { account: account("ann.lee@example.com", AccountType::SilentUser) },
-            "new in the directory (user)",
-        ));
-        changes.push(change(
-            n + 2,
-            Op::Create { account: account("info@example.com", AccountType::FunctionalAccount) },
-            "new in the directory (functional account)",
-        ));
-        Planned {
-            plan: Plan { changes, target_accounts: 100, in_sync: 90, ..Plan::default() },
-            guard_input: GuardInput {
-                complete: true,
-                users: 95,
-                directory_objects: 100,
-                last_good_objects: None,
-                deletes,
-                target_accounts: 100,
-            },
-            verdict: Verdict::default(),
-            target: "Proofpoint Essentials us1 · example.com".into(),
-            recovered: Vec::new(),
-        }
-    }
+    use plans::planned;
 
     fn planned_snapshot(deletes: usize) -> Snapshot {
         let planned = planned(deletes);
@@ -318,7 +274,9 @@ mod review {
     #[test]
     fn guard_warnings_show_in_the_review() {
         let snap = planned_snapshot(8); // 8 of 100 accounts: over 5%
-        insta::assert_snapshot!(render(&mut reviewing(), &snap, 120, 40));
+        for (w, h) in [(120, 40), (80, 24)] {
+            insta::assert_snapshot!(format!("guard_warnings_{w}x{h}"), render(&mut reviewing(), &snap, w, h));
+        }
     }
 
     #[test]
@@ -347,7 +305,21 @@ mod review {
         let snap = Snapshot { phase: Phase::Done, report: Some(Arc::new(outcome)), ..snapshot(true) };
         let mut app = app();
         app.focus = Pane::Diff;
-        insta::assert_snapshot!(render(&mut app, &snap, 120, 40));
+        for (w, h) in [(120, 40), (80, 24)] {
+            insta::assert_snapshot!(format!("report_{w}x{h}"), render(&mut app, &snap, w, h));
+        }
+    }
+
+    #[test]
+    fn progress_while_applying() {
+        let progress = ApplyProgress { done: 420, failed: 3, total: 1000 };
+        let snap = Snapshot { phase: Phase::Applying(progress), ..planned_snapshot(1) };
+        let mut app = app();
+        app.focus = Pane::Log;
+        let busy = Some(Duration::from_secs(6));
+        for (w, h) in [(120, 40), (80, 24)] {
+            insta::assert_snapshot!(format!("applying_{w}x{h}"), render_busy(&mut app, &snap, w, h, busy));
+        }
     }
 
     fn step(id: StepId, status: Status, ms: u64, summary: &str) -> Step {

@@ -81,7 +81,7 @@ fn totals(screen: &str) -> (usize, usize, usize) {
 }
 
 #[test]
-fn review_leave_one_change_out_apply_and_the_service_holds_exactly_the_approved() {
+fn browse_search_review_leave_one_change_out_apply_and_the_service_holds_exactly_the_approved() {
     let dir = tempfile::tempdir().unwrap();
     let bin = assert_cmd::cargo::cargo_bin("adsync");
     let command = format!("{} demo --users 300 --dir {}", bin.display(), dir.path().display());
@@ -90,6 +90,11 @@ fn review_leave_one_change_out_apply_and_the_service_holds_exactly_the_approved(
     t.wait_for("● bound", WAIT);
     let service = dir.path().join("service.json");
     let before = service_emails(&service);
+    // Search Now, then browse into People before reviewing the plan.
+    t.keys(&["s"]);
+    t.wait_for("read 314 entries", WAIT);
+    t.keys(&["j", "j", "l"]);
+    t.wait_for("o Sales", WAIT);
     t.keys(&["p"]);
     let screen = t.wait_for("Adding ", WAIT);
     let (adds, _updates, deletes) = totals(&screen);
@@ -112,4 +117,40 @@ fn review_leave_one_change_out_apply_and_the_service_holds_exactly_the_approved(
     assert!(!after.contains(&left_out), "{left_out} was left out, yet created");
     assert!(after.iter().all(|e| !e.starts_with("former.employee")), "the deletes went through");
     assert!(after.iter().any(|e| e == "admin@example.com"), "admins are never touched");
+}
+
+/// A server that accepts the connection and then never answers: the keys stay live, Esc cancels
+/// the read, and the app quits at once.
+#[test]
+fn a_hung_server_leaves_the_keys_live_and_esc_cancels() {
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("adsync.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[source]\nkind = \"ldap\"\nurl = \"ldap://127.0.0.1:{port}\"\nbind_dn = \"cn=svc,dc=example,dc=com\"\n\
+             password_env = \"HUNG_PW\"\nbase_dn = \"dc=example,dc=com\"\nop_timeout = \"10m\"\n"
+        ),
+    )
+    .unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("adsync");
+    let command = format!("{} --config {}", bin.display(), config.display());
+    let home = dir.path().display().to_string();
+    let env = [("HOME", home.as_str()), ("XDG_CONFIG_HOME", home.as_str()), ("HUNG_PW", "secret")];
+    let Some(t) = Tmux::start(&command, 120, 40, &env) else { return };
+    t.wait_for("4 Log", WAIT);
+    t.keys(&["s"]);
+    t.wait_until("the read to hang", WAIT, |s| s.contains("Connecting") || s.contains("Reading"));
+    t.keys(&["?"]);
+    t.wait_for("Help ·", WAIT);
+    t.keys(&["x"]); // any key closes help
+    t.keys(&["2"]);
+    t.wait_until("help closed", WAIT, |s| !s.contains("Help ·") && s.contains("2 Directory"));
+    t.keys(&["Escape"]);
+    t.wait_for("cancelled; the partial read was discarded", WAIT);
+    t.keys(&["q"]);
+    t.wait_until("the app to exit", WAIT, |_| t.exited());
+    drop(silent);
 }
