@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# scripts/bench.sh read|plan|apply -- whole-run benchmarks (never timed tests).
+# scripts/bench.sh read|plan|apply|render|classify -- whole-run benchmarks (never timed tests).
 #
 #   read   100,000 generated users in a private slapd, read over ldaps by OpenLDAP's
 #          ldapsearch (-E pr=1000/noprompt) and by `adsync search --json`, alternating,
@@ -10,6 +10,8 @@
 #          request and max_in_flight = 4 (benches/apply.rs; target: >= 80% of 200/s).
 #   render one 120x40 TUI frame with 100,000 tree entries and 100,000 review rows
 #          (benches/render.rs; target: <= 5 ms).
+#   classify  what is left after the last page of a 100,000-entry read: finishing the
+#          classification and writing `search --json` (benches/classify.rs).
 #
 # The 100k slapd (ports 3892/6362) is left running for re-runs; stop it with
 #   LAB=${TMPDIR:-/tmp}/adsync-lab/slapd-100k scripts/lab/slapd-down.sh
@@ -102,6 +104,10 @@ bench_render() {
   cargo bench --quiet --bench render 2>/dev/null | grep '^render:' | sed 's/^/[bench] /' | tee "$OUT/render.txt"
 }
 
+bench_classify() {
+  cargo bench --quiet --bench classify 2>/dev/null | grep '^classify:' | sed 's/^/[bench] /' | tee "$OUT/classify.txt"
+}
+
 bench_apply() {
   cargo bench --quiet --bench apply 2>/dev/null | grep '^apply:' | sed 's/^/[bench] /' | tee "$OUT/apply.txt"
 }
@@ -111,5 +117,6 @@ case "${1:-}" in
   plan) bench_plan ;;
   apply) bench_apply ;;
   render) bench_render ;;
-  *) echo "usage: scripts/bench.sh read|plan|apply|render" >&2; exit 2 ;;
+  classify) bench_classify ;;
+  *) echo "usage: scripts/bench.sh read|plan|apply|render|classify" >&2; exit 2 ;;
 esac

@@ -402,6 +402,26 @@ impl Account {
 }
 
 #[cfg(test)]
+impl DirectoryEntry {
+    /// A user that is only its addresses, for tests.
+    pub fn test_user(primary: &str, aliases: &[&str]) -> Self {
+        DirectoryEntry {
+            id: None,
+            dn: format!("cn={primary}"),
+            kind: EntryKind::User,
+            primary_email: primary.into(),
+            aliases: aliases.iter().map(|a| a.to_string()).collect(),
+            first_name: None,
+            last_name: None,
+            display_name: None,
+            enabled: true,
+            hidden: false,
+            member_count: None,
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;

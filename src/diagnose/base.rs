@@ -3,7 +3,7 @@
 use super::probe::Probe;
 use super::step::{Outcome, Status};
 use crate::source::SourceError;
-use crate::source::ldap::entry::{RawEntry, parse_entry};
+use crate::source::ldap::entry::{RawEntry, parse_entry_tag};
 use crate::source::ldap::error::LdapFailure;
 use crate::source::ldap::session::{Session, op_failure, result_failure};
 use ldap3::{Scope, SearchResult};
@@ -47,6 +47,6 @@ async fn read_base(session: &mut Session, base: &str) -> Result<Option<RawEntry>
     if result.rc != 0 {
         return Err(result_failure(result.rc, &result.text, 0, base).into());
     }
-    let entry = entries.into_iter().find(|e| !e.is_ref()).map(|e| parse_entry(e.0)).transpose();
+    let entry = entries.into_iter().find(|e| !e.is_ref()).map(|e| parse_entry_tag(e.0)).transpose();
     entry.map_err(SourceError::protocol)
 }

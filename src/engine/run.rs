@@ -178,11 +178,12 @@ impl Engine {
 
     fn start_read(&mut self) {
         let source = self.parts.source.clone();
+        let policy = self.rules.policy.clone();
         self.spawn_job(|inbox, cancel| async move {
             let progress: ProgressFn = Arc::new(move |p| {
                 let _ = inbox.send(Msg::Progress(p));
             });
-            Msg::ReadFinished(source.read_all(progress, cancel).await)
+            Msg::ReadFinished(source.read_classified(progress, cancel, policy).await)
         });
     }
 

@@ -5,7 +5,7 @@ use super::event::Event;
 use super::tree::TreeData;
 use crate::model::{EntryDetails, Flavor, TreeNode};
 use crate::source::classify::Classification;
-use crate::source::{DirectoryRead, ReadProgress, ReadStats, SourceError};
+use crate::source::{ClassifiedRead, ReadProgress, ReadStats, SourceError};
 use crate::sync::apply::{ApplyOutcome, ApplyProgress};
 use crate::sync::guard::Overrides;
 use crate::sync::run::{Planned, SyncError};
@@ -163,7 +163,7 @@ impl Default for Snapshot {
 pub enum Msg {
     Command(Command),
     Progress(ReadProgress),
-    ReadFinished(Result<DirectoryRead, SourceError>),
+    ReadFinished(Result<ClassifiedRead, SourceError>),
     PlanFinished(Result<Planned, SyncError>),
     ApplyProgress(ApplyProgress),
     ApplyFinished(Result<ApplyOutcome, SyncError>),

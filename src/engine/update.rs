@@ -4,8 +4,8 @@ use super::command::Command;
 use super::event::Event;
 use super::state::{Effect, EngineError, Msg, Phase, Review, SearchOutcome, Snapshot};
 use crate::report::thousands;
-use crate::source::classify::{Policy, classify};
-use crate::source::{DirectoryRead, ReadProgress, SourceError};
+use crate::source::classify::Policy;
+use crate::source::{ClassifiedRead, ReadProgress, SourceError};
 use crate::sync::apply::ApplyOutcome;
 use crate::sync::guard::Overrides;
 use crate::sync::run::{Planned, SyncError};
@@ -24,7 +24,7 @@ pub fn update(state: &mut Snapshot, msg: Msg, rules: &Rules) -> Vec<Effect> {
     match msg {
         Msg::Command(command) => on_command(state, command, rules),
         Msg::Progress(progress) => on_progress(state, progress),
-        Msg::ReadFinished(result) => on_read_finished(state, result, &rules.policy),
+        Msg::ReadFinished(result) => on_read_finished(state, result),
         Msg::PlanFinished(result) => on_plan_finished(state, result),
         Msg::ApplyProgress(p) => {
             if matches!(state.phase, Phase::Applying(_)) {
@@ -168,13 +168,13 @@ fn on_progress(state: &mut Snapshot, progress: ReadProgress) -> Vec<Effect> {
     }
 }
 
-fn on_read_finished(state: &mut Snapshot, result: Result<DirectoryRead, SourceError>, policy: &Policy) -> Vec<Effect> {
+fn on_read_finished(state: &mut Snapshot, result: Result<ClassifiedRead, SourceError>) -> Vec<Effect> {
     if !matches!(state.phase, Phase::Connecting | Phase::Reading { .. }) {
         return Vec::new();
     }
     match result {
         Ok(read) => {
-            let outcome = Arc::new(outcome(read, policy));
+            let outcome = Arc::new(outcome(read));
             let mut effects = vec![Effect::Log(Event::info(summary_line(&outcome)))];
             state.flavor = Some(outcome.flavor);
             state.search = Some(outcome.clone());
@@ -240,8 +240,8 @@ fn on_apply_finished(state: &mut Snapshot, result: Result<ApplyOutcome, SyncErro
     }
 }
 
-fn outcome(read: DirectoryRead, policy: &Policy) -> SearchOutcome {
-    let classification = classify(read.objects, policy);
+fn outcome(read: ClassifiedRead) -> SearchOutcome {
+    let classification = read.classification;
     let considered = (classification.entries.len() + classification.skipped.len()) as u64;
     SearchOutcome {
         flavor: read.flavor,

@@ -7,4 +7,4 @@ pub use plan::{
     PlanJson, field_line, marker, write_apply_json, write_apply_summary, write_guards, write_plan_json,
     write_plan_summary,
 };
-pub use search::{SearchCounts, SearchJson, thousands, write_search_json, write_search_summary};
+pub use search::{SearchCounts, thousands, write_search_json, write_search_summary};

@@ -1,29 +1,58 @@
 //! `search`: the summary table and the JSON contract.
 
 use crate::engine::SearchOutcome;
-use crate::model::{DirectoryEntry, EntryKind, Flavor, SkipReason, Skipped};
+use crate::model::{EntryKind, SkipReason};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-/// `adsync search --json`: the contract scripts rely on.
-#[derive(Serialize)]
-pub struct SearchJson<'a> {
-    pub complete: bool,
-    pub flavor: Flavor,
-    pub entries: &'a [DirectoryEntry],
-    pub skipped: &'a [Skipped],
+/// `adsync search --json`, the contract scripts rely on:
+/// `{"complete":true,"flavor":…,"entries":[…],"skipped":[…]}`.
+pub fn write_search_json(out: &mut dyn Write, outcome: &SearchOutcome) -> io::Result<()> {
+    let classification = &outcome.classification;
+    // A concrete buffer in front of `dyn Write`: otherwise every token is a virtual call,
+    // which made writing 100,000 entries take as long as classifying them.
+    let mut out = io::BufWriter::with_capacity(1 << 16, out);
+    write!(out, "{{\"complete\":true,\"flavor\":{},\"entries\":", serde_json::to_string(&outcome.flavor)?)?;
+    write_array_on_two_cores(&mut out, &classification.entries)?;
+    out.write_all(b",\"skipped\":")?;
+    serde_json::to_writer(&mut out, &classification.skipped)?;
+    out.write_all(b"}\n")?;
+    out.flush()
 }
 
-pub fn write_search_json(out: &mut dyn Write, outcome: &SearchOutcome) -> io::Result<()> {
-    let doc = SearchJson {
-        complete: true,
-        flavor: outcome.flavor,
-        entries: &outcome.classification.entries,
-        skipped: &outcome.classification.skipped,
-    };
-    serde_json::to_writer(&mut *out, &doc)?;
-    writeln!(out)
+/// A JSON array whose second half is serialised on another core while the first half is
+/// written: once the read is over the machine has nothing else to do. (Measured against
+/// interleaved chunks through a channel, which hold less memory: the halves were faster,
+/// and the buffered half is not the peak of a run.)
+fn write_array_on_two_cores<T: Serialize + Sync>(out: &mut impl Write, items: &[T]) -> io::Result<()> {
+    let (first, second) = items.split_at(items.len() / 2);
+    std::thread::scope(|scope| {
+        let later = scope.spawn(|| {
+            // Sized for a typical entry, so the buffer is not copied as it grows.
+            let mut buf = Vec::with_capacity(second.len() * 320);
+            write_elements(&mut buf, second).map(|_| buf)
+        });
+        out.write_all(b"[")?;
+        write_elements(out, first)?;
+        let later = later.join().map_err(|_| io::Error::other("the JSON writer thread panicked"))??;
+        if !first.is_empty() && !second.is_empty() {
+            out.write_all(b",")?;
+        }
+        out.write_all(&later)?;
+        out.write_all(b"]")
+    })
+}
+
+/// Comma-separated elements, without the brackets.
+fn write_elements<T: Serialize>(out: &mut impl Write, items: &[T]) -> io::Result<()> {
+    for (k, item) in items.iter().enumerate() {
+        if k > 0 {
+            out.write_all(b",")?;
+        }
+        serde_json::to_writer(&mut *out, item)?;
+    }
+    Ok(())
 }
 
 /// Counts per kind and per skip reason, in a fixed order.
@@ -118,5 +147,44 @@ mod tests {
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(1000), "1,000");
         assert_eq!(thousands(1234567), "1,234,567");
+    }
+
+    fn outcome(entries: usize) -> SearchOutcome {
+        use crate::model::{DirObject, Flavor, ObjectClass};
+        use crate::source::classify::{Policy, classify};
+        let mut objects: Vec<DirObject> = (0..entries)
+            .map(|k| {
+                let mut o = DirObject::new(format!("cn=Lee\\, Ann {k},dc=x"), ObjectClass::User);
+                o.mail = Some(format!("u{k}@x.com"));
+                o.given_name = Some("Ann \"Q\"".into());
+                o
+            })
+            .collect();
+        objects.push(DirObject::new("cn=nomail,dc=x", ObjectClass::User));
+        SearchOutcome {
+            flavor: Flavor::ActiveDirectory,
+            stats: Default::default(),
+            classification: classify(objects, &Policy::default()),
+            ignored: 0,
+        }
+    }
+
+    #[test]
+    fn the_json_is_the_contract_for_any_number_of_entries() {
+        for n in [0, 1, 2, 3, 2049, 5000] {
+            let outcome = outcome(n);
+            let mut out = Vec::new();
+            write_search_json(&mut out, &outcome).unwrap();
+            assert!(out.ends_with(b"}\n"));
+            let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
+            let expected = serde_json::json!({
+                "complete": true,
+                "flavor": "active-directory",
+                "entries": outcome.classification.entries,
+                "skipped": outcome.classification.skipped,
+            });
+            assert_eq!(doc, expected, "{n} entries");
+            assert_eq!(doc["entries"].as_array().unwrap().len(), n);
+        }
     }
 }

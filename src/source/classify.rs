@@ -7,7 +7,9 @@ use crate::config::value::AddressGlob;
 use crate::dn::Dn;
 use crate::model::ObjectId;
 use crate::model::{DirObject, DirectoryEntry, EntryKind, ObjectClass, SkipReason, Skipped};
-use rustc_hash::FxHashMap;
+use candidates::Candidates;
+use claims::Claims;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 const UAC_ACCOUNTDISABLE: u32 = 0x2;
 const GROUP_TYPE_SECURITY: u32 = 0x8000_0000;
@@ -99,32 +101,120 @@ impl Presence {
 /// Takes the objects by value: their strings move into the result instead of being copied,
 /// so a 100k-entry read is never held twice.
 pub fn classify(objects: Vec<DirObject>, policy: &Policy) -> Classification {
-    let mut candidates = Vec::with_capacity(objects.len());
-    let mut skipped = Vec::new();
-    let mut still_present = Presence::default();
-    for obj in objects.into_iter().filter(|o| o.class != ObjectClass::Other) {
-        match classify_one(&obj, policy) {
-            Ok((kind, primary, aliases)) => candidates.push(into_entry(obj, kind, primary, aliases)),
+    let mut classifier = Classifier::new(policy.clone());
+    objects.into_iter().for_each(|obj| classifier.push(obj));
+    classifier.finish()
+}
+
+/// Classification one object at a time, so a reader can classify each object while the
+/// server is still sending the next ones. Conflicts are found and the order is mostly
+/// sorted as objects arrive; what is left for the end is a merge of sorted runs.
+#[derive(Debug)]
+pub struct Classifier {
+    policy: Policy,
+    /// Objects that will be synced unless they conflict, in arrival order; taken at the end.
+    candidates: Candidates,
+    claims: Claims,
+    /// Candidates that claim an address another candidate claims too.
+    conflicted: FxHashSet<u32>,
+    /// (first bytes of the primary address, candidate number), in runs of [`RUN`] each
+    /// sorted as it fills. The prefix keeps most comparisons inside this array.
+    order: Vec<(u128, u32)>,
+    skipped: Vec<Skipped>,
+    still_present: Presence,
+}
+
+/// Sorted a run at a time while reading; the final sort then only merges ~N/RUN runs.
+const RUN: usize = 4096;
+
+impl Classifier {
+    pub fn new(policy: Policy) -> Self {
+        Self {
+            policy,
+            candidates: Candidates::default(),
+            claims: Claims::default(),
+            conflicted: FxHashSet::default(),
+            order: Vec::new(),
+            skipped: Vec::new(),
+            still_present: Presence::default(),
+        }
+    }
+
+    pub fn push(&mut self, obj: DirObject) {
+        if obj.class == ObjectClass::Other {
+            return;
+        }
+        match classify_one(&obj, &self.policy) {
+            Ok((kind, primary, aliases)) => self.add_candidate(into_entry(obj, kind, primary, aliases)),
             Err(reason) => {
-                still_present.note(&obj, reason);
-                skipped.push(Skipped { dn: obj.dn, reason });
+                self.still_present.note(&obj, reason);
+                self.skipped.push(Skipped { dn: obj.dn, reason });
             }
         }
     }
-    let (mut entries, conflicts) = split_conflicts(candidates);
-    for (entry, _) in &conflicts {
-        for address in std::iter::once(&entry.primary_email).chain(&entry.aliases) {
-            still_present.addresses.insert(address.clone(), SkipReason::Conflict);
+
+    fn add_candidate(&mut self, entry: DirectoryEntry) {
+        let prefix = key_prefix(&entry.primary_email);
+        let index = self.candidates.push(entry);
+        let rivals = self.claims.claim(index, &self.candidates);
+        if !rivals.is_empty() {
+            self.conflicted.insert(index);
+            self.conflicted.extend(rivals);
         }
-        if let Some(id) = entry.id {
-            still_present.ids.insert(id, SkipReason::Conflict);
+        self.order.push((prefix, index));
+        if self.order.len().is_multiple_of(RUN) {
+            let start = self.order.len() - RUN;
+            sort_by_primary(&mut self.order[start..], &self.candidates);
         }
     }
-    skipped.extend(conflicts.into_iter().map(|(_, s)| s));
-    // Primary addresses are unique once conflicts are out, so an unstable sort is exact.
-    entries.sort_unstable_by(|a, b| a.primary_email.cmp(&b.primary_email));
-    skipped.sort_by(|a, b| a.dn.cmp(&b.dn));
-    Classification { entries, skipped, still_present }
+
+    /// Takes out the objects that claim the same address, and finishes the sort.
+    pub fn finish(mut self) -> Classification {
+        // Stable sort: it finds the runs already sorted and merges them.
+        sort_by_primary(&mut self.order, &self.candidates);
+        let mut entries = Vec::with_capacity(self.candidates.len() - self.conflicted.len());
+        for (_, index) in std::mem::take(&mut self.order) {
+            let entry = self.candidates.take(index);
+            if !self.conflicted.is_empty() && self.conflicted.contains(&index) {
+                self.set_aside_conflict(entry);
+            } else {
+                entries.push(entry);
+            }
+        }
+        let Classifier { mut skipped, still_present, .. } = self;
+        skipped.sort_by(|a, b| a.dn.cmp(&b.dn));
+        Classification { entries, skipped, still_present }
+    }
+
+    /// A conflicted object is skipped, and its addresses still count as present.
+    fn set_aside_conflict(&mut self, entry: DirectoryEntry) {
+        for address in std::iter::once(&entry.primary_email).chain(&entry.aliases) {
+            self.still_present.addresses.insert(address.clone(), SkipReason::Conflict);
+        }
+        if let Some(id) = entry.id {
+            self.still_present.ids.insert(id, SkipReason::Conflict);
+        }
+        self.skipped.push(Skipped { dn: entry.dn, reason: SkipReason::Conflict });
+    }
+}
+
+fn sort_by_primary(order: &mut [(u128, u32)], candidates: &Candidates) {
+    let primary = |i: u32| candidates.get(i).primary_email.as_str();
+    order.sort_by(|(pa, a), (pb, b)| pa.cmp(pb).then_with(|| primary(*a).cmp(primary(*b))).then(a.cmp(b)));
+}
+
+/// The first sixteen bytes, big-endian: ordering these orders the strings, except on ties.
+fn key_prefix(text: &str) -> u128 {
+    let mut bytes = [0u8; 16];
+    let n = text.len().min(16);
+    bytes[..n].copy_from_slice(&text.as_bytes()[..n]);
+    u128::from_be_bytes(bytes)
+}
+
+impl super::ObjectSink for Classifier {
+    fn push(&mut self, obj: DirObject) {
+        Classifier::push(self, obj);
+    }
 }
 
 /// The decision for one object: its kind and addresses, or why it is skipped.
@@ -245,37 +335,7 @@ fn normalise_address(raw: &str) -> Option<String> {
     (!local.is_empty() && domain.contains('.') && !address.contains(char::is_whitespace)).then_some(address)
 }
 
-/// Any address claimed by two candidates takes both out, with reason `conflict`.
-fn split_conflicts(candidates: Vec<DirectoryEntry>) -> (Vec<DirectoryEntry>, Vec<(DirectoryEntry, Skipped)>) {
-    let mut owners: FxHashMap<&str, usize> = FxHashMap::default();
-    owners.reserve(candidates.len() * 2);
-    let mut conflicted = vec![false; candidates.len()];
-    for (index, entry) in candidates.iter().enumerate() {
-        for address in std::iter::once(&entry.primary_email).chain(&entry.aliases) {
-            match owners.get(address.as_str()) {
-                Some(&other) if other != index => {
-                    conflicted[other] = true;
-                    conflicted[index] = true;
-                }
-                Some(_) => {}
-                None => {
-                    owners.insert(address, index);
-                }
-            }
-        }
-    }
-    let mut entries = Vec::with_capacity(candidates.len());
-    let mut skipped = Vec::new();
-    for (entry, conflict) in candidates.into_iter().zip(conflicted) {
-        if conflict {
-            let skip = Skipped { dn: entry.dn.clone(), reason: SkipReason::Conflict };
-            skipped.push((entry, skip));
-        } else {
-            entries.push(entry);
-        }
-    }
-    (entries, skipped)
-}
-
+mod candidates;
+mod claims;
 #[cfg(test)]
 mod tests;

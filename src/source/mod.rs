@@ -5,6 +5,7 @@ pub mod ldap;
 
 use crate::config::SecretError;
 use crate::model::{DirObject, EntryDetails, Flavor, TreeNode};
+use classify::{Classification, Policy};
 use ldap::error::LdapFailure;
 use ldap::tls::TlsSetupError;
 use std::sync::Arc;
@@ -17,6 +18,25 @@ pub struct DirectoryRead {
     pub flavor: Flavor,
     pub objects: Vec<DirObject>,
     pub stats: ReadStats,
+}
+
+/// A complete read, classified as it arrived.
+#[derive(Debug, Clone)]
+pub struct ClassifiedRead {
+    pub flavor: Flavor,
+    pub classification: Classification,
+    pub stats: ReadStats,
+}
+
+/// Where a read puts each object as soon as it is decoded.
+pub trait ObjectSink: Send {
+    fn push(&mut self, obj: DirObject);
+}
+
+impl ObjectSink for Vec<DirObject> {
+    fn push(&mut self, obj: DirObject) {
+        Vec::push(self, obj);
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -75,6 +95,19 @@ pub trait Source: Send + Sync {
 
     /// Reads everything the sync considers; complete or an error, never partial.
     async fn read_all(&self, progress: ProgressFn, cancel: CancellationToken) -> Result<DirectoryRead, SourceError>;
+
+    /// Reads and classifies; a source that can classifies each object while the next ones
+    /// are still on their way.
+    async fn read_classified(
+        &self,
+        progress: ProgressFn,
+        cancel: CancellationToken,
+        policy: Policy,
+    ) -> Result<ClassifiedRead, SourceError> {
+        let read = self.read_all(progress, cancel).await?;
+        let classification = classify::classify(read.objects, &policy);
+        Ok(ClassifiedRead { flavor: read.flavor, classification, stats: read.stats })
+    }
 
     /// Where browsing starts (the Base DN).
     fn root(&self) -> String;

@@ -10,9 +10,10 @@ fn rules() -> Rules {
     Rules::default()
 }
 
-fn read_with(objects: Vec<DirObject>) -> DirectoryRead {
+fn read_with(objects: Vec<DirObject>) -> ClassifiedRead {
     let stats = ReadStats { entries: objects.len() as u64 + 1, pages: 1, ..Default::default() };
-    DirectoryRead { flavor: Flavor::Openldap, objects, stats }
+    let classification = crate::source::classify::classify(objects, &rules().policy);
+    ClassifiedRead { flavor: Flavor::Openldap, classification, stats }
 }
 
 fn person() -> DirObject {

@@ -3,7 +3,8 @@
 //! The tree view asks often and little, so these share one long-lived bound session
 //! (reconnected once if it dropped) instead of paying a TLS handshake per click.
 
-use super::entry::{RawEntry, parse_entry};
+use super::ber::Element;
+use super::entry::{RawEntry, parse_entry, parse_entry_tag};
 use super::paged::{SearchSpec, search_paged};
 use super::session::{Session, op_failure};
 use crate::model::{EntryDetails, NodeKind, ObjectId, TreeNode};
@@ -19,9 +20,9 @@ pub async fn children(session: &mut Session, dn: &str, page_size: u32) -> Result
     let attrs: Vec<String> = TREE_ATTRS.iter().map(|a| a.to_string()).collect();
     let spec = SearchSpec { base: dn, scope: Scope::OneLevel, filter: "(objectClass=*)", attrs: &attrs, page_size };
     let mut nodes = Vec::new();
-    let mut keep = |tag| {
+    let mut keep = |op: Element<'_>| {
         if nodes.len() < MAX_CHILDREN {
-            nodes.push(tree_node(&parse_entry(tag).map_err(SourceError::protocol)?));
+            nodes.push(tree_node(&parse_entry(op).map_err(SourceError::protocol)?));
         }
         Ok(())
     };
@@ -41,7 +42,7 @@ pub async fn details(session: &mut Session, dn: &str) -> Result<EntryDetails, So
     let (entries, _) = result.success().map_err(|e| op_failure(e, 0, timeout))?;
     let entry =
         entries.into_iter().find(|e| !e.is_ref()).ok_or_else(|| SourceError::protocol(format!("{dn} vanished")))?;
-    let raw = parse_entry(entry.0).map_err(SourceError::protocol)?;
+    let raw = parse_entry_tag(entry.0).map_err(SourceError::protocol)?;
     Ok(readable(raw))
 }
 

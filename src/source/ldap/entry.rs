@@ -5,8 +5,9 @@
 //! value stays bytes until we know which attribute it belongs to (objectGUID is binary,
 //! the rest is UTF-8 text).
 
+use super::ber::{self, Element, Reader};
 use crate::model::{DirObject, ObjectClass, ObjectId};
-use ldap3::asn1::{PL, StructureTag};
+use ldap3::asn1::StructureTag;
 
 /// An entry as the server sent it, values still raw.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,56 +39,82 @@ impl RawEntry {
     }
 }
 
-fn constructed(tag: StructureTag, what: &str) -> Result<Vec<StructureTag>, String> {
-    match tag.payload {
-        PL::C(inner) => Ok(inner),
-        PL::P(_) => Err(format!("{what}: expected a constructed element")),
+/// The protocol operation of a search result entry.
+const SEARCH_RESULT_ENTRY: u8 = ber::application(4);
+
+/// A SearchResultEntry (`[APPLICATION 4]`) split into its DN and a reader over its attributes.
+fn split_entry(op: Element<'_>) -> Result<(String, Reader<'_>), String> {
+    if op.tag != SEARCH_RESULT_ENTRY {
+        return Err(format!("expected a search result entry, got protocol op {:#04x}", op.tag));
+    }
+    let mut parts = op.reader();
+    let dn = parts.expect(ber::OCTET_STRING, "entry DN")?;
+    let dn = String::from_utf8(dn.content.to_vec()).map_err(|_| "DN is not UTF-8".to_string())?;
+    let attrs = parts.expect(ber::SEQUENCE, "entry attributes")?;
+    Ok((dn, attrs.reader()))
+}
+
+/// Calls `each` with every attribute's name and a reader over its values.
+fn for_each_attr<'a>(
+    mut attrs: Reader<'a>,
+    mut each: impl FnMut(&'a [u8], Values<'a>) -> Result<(), String>,
+) -> Result<(), String> {
+    while let Some(attr) = attrs.next_element()? {
+        if attr.tag != ber::SEQUENCE {
+            return Err("attribute: expected a sequence".into());
+        }
+        let mut parts = attr.reader();
+        let name = parts.expect(ber::OCTET_STRING, "attribute name")?.content;
+        let values = match parts.next_element()? {
+            Some(set) if set.tag == ber::SET => set.reader(),
+            Some(_) => return Err("attribute values: expected a set".into()),
+            None => Reader::new(&[]),
+        };
+        each(name, Values(values))?;
+    }
+    Ok(())
+}
+
+/// The values of one attribute, still encoded.
+#[derive(Clone, Copy)]
+struct Values<'a>(Reader<'a>);
+
+impl<'a> Values<'a> {
+    fn bytes(self) -> impl Iterator<Item = Result<&'a [u8], String>> {
+        let mut reader = self.0;
+        std::iter::from_fn(move || match reader.next_element() {
+            Ok(Some(v)) if v.tag == ber::OCTET_STRING => Some(Ok(v.content)),
+            Ok(Some(_)) => Some(Err("attribute value: expected an octet string".into())),
+            Ok(None) => None,
+            Err(e) => Some(Err(e)),
+        })
+    }
+
+    fn count(self) -> Result<u32, String> {
+        self.bytes().try_fold(0u32, |n, v| v.map(|_| n + 1))
+    }
+
+    fn first_text(self) -> Result<Option<String>, String> {
+        self.bytes().next().transpose().map(|v| v.map(text))
     }
 }
 
-fn primitive(tag: StructureTag, what: &str) -> Result<Vec<u8>, String> {
-    match tag.payload {
-        PL::P(bytes) => Ok(bytes),
-        PL::C(_) => Err(format!("{what}: expected a primitive element")),
-    }
-}
-
-/// A SearchResultEntry (`[APPLICATION 4]`) split into its DN and attribute elements.
-fn split_entry(tag: StructureTag) -> Result<(String, Vec<StructureTag>), String> {
-    if tag.id != 4 {
-        return Err(format!("expected a search result entry, got protocol op {}", tag.id));
-    }
-    let mut parts = constructed(tag, "entry")?.into_iter();
-    let dn = primitive(parts.next().ok_or("entry without a DN")?, "DN")?;
-    let dn = String::from_utf8(dn).map_err(|_| "DN is not UTF-8".to_string())?;
-    let attrs = constructed(parts.next().ok_or("entry without attributes")?, "attributes")?;
-    Ok((dn, attrs))
-}
-
-/// One attribute: its name (bytes, as sent) and its value elements.
-fn split_attr(tag: StructureTag) -> Result<(Vec<u8>, Vec<StructureTag>), String> {
-    let mut parts = constructed(tag, "attribute")?.into_iter();
-    let name = primitive(parts.next().ok_or("attribute without a name")?, "attribute name")?;
-    let values = match parts.next() {
-        Some(set) => constructed(set, "attribute values")?,
-        None => Vec::new(),
-    };
-    Ok((name, values))
-}
-
-fn value_bytes(values: Vec<StructureTag>) -> impl Iterator<Item = Result<Vec<u8>, String>> {
-    values.into_iter().map(|v| primitive(v, "attribute value"))
+/// [`parse_entry`] for an entry ldap3 decoded.
+pub fn parse_entry_tag(tag: StructureTag) -> Result<RawEntry, String> {
+    let bytes = ber::from_ldap3(tag);
+    let op = Reader::new(&bytes).next_element()?.ok_or("empty entry")?;
+    parse_entry(op)
 }
 
 /// Decodes an entry keeping every attribute (rootDSE, browsing, range follow-ups).
-pub fn parse_entry(tag: StructureTag) -> Result<RawEntry, String> {
-    let (dn, attr_tags) = split_entry(tag)?;
-    let mut attrs = Vec::with_capacity(attr_tags.len());
-    for attr in attr_tags {
-        let (name, values) = split_attr(attr)?;
-        let name = String::from_utf8(name).map_err(|_| "attribute name is not UTF-8".to_string())?;
-        attrs.push(RawAttr { name, values: value_bytes(values).collect::<Result<_, _>>()? });
-    }
+pub fn parse_entry(op: Element<'_>) -> Result<RawEntry, String> {
+    let (dn, attr_reader) = split_entry(op)?;
+    let mut attrs = Vec::new();
+    for_each_attr(attr_reader, |name, values| {
+        let name = String::from_utf8(name.to_vec()).map_err(|_| "attribute name is not UTF-8".to_string())?;
+        attrs.push(RawAttr { name, values: values.bytes().map(|v| v.map(<[u8]>::to_vec)).collect::<Result<_, _>>()? });
+        Ok(())
+    })?;
     Ok(RawEntry { dn, attrs })
 }
 
@@ -101,26 +128,19 @@ pub struct ObjectRead {
 
 /// The hot path of a bulk read: decodes straight into [`DirObject`], touching each value
 /// once and never materialising the (possibly tens of thousands of) `member` values.
-pub fn read_object(tag: StructureTag) -> Result<ObjectRead, String> {
-    let (dn, attrs) = split_entry(tag)?;
+pub fn read_object(op: Element<'_>) -> Result<ObjectRead, String> {
+    let (dn, attrs) = split_entry(op)?;
     let mut read = ObjectRead { object: DirObject::new(dn, ObjectClass::Other), next_member: None };
-    for attr in attrs {
-        let (name, values) = split_attr(attr)?;
-        apply_attr(&mut read, &name, values)?;
-    }
+    for_each_attr(attrs, |name, values| apply_attr(&mut read, name, values))?;
     Ok(read)
 }
 
-fn text(bytes: Vec<u8>) -> String {
-    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
 }
 
-fn first_text(values: Vec<StructureTag>) -> Result<Option<String>, String> {
-    value_bytes(values).next().transpose().map(|v| v.map(text))
-}
-
-pub fn object_class(values: &[Vec<u8>]) -> ObjectClass {
-    let has = |name: &str| values.iter().any(|v| v.eq_ignore_ascii_case(name.as_bytes()));
+pub fn object_class<V: AsRef<[u8]>>(values: &[V]) -> ObjectClass {
+    let has = |name: &str| values.iter().any(|v| v.as_ref().eq_ignore_ascii_case(name.as_bytes()));
     if has("computer") {
         ObjectClass::Other
     } else if has("user") || has("inetOrgPerson") {
@@ -133,12 +153,12 @@ pub fn object_class(values: &[Vec<u8>]) -> ObjectClass {
 }
 
 /// objectGUID (16 bytes) wins over entryUUID (text) whichever arrives first.
-fn read_id(obj: &mut DirObject, is_guid: bool, value: Option<Vec<u8>>) {
+fn read_id(obj: &mut DirObject, is_guid: bool, value: Option<&[u8]>) {
     let Some(value) = value else { return };
     if is_guid {
-        obj.id = ObjectId::from_guid_bytes(&value).or(obj.id);
+        obj.id = ObjectId::from_guid_bytes(value).or(obj.id);
     } else if obj.id.is_none() {
-        obj.id = std::str::from_utf8(&value).ok().and_then(ObjectId::parse);
+        obj.id = std::str::from_utf8(value).ok().and_then(ObjectId::parse);
     }
 }
 
@@ -146,21 +166,21 @@ fn is(name: &[u8], wanted: &str) -> bool {
     name.eq_ignore_ascii_case(wanted.as_bytes())
 }
 
-fn apply_attr(read: &mut ObjectRead, name: &[u8], values: Vec<StructureTag>) -> Result<(), String> {
+fn apply_attr(read: &mut ObjectRead, name: &[u8], values: Values<'_>) -> Result<(), String> {
     let obj = &mut read.object;
     if let Some(end) = member_range_end_bytes(name) {
-        *obj.member_count.get_or_insert(0) += values.len() as u32;
+        *obj.member_count.get_or_insert(0) += values.count()?;
         read.next_member = end.map(|e| e + 1);
     } else if is(name, "member") {
-        *obj.member_count.get_or_insert(0) += values.len() as u32;
+        *obj.member_count.get_or_insert(0) += values.count()?;
     } else if is(name, "objectClass") {
-        obj.class = object_class(&value_bytes(values).collect::<Result<Vec<_>, _>>()?);
+        obj.class = object_class(&values.bytes().collect::<Result<Vec<_>, _>>()?);
     } else if is(name, "objectGUID") || is(name, "entryUUID") {
-        read_id(obj, is(name, "objectGUID"), value_bytes(values).next().transpose()?);
+        read_id(obj, is(name, "objectGUID"), values.bytes().next().transpose()?);
     } else if is(name, "proxyAddresses") {
-        obj.proxy_addresses = value_bytes(values).map(|v| v.map(text)).collect::<Result<_, _>>()?;
+        obj.proxy_addresses = values.bytes().map(|v| v.map(text)).collect::<Result<_, _>>()?;
     } else {
-        apply_single(obj, name, first_text(values)?);
+        apply_single(obj, name, values.first_text()?);
     }
     Ok(())
 }
@@ -209,7 +229,12 @@ fn member_range_end_bytes(name: &[u8]) -> Option<Option<u32>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ldap3::asn1::TagClass;
+    use ldap3::asn1::{PL, TagClass};
+
+    fn read_object(tag: StructureTag) -> Result<ObjectRead, String> {
+        let bytes = ber::from_ldap3(tag);
+        super::read_object(Reader::new(&bytes).next_element()?.unwrap())
+    }
 
     fn prim(bytes: &[u8]) -> StructureTag {
         StructureTag { class: TagClass::Universal, id: 4, payload: PL::P(bytes.to_vec()) }
@@ -270,12 +295,12 @@ mod tests {
     #[test]
     fn malformed_entries_are_errors_not_panics() {
         let bad = StructureTag { class: TagClass::Application, id: 4, payload: PL::P(vec![1, 2]) };
-        assert!(parse_entry(bad).is_err());
+        assert!(parse_entry_tag(bad).is_err());
         let no_attrs = StructureTag { class: TagClass::Application, id: 4, payload: PL::C(vec![prim(b"dc=x")]) };
-        assert!(parse_entry(no_attrs).is_err());
+        assert!(parse_entry_tag(no_attrs).is_err());
         let bad_dn =
             StructureTag { class: TagClass::Application, id: 4, payload: PL::C(vec![prim(&[0xff]), seq(16, vec![])]) };
-        assert!(parse_entry(bad_dn).is_err());
+        assert!(parse_entry_tag(bad_dn).is_err());
     }
 
     #[test]

@@ -1,5 +1,7 @@
-//! The LDAP source (ldap3): Active Directory, Samba AD and OpenLDAP.
+//! The LDAP source: Active Directory, Samba AD and OpenLDAP. The bulk read runs on its own
+//! lean connection (`wire`); browsing and the diagnostics use ldap3 sessions (`session`).
 
+pub mod ber;
 pub mod browse;
 pub mod entry;
 pub mod error;
@@ -9,12 +11,14 @@ pub mod ranges;
 pub mod rootdse;
 pub mod session;
 pub mod tls;
+pub mod wire;
 
-use super::{DirectoryRead, ProgressFn, ReadProgress, ReadStats, Source, SourceError};
+use super::classify::{Classifier, Policy};
+use super::{ClassifiedRead, DirectoryRead, ObjectSink, ProgressFn, ReadProgress, ReadStats, Source, SourceError};
 use crate::config::{Config, SecretSource, SourceConfig};
-use crate::model::{DirObject, EntryDetails, ObjectClass, TreeNode};
+use crate::model::{DirObject, EntryDetails, Flavor, ObjectClass, TreeNode};
 use error::LdapFailure;
-use paged::{SearchSpec, search_paged};
+use paged::SearchSpec;
 use query::Query;
 use ranges::PendingRange;
 use rootdse::RootDse;
@@ -22,6 +26,7 @@ use session::{Endpoint, Session};
 use std::sync::Arc;
 use std::time::Instant;
 use tokio_util::sync::CancellationToken;
+use wire::Wire;
 
 #[derive(Clone, Copy)]
 enum Browse<'a> {
@@ -66,13 +71,26 @@ impl LdapSource {
         })
     }
 
+    /// The bind DN and its password, when the config names an account (else: anonymous).
+    fn credentials(&self) -> Result<Option<(&str, secrecy::SecretString)>, SourceError> {
+        let password = self.password.as_ref().map(|p| p.resolve("source")).transpose()?;
+        Ok(self.config.bind_dn.as_deref().zip(password))
+    }
+
+    /// Connects the bulk reader and binds with the configured account.
+    async fn open_wire(&self) -> Result<Wire, SourceError> {
+        let mut wire = Wire::open(&self.endpoint()?).await?;
+        if let Some((dn, password)) = self.credentials()? {
+            wire.bind(dn, &password).await?;
+        }
+        Ok(wire)
+    }
+
     /// Connects and binds with the configured account.
     pub async fn open_session(&self) -> Result<Session, SourceError> {
-        let endpoint = self.endpoint()?;
-        let password = self.password.as_ref().map(|p| p.resolve("source")).transpose()?;
-        let mut session = Session::open(&endpoint).await?;
-        if let (Some(dn), Some(pw)) = (self.config.bind_dn.as_deref(), password.as_ref()) {
-            session.bind(dn, pw).await?;
+        let mut session = Session::open(&self.endpoint()?).await?;
+        if let Some((dn, password)) = self.credentials()? {
+            session.bind(dn, &password).await?;
         }
         Ok(session)
     }
@@ -101,18 +119,27 @@ impl LdapSource {
         }
     }
 
-    async fn read(&self, progress: ProgressFn, cancel: CancellationToken) -> Result<DirectoryRead, SourceError> {
+    /// Reads everything into `sink`, object by object; complete or an error.
+    async fn read_into(
+        &self,
+        progress: ProgressFn,
+        cancel: CancellationToken,
+        sink: &mut dyn ObjectSink,
+    ) -> Result<(Flavor, ReadStats), SourceError> {
         let started = Instant::now();
         progress(ReadProgress::Connecting { target: self.describe() });
-        let mut session = self.open_session().await?;
-        let dse = rootdse::read(&mut session).await?;
+        let mut wire = self.open_wire().await?;
+        let dse = rootdse::read_wire(&mut wire).await?;
         let flavor = dse.flavor();
         progress(ReadProgress::Connected { flavor });
         let query = Query::new(flavor, &self.config, self.member_range_step);
-        let (mut objects, pending, count) =
-            self.read_objects(&mut session, &query, &progress, &cancel).await.map_err(|e| with_base_hint(e, &dse))?;
-        let range_requests = self.complete_ranges(&mut session, &mut objects, &pending, &cancel).await?;
-        session.close().await;
+        let (mut pending, count) = self
+            .read_objects(&mut wire, &query, sink, &progress, &cancel)
+            .await
+            .map_err(|e| with_base_hint(e, &dse))?;
+        let range_requests = self.complete_ranges(&mut wire, &mut pending, &cancel).await?;
+        pending.into_iter().for_each(|(object, _)| sink.push(object));
+        wire.close().await;
         let stats = ReadStats {
             entries: count.entries,
             pages: count.pages,
@@ -120,16 +147,19 @@ impl LdapSource {
             range_requests,
             elapsed: started.elapsed(),
         };
-        Ok(DirectoryRead { flavor, objects, stats })
+        Ok((flavor, stats))
     }
 
+    /// The paged search. Objects go to `sink` as they are decoded, except groups whose
+    /// members continue in further ranges: those are returned to be completed first.
     async fn read_objects(
         &self,
-        session: &mut Session,
+        wire: &mut Wire,
         query: &Query,
+        sink: &mut dyn ObjectSink,
         progress: &ProgressFn,
         cancel: &CancellationToken,
-    ) -> Result<(Vec<DirObject>, Vec<(usize, PendingRange)>, paged::PageCount), SourceError> {
+    ) -> Result<(Vec<(DirObject, PendingRange)>, paged::PageCount), SourceError> {
         let spec = SearchSpec {
             base: &self.config.base_dn.0,
             scope: ldap3::Scope::Subtree,
@@ -137,41 +167,66 @@ impl LdapSource {
             attrs: &query.attrs,
             page_size: self.config.page_size,
         };
-        let mut objects = Vec::new();
         let mut pending = Vec::new();
-        let mut keep = |tag| {
-            let read = entry::read_object(tag).map_err(SourceError::protocol)?;
-            if read.object.class == ObjectClass::Other {
-                return Ok(());
+        let mut keep = |op: ber::Element<'_>| {
+            let read = entry::read_object(op).map_err(SourceError::protocol)?;
+            match read.next_member {
+                _ if read.object.class == ObjectClass::Other => {}
+                Some(next_start) => {
+                    let range = PendingRange { dn: read.object.dn.clone(), next_start };
+                    pending.push((read.object, range));
+                }
+                None => sink.push(read.object),
             }
-            if let Some(next_start) = read.next_member {
-                pending.push((objects.len(), PendingRange { dn: read.object.dn.clone(), next_start }));
-            }
-            objects.push(read.object);
             Ok(())
         };
         let mut on_page = |c: paged::PageCount| progress(ReadProgress::Page { entries: c.entries, pages: c.pages });
-        let count = search_paged(session, &spec, cancel, &mut keep, &mut on_page).await?;
-        Ok((objects, pending, count))
+        let count = wire.search_paged(&spec, cancel, &mut keep, &mut on_page).await?;
+        Ok((pending, count))
     }
 
     async fn complete_ranges(
         &self,
-        session: &mut Session,
-        objects: &mut [DirObject],
-        pending: &[(usize, PendingRange)],
+        wire: &mut Wire,
+        pending: &mut [(DirObject, PendingRange)],
         cancel: &CancellationToken,
     ) -> Result<u32, SourceError> {
         let mut requests = 0;
-        for (index, range) in pending {
+        for (object, range) in pending {
             if cancel.is_cancelled() {
                 return Err(SourceError::Cancelled);
             }
-            let more = ranges::count_remaining(session, range, self.member_range_step).await?;
-            *objects[*index].member_count.get_or_insert(0) += more;
+            let more = ranges::count_remaining(wire, range, self.member_range_step).await?;
+            *object.member_count.get_or_insert(0) += more;
             requests += 1;
         }
         Ok(requests)
+    }
+
+    /// Runs `read_into` on its own thread with a single-threaded runtime: handing every
+    /// message between worker threads costs twice the CPU of the read itself (DESIGN.md).
+    /// The sink goes along and comes back filled.
+    async fn read_on_thread<S: ObjectSink + 'static>(
+        &self,
+        progress: ProgressFn,
+        cancel: CancellationToken,
+        mut sink: S,
+    ) -> Result<(S, Flavor, ReadStats), SourceError> {
+        let this = self.clone();
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        std::thread::Builder::new()
+            .name("ldap-reader".into())
+            .spawn(move || {
+                let result = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .map_err(|e| SourceError::ReaderDied(e.to_string()))
+                    .and_then(|rt| rt.block_on(this.read_into(progress, cancel, &mut sink)))
+                    .map(|(flavor, stats)| (sink, flavor, stats));
+                let _ = tx.send(result);
+            })
+            .map_err(|e| SourceError::ReaderDied(e.to_string()))?;
+        rx.await.unwrap_or_else(|_| Err(SourceError::ReaderDied("reader thread panicked".into())))
     }
 }
 
@@ -193,23 +248,24 @@ impl Source for LdapSource {
         format!("{}{tls} {}", self.config.url, self.config.base_dn.0)
     }
 
-    /// Runs on its own thread with a single-threaded runtime: handing every message
-    /// between worker threads costs twice the CPU of the read itself (DESIGN.md).
     async fn read_all(&self, progress: ProgressFn, cancel: CancellationToken) -> Result<DirectoryRead, SourceError> {
-        let this = self.clone();
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        std::thread::Builder::new()
-            .name("ldap-reader".into())
-            .spawn(move || {
-                let result = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .map_err(|e| SourceError::ReaderDied(e.to_string()))
-                    .and_then(|rt| rt.block_on(this.read(progress, cancel)));
-                let _ = tx.send(result);
-            })
+        let (objects, flavor, stats) = self.read_on_thread(progress, cancel, Vec::new()).await?;
+        Ok(DirectoryRead { flavor, objects, stats })
+    }
+
+    /// Classifies on the reader thread while the server sends: on a large directory the
+    /// server, not adsync, is then what a read waits for.
+    async fn read_classified(
+        &self,
+        progress: ProgressFn,
+        cancel: CancellationToken,
+        policy: Policy,
+    ) -> Result<ClassifiedRead, SourceError> {
+        let (classifier, flavor, stats) = self.read_on_thread(progress, cancel, Classifier::new(policy)).await?;
+        let classification = tokio::task::spawn_blocking(move || classifier.finish())
+            .await
             .map_err(|e| SourceError::ReaderDied(e.to_string()))?;
-        rx.await.unwrap_or_else(|_| Err(SourceError::ReaderDied("reader thread panicked".into())))
+        Ok(ClassifiedRead { flavor, classification, stats })
     }
 
     fn root(&self) -> String {

@@ -1,10 +1,9 @@
 //! Range retrieval for large groups: AD returns at most 1500 `member` values at a time
 //! (`member;range=0-1499`), and the rest must be fetched with further base searches.
 
-use super::entry::{member_range_end, parse_entry};
-use super::session::{Session, op_failure, result_failure};
+use super::entry::member_range_end;
+use super::wire::Wire;
 use crate::source::SourceError;
-use ldap3::Scope;
 
 /// A group whose `member` values did not all arrive with the entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,11 +16,7 @@ pub struct PendingRange {
 const MAX_ROUNDS: u32 = 100_000;
 
 /// Counts the remaining member values of `pending.dn`, range by range.
-pub async fn count_remaining(
-    session: &mut Session,
-    pending: &PendingRange,
-    step: Option<u32>,
-) -> Result<u32, SourceError> {
+pub async fn count_remaining(wire: &mut Wire, pending: &PendingRange, step: Option<u32>) -> Result<u32, SourceError> {
     let mut start = pending.next_start;
     let mut total = 0u32;
     for _ in 0..MAX_ROUNDS {
@@ -29,7 +24,7 @@ pub async fn count_remaining(
             Some(step) => format!("member;range={start}-{}", start + step.max(1) - 1),
             None => format!("member;range={start}-*"),
         };
-        let (count, end) = fetch_range(session, &pending.dn, &attr).await?;
+        let (count, end) = fetch_range(wire, &pending.dn, &attr).await?;
         total += count;
         match end {
             Some(end) if end >= start => start = end + 1,
@@ -43,21 +38,11 @@ pub async fn count_remaining(
 }
 
 /// One range request: (values received, numeric end or `None` when this was the last range).
-async fn fetch_range(session: &mut Session, dn: &str, attr: &str) -> Result<(u32, Option<u32>), SourceError> {
-    let timeout = session.op_timeout;
-    let result = session
-        .ldap
-        .with_timeout(timeout)
-        .search(dn, Scope::Base, "(objectClass=*)", vec![attr])
-        .await
-        .map_err(|e| op_failure(e, 0, timeout))?;
-    if result.1.rc != 0 {
-        return Err(result_failure(result.1.rc, &result.1.text, 0, dn).into());
-    }
-    let Some(entry) = result.0.into_iter().find(|e| !e.is_ref()) else {
+async fn fetch_range(wire: &mut Wire, dn: &str, attr: &str) -> Result<(u32, Option<u32>), SourceError> {
+    let entries = wire.base_entries(dn, &[attr]).await?;
+    let Some(entry) = entries.into_iter().next() else {
         return Err(SourceError::protocol(format!("group {dn} vanished while its members were read")));
     };
-    let entry = parse_entry(entry.0).map_err(SourceError::protocol)?;
     for a in &entry.attrs {
         if let Some(end) = member_range_end(&a.name) {
             return Ok((a.values.len() as u32, end));

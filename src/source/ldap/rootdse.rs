@@ -1,6 +1,6 @@
 //! The rootDSE: what the server says about itself, and which flavor of directory it is.
 
-use super::entry::{RawEntry, parse_entry};
+use super::entry::{RawEntry, parse_entry_tag};
 use super::session::{Session, op_failure};
 use crate::model::Flavor;
 use crate::source::SourceError;
@@ -10,7 +10,7 @@ use ldap3::Scope;
 pub const AD_CAPABILITY: &str = "1.2.840.113556.1.4.800";
 pub const PAGED_RESULTS_OID: &str = "1.2.840.113556.1.4.319";
 
-const ATTRS: [&str; 11] = [
+pub const ATTRS: [&str; 11] = [
     "namingContexts",
     "defaultNamingContext",
     "supportedControl",
@@ -75,7 +75,13 @@ pub async fn read(session: &mut Session) -> Result<RootDse, SourceError> {
         .await
         .map_err(|e| op_failure(e, 0, timeout))?;
     let (entries, _) = result.success().map_err(|e| op_failure(e, 0, timeout))?;
-    let entry = entries.into_iter().find(|e| !e.is_ref()).map(|e| parse_entry(e.0)).transpose();
+    let entry = entries.into_iter().find(|e| !e.is_ref()).map(|e| parse_entry_tag(e.0)).transpose();
     let entry = entry.map_err(|detail| SourceError::protocol(format!("rootDSE: {detail}")))?;
     Ok(entry.as_ref().map(RootDse::from_entry).unwrap_or_default())
+}
+
+/// The rootDSE over the bulk reader's connection.
+pub async fn read_wire(wire: &mut super::wire::Wire) -> Result<RootDse, SourceError> {
+    let entries = wire.base_entries("", &ATTRS).await?;
+    Ok(entries.first().map(RootDse::from_entry).unwrap_or_default())
 }

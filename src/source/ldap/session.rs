@@ -33,8 +33,8 @@ pub struct Session {
 
 impl Session {
     pub async fn open(endpoint: &Endpoint) -> Result<Self, SourceError> {
-        let addrs = resolve(&endpoint.url, endpoint.connect_timeout).await?;
-        let (stream, addr) = connect_any(&addrs, endpoint).await?;
+        let (stream, addr) = connect_any(endpoint).await?;
+        let stream = stream.into_std().map_err(|e| connect_failure(addr, e))?;
         let settings = LdapConnSettings::new()
             .set_conn_timeout(endpoint.connect_timeout)
             .set_config(endpoint.tls.clone())
@@ -63,12 +63,7 @@ impl Session {
             .simple_bind(bind_dn, password.expose_secret())
             .await
             .map_err(|e| op_failure(e, 0, timeout))?;
-        if result.rc == 0 {
-            return Ok(());
-        }
-        let (problem, code) = BindProblem::classify(result.rc, &result.text);
-        Err(LdapFailure::Bind { problem, code, bind_dn: bind_dn.into(), text: server_text(result.rc, &result.text) }
-            .into())
+        if result.rc == 0 { Ok(()) } else { Err(bind_failure(result.rc, &result.text, bind_dn).into()) }
     }
 
     pub async fn close(mut self) {
@@ -98,22 +93,23 @@ pub async fn resolve(url: &LdapUrl, timeout: Duration) -> Result<Vec<SocketAddr>
     Ok(addrs)
 }
 
-/// Tries every address in turn; reports the last failure if none answers.
-async fn connect_any(
-    addrs: &[SocketAddr],
-    endpoint: &Endpoint,
-) -> Result<(std::net::TcpStream, SocketAddr), SourceError> {
+/// Resolves the host and tries every address in turn; reports the last failure if none answers.
+pub async fn connect_any(endpoint: &Endpoint) -> Result<(TcpStream, SocketAddr), SourceError> {
+    let addrs = resolve(&endpoint.url, endpoint.connect_timeout).await?;
     let mut last = None;
     for addr in addrs {
-        match connect(*addr, endpoint.connect_timeout).await {
-            Ok(stream) => {
-                let std = stream.into_std().map_err(|e| connect_failure(*addr, e))?;
-                return Ok((std, *addr));
-            }
+        match connect(addr, endpoint.connect_timeout).await {
+            Ok(stream) => return Ok((stream, addr)),
             Err(e) => last = Some(e),
         }
     }
     Err(last.expect("at least one address was tried").into())
+}
+
+/// A bind the server refused, with AD's sub-code decoded.
+pub fn bind_failure(rc: u32, text: &str, bind_dn: &str) -> LdapFailure {
+    let (problem, code) = BindProblem::classify(rc, text);
+    LdapFailure::Bind { problem, code, bind_dn: bind_dn.into(), text: server_text(rc, text) }
 }
 
 /// One TCP connection, bounded by `timeout`, its failure named for the TCP layer.
