@@ -58,3 +58,7 @@ fn main() {
         median(json)
     );
 }
+
+/// The allocator the binary uses.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -1,5 +1,6 @@
 //! Human and JSON renderings of results, shared by the CLI and the TUI.
 
+mod entry_json;
 mod plan;
 mod search;
 

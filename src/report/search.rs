@@ -1,8 +1,8 @@
 //! `search`: the summary table and the JSON contract.
 
+use super::entry_json::write_entry;
 use crate::engine::SearchOutcome;
-use crate::model::{EntryKind, SkipReason};
-use serde::Serialize;
+use crate::model::{DirectoryEntry, EntryKind, SkipReason};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
@@ -25,7 +25,7 @@ pub fn write_search_json(out: &mut dyn Write, outcome: &SearchOutcome) -> io::Re
 /// written: once the read is over the machine has nothing else to do. (Measured against
 /// interleaved chunks through a channel, which hold less memory: the halves were faster,
 /// and the buffered half is not the peak of a run.)
-fn write_array_on_two_cores<T: Serialize + Sync>(out: &mut impl Write, items: &[T]) -> io::Result<()> {
+fn write_array_on_two_cores(out: &mut impl Write, items: &[DirectoryEntry]) -> io::Result<()> {
     let (first, second) = items.split_at(items.len() / 2);
     std::thread::scope(|scope| {
         let later = scope.spawn(|| {
@@ -45,12 +45,12 @@ fn write_array_on_two_cores<T: Serialize + Sync>(out: &mut impl Write, items: &[
 }
 
 /// Comma-separated elements, without the brackets.
-fn write_elements<T: Serialize>(out: &mut impl Write, items: &[T]) -> io::Result<()> {
+fn write_elements(out: &mut impl Write, items: &[DirectoryEntry]) -> io::Result<()> {
     for (k, item) in items.iter().enumerate() {
         if k > 0 {
             out.write_all(b",")?;
         }
-        serde_json::to_writer(&mut *out, item)?;
+        write_entry(out, item)?;
     }
     Ok(())
 }
