@@ -20,5 +20,6 @@ pub async fn csv(explicit: Option<&Path>, out: Option<&Path>) -> Result<ExitStat
             eprintln!("exported {} accounts to {}", entries.len(), path.display());
         }
     }
+    super::drop_in_background(read);
     Ok(ExitStatus::Ok)
 }

@@ -19,5 +19,6 @@ pub async fn run(explicit: Option<&Path>, json: bool) -> Result<ExitStatus, CliE
         }
     })?;
     tracing::debug!(elapsed = ?started.elapsed(), "result written");
+    super::drop_in_background(read);
     Ok(ExitStatus::Ok)
 }

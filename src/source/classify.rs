@@ -172,14 +172,18 @@ impl Classifier {
     pub fn finish(mut self) -> Classification {
         // Stable sort: it finds the runs already sorted and merges them.
         sort_by_primary(&mut self.order, &self.candidates);
-        let mut entries = Vec::with_capacity(self.candidates.len() - self.conflicted.len());
-        for (_, index) in std::mem::take(&mut self.order) {
-            let entry = self.candidates.take(index);
-            if !self.conflicted.is_empty() && self.conflicted.contains(&index) {
-                self.set_aside_conflict(entry);
-            } else {
-                entries.push(entry);
-            }
+        let kept = self.candidates.len() - self.conflicted.len();
+        // Synced entries take the first places in sorted order, conflicted ones the rest.
+        let mut place = vec![0u32; self.candidates.len()];
+        let (mut next_kept, mut next_conflicted) = (0u32, kept as u32);
+        for &(_, index) in &self.order {
+            let next = if self.conflicted.contains(&index) { &mut next_conflicted } else { &mut next_kept };
+            place[index as usize] = *next;
+            *next += 1;
+        }
+        let mut entries = std::mem::take(&mut self.candidates).arrange(place);
+        for entry in entries.split_off(kept) {
+            self.set_aside_conflict(entry);
         }
         let Classifier { mut skipped, still_present, .. } = self;
         skipped.sort_by(|a, b| a.dn.cmp(&b.dn));

@@ -9,6 +9,7 @@
 //! same [`LdapFailure`]s, so an admin sees one set of messages whichever path failed.
 
 pub mod message;
+mod spin;
 
 use super::ber::{self, Element};
 use super::entry::{RawEntry, parse_entry};
@@ -23,8 +24,9 @@ use futures::FutureExt;
 use message::{Control, LdapResult, Message};
 use rustls::pki_types::ServerName;
 use secrecy::{ExposeSecret, SecretString};
+use spin::Spinner;
 use std::net::SocketAddr;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
@@ -75,6 +77,7 @@ pub struct Wire {
     op_timeout: Duration,
     /// Set when bytes arrived since the buffer was last scanned for a page's end.
     fresh: bool,
+    spinner: Spinner,
     pub addr: SocketAddr,
 }
 
@@ -88,6 +91,7 @@ impl Wire {
             last_id: 0,
             op_timeout: endpoint.op_timeout,
             fresh: false,
+            spinner: Spinner::default(),
             addr,
         };
         match endpoint.url.scheme {
@@ -281,23 +285,36 @@ impl Wire {
                 return Err(Wait::Cancelled);
             }
             self.buf.reserve(READ_CHUNK);
-            // Bytes already waiting (decrypted or buffered) are taken without arming a timer:
-            // most reads of a bulk search find data there.
-            let read = match fill(&mut self.io, &mut self.buf).now_or_never() {
-                Some(read) => Ok(read),
-                None => tokio::select! {
+            match self.read_more(cancel, timeout).await? {
+                0 => return Err(Wait::Closed("the server closed the connection".into())),
+                _ => self.fresh = true,
+            }
+        }
+    }
+
+    /// One read into the buffer: what is already waiting, else what comes within a short
+    /// spin, else what comes before `timeout`, asleep.
+    async fn read_more(&mut self, cancel: &CancellationToken, timeout: Duration) -> Result<usize, Wait> {
+        // Bytes already waiting (decrypted or buffered) are taken without arming a timer:
+        // most reads of a bulk search find data there.
+        let mut read = fill(&mut self.io, &mut self.buf).now_or_never();
+        if read.is_none() && self.spinner.enabled() {
+            read = spin_read(&mut self.io, &mut self.buf).await;
+        }
+        let read = match read {
+            Some(read) => read,
+            None => {
+                let asleep = Instant::now();
+                let read = tokio::select! {
                     biased;
                     _ = cancel.cancelled() => return Err(Wait::Cancelled),
                     read = tokio::time::timeout(timeout, fill(&mut self.io, &mut self.buf)) => read,
-                },
-            };
-            match read {
-                Err(_) => return Err(Wait::Timeout),
-                Ok(Err(e)) => return Err(Wait::Closed(e.to_string())),
-                Ok(Ok(0)) => return Err(Wait::Closed("the server closed the connection".into())),
-                Ok(Ok(_)) => self.fresh = true,
+                };
+                self.spinner.slept(asleep.elapsed());
+                read.map_err(|_| Wait::Timeout)?
             }
-        }
+        };
+        read.map_err(|e| Wait::Closed(e.to_string()))
     }
 
     async fn start_tls(&mut self, endpoint: &Endpoint) -> Result<(), SourceError> {
@@ -409,6 +426,19 @@ fn disconnection(op: Element<'_>) -> String {
         Ok(r) => format!("the server ended the session: {}", server_text(r.rc, &r.text)),
         Err(_) => "the server ended the session".into(),
     }
+}
+
+/// Polls for data for up to [`spin::SPIN`], yielding to the runtime (which checks the
+/// sockets) between tries; `None` when nothing came.
+async fn spin_read(io: &mut Io, buf: &mut BytesMut) -> Option<std::io::Result<usize>> {
+    let until = Instant::now() + spin::SPIN;
+    while Instant::now() < until {
+        tokio::task::yield_now().await;
+        if let Some(read) = fill(io, buf).now_or_never() {
+            return Some(read);
+        }
+    }
+    None
 }
 
 async fn fill(io: &mut Io, buf: &mut BytesMut) -> std::io::Result<usize> {
