@@ -4,80 +4,14 @@
 
 mod common;
 
-use common::fake_service::{ADMIN, DOMAIN, FakeService, PASSWORD};
+use common::Lab;
+use common::fake_service::DOMAIN;
 use common::proxy::{CutProxy, socket_of};
-use common::{Lab, Outcome, Transport, run};
+use common::sync_setup::{Setup, json, planned_creates};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-struct Setup {
-    lab: Lab,
-    fake: FakeService,
-    dir: tempfile::TempDir,
-    /// Extra `[source]` / `[sync]` lines.
-    source_extra: String,
-    sync_extra: String,
-}
-
-impl Setup {
-    fn new(lab: Lab) -> Self {
-        Self {
-            lab,
-            fake: FakeService::start(),
-            dir: tempfile::tempdir().unwrap(),
-            source_extra: String::new(),
-            sync_extra: String::new(),
-        }
-    }
-
-    fn config(&self) -> PathBuf {
-        let text = format!(
-            "state_dir = \"{}\"\n{}{}\n[sync]\ndelete = true\ndisabled_users = true\n{}\n\
-             [target]\nkind = \"essentials\"\napi_url = \"{}\"\ndomain = \"{DOMAIN}\"\nuser = \"{ADMIN}\"\n\
-             password_env = \"ADSYNC_TEST_API_PW\"\nmax_in_flight = 4\nrequest_timeout = \"5s\"\n",
-            self.dir.path().join("state").display(),
-            self.lab.source_toml(Transport::Ldaps),
-            self.source_extra,
-            self.sync_extra,
-            self.fake.base_url(),
-        );
-        let path = self.dir.path().join("adsync.toml");
-        std::fs::write(&path, text).unwrap();
-        path
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("adsync"));
-        cmd.env_remove("ADSYNC_CONFIG")
-            .env("XDG_CONFIG_HOME", "/nonexistent-adsync-test")
-            .env("ADSYNC_TEST_BIND_PW", &self.lab.bind_pw)
-            .env("ADSYNC_TEST_API_PW", PASSWORD)
-            .arg("--config")
-            .arg(self.config())
-            .args(args);
-        cmd
-    }
-
-    fn adsync(&self, args: &[&str]) -> Outcome {
-        run(assert_cmd::Command::from_std(self.command(args)))
-    }
-
-    fn writes(&self) -> Vec<String> {
-        self.fake.requests().into_iter().filter(|r| r.method != "GET").map(|r| r.line()).collect()
-    }
-
-    fn emails(&self) -> BTreeSet<String> {
-        self.fake.users(DOMAIN).iter().map(|u| u["primary_email"].as_str().unwrap().to_lowercase()).collect()
-    }
-}
-
-fn json(out: &Outcome) -> Value {
-    serde_json::from_str(out.stdout.lines().last().unwrap_or(""))
-        .unwrap_or_else(|e| panic!("{e}: {}\n{}", out.stdout, out.stderr))
-}
 
 fn ldapmodify(lab: &Lab, ldif: &str) {
     use std::io::Write;
@@ -96,13 +30,6 @@ fn suffix() -> String {
         "{:x}",
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() % 0xffff_ffff
     )
-}
-
-/// Users the directory will sync now: enabled, mail-enabled, not hidden, not conflicted.
-fn planned_creates(setup: &Setup) -> usize {
-    let out = setup.adsync(&["plan", "--json"]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    json(&out)["counts"]["create"].as_u64().unwrap() as usize
 }
 
 #[test]
@@ -231,17 +158,7 @@ fn too_many_deletes_are_blocked_until_allowed_for_one_run() {
     let Some(lab) = common::slapd() else { return };
     let setup = Setup::new(lab);
     setup.adsync(&["sync", "--apply"]);
-    let stale: Vec<Value> = (0..30)
-        .map(|k| serde_json::json!({"primary_email": format!("stale{k}@example.com"), "type": "silent_user"}))
-        .collect();
-    setup.fake.seed(DOMAIN, stale);
-    // Stale accounts are ours: remember them as managed so delete_scope = "managed" covers them.
-    let state_file = setup.dir.path().join("state").join("managed.json");
-    let mut state: Value = serde_json::from_str(&std::fs::read_to_string(&state_file).unwrap()).unwrap();
-    for k in 0..30 {
-        state["accounts"][format!("stale{k}@example.com")] = Value::Null;
-    }
-    std::fs::write(&state_file, state.to_string()).unwrap();
+    setup.seed_stale_managed(30);
     setup.fake.clear_requests();
     let out = setup.adsync(&["sync", "--apply"]);
     assert_eq!(out.code, 3, "{}", out.stdout);

@@ -83,7 +83,7 @@ pub async fn run(args: &DemoArgs) -> Result<ExitStatus, CliError> {
     }
     if args.serve {
         print_exports(&server, &ca)?;
-        wait_for_stop().await;
+        super::wait_for_stop().await;
         return Ok(ExitStatus::Ok);
     }
     if args.print_config {
@@ -159,20 +159,4 @@ fn print_exports(server: &DemoServer, ca: &Path) -> Result<(), CliError> {
         format!("export LDAPTLS_CACERT={}", shell_quote(&ca.display().to_string())),
     ];
     super::print(|out| writeln!(out, "{}", lines.join("\n")))
-}
-
-async fn wait_for_stop() {
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-    let terminated = async {
-        match term.as_mut() {
-            Some(t) => {
-                t.recv().await;
-            }
-            None => std::future::pending().await,
-        }
-    };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = terminated => {}
-    }
 }

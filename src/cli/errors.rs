@@ -64,13 +64,16 @@ pub enum CliError {
     Tui(#[from] crate::tui::runner::TuiError),
     #[error("cannot write {}: {source}; check the path and that the directory is writable", path.display())]
     WriteFile { path: PathBuf, source: std::io::Error },
+    /// A command that the configuration does not allow, with what to change.
+    #[error("{0}")]
+    Usage(String),
 }
 
 impl CliError {
     pub fn status(&self) -> ExitStatus {
         match self {
             CliError::Config(_) => ExitStatus::Usage,
-            CliError::NotATerminal => ExitStatus::Usage,
+            CliError::NotATerminal | CliError::Usage(_) => ExitStatus::Usage,
             CliError::Engine(err) => engine_status(err),
             CliError::Target(err) if matches!(**err, TargetError::NotConfigured) => ExitStatus::Usage,
             CliError::Source(_)

@@ -7,6 +7,7 @@ mod errors;
 mod export;
 mod progress;
 mod read;
+mod schedule;
 mod search;
 pub(crate) mod sync;
 
@@ -78,6 +79,10 @@ pub enum Commands {
         #[arg(long)]
         apply: bool,
     },
+    /// Run on the configured schedule (sync.frequency, on the service's half hour) until
+    /// Ctrl-C or SIGTERM: each run plans, and applies only with sync.auto_apply and only
+    /// when the guards allow. For systemd or a container.
+    Schedule(schedule::ScheduleArgs),
     /// Inspect the configuration.
     Config {
         #[command(subcommand)]
@@ -117,6 +122,7 @@ pub async fn run(cli: Cli) -> Result<ExitStatus, CliError> {
         }
         Commands::Plan { args, exit_code } => sync::plan(cli.config.as_deref(), &args, exit_code).await,
         Commands::Sync { args, apply } => sync::sync(cli.config.as_deref(), &args, apply).await,
+        Commands::Schedule(args) => schedule::run(cli.config.as_deref(), &args).await,
         Commands::Config { action: ConfigAction::Paths } => config_cmd::paths(cli.config.as_deref()),
         Commands::Config { action: ConfigAction::Check } => config_cmd::check(cli.config.as_deref()),
     }
@@ -149,6 +155,23 @@ fn load_config(explicit: Option<&std::path::Path>) -> Result<crate::config::Conf
         eprintln!("warning: {warning}");
     }
     Ok(config)
+}
+
+/// Ctrl-C or SIGTERM (what a service manager sends).
+async fn wait_for_stop() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    let terminated = async {
+        match term.as_mut() {
+            Some(t) => {
+                t.recv().await;
+            }
+            None => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminated => {}
+    }
 }
 
 /// Frees `value` on a thread of its own that the process does not wait for. A command's

@@ -6,6 +6,7 @@ use super::progress::ProgressLine;
 use crate::config::Config;
 use crate::engine::{self, Command, EngineParts, Phase, SearchOutcome, Snapshot};
 use std::sync::Arc;
+use tokio_util::sync::CancellationToken;
 
 /// A finished read, and the line naming the source it came from.
 pub struct Classified {
@@ -29,8 +30,20 @@ pub async fn read_classified(config: &Config) -> Result<Option<Classified>, CliE
 
 /// Shows progress until the engine reaches a phase `until` accepts; Ctrl-C cancels the job.
 pub async fn follow(engine: &engine::EngineHandle, until: impl Fn(&Phase) -> bool) -> Snapshot {
+    follow_or_stop(engine, until, None).await
+}
+
+/// [`follow`], and `stop` (a scheduler told to stop) cancels the job too.
+pub async fn follow_or_stop(
+    engine: &engine::EngineHandle,
+    until: impl Fn(&Phase) -> bool,
+    stop: Option<&CancellationToken>,
+) -> Snapshot {
     let mut line = ProgressLine::new();
     let mut state = engine.state();
+    // Once the job is told to cancel, the stop token (which stays cancelled) is not
+    // listened to again: the loop would spin on it.
+    let mut stop = stop;
     loop {
         let snapshot = state.borrow_and_update().clone();
         if until(&snapshot.phase) {
@@ -38,9 +51,19 @@ pub async fn follow(engine: &engine::EngineHandle, until: impl Fn(&Phase) -> boo
             return snapshot;
         }
         line.update(&snapshot);
+        let stopped = async {
+            match stop {
+                Some(token) => token.cancelled().await,
+                None => std::future::pending().await,
+            }
+        };
         tokio::select! {
             changed = state.changed() => if changed.is_err() { line.clear(); return engine.snapshot(); },
             _ = tokio::signal::ctrl_c() => engine.send(Command::Cancel),
+            _ = stopped => {
+                stop = None;
+                engine.send(Command::Cancel);
+            }
         }
     }
 }

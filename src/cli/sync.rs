@@ -1,7 +1,7 @@
 //! `adsync plan` and `adsync sync`: the seed's "review the results, then Sync". Dry run unless
 //! `--apply`; the guards decide before anything is sent.
 
-use super::read::follow;
+use super::read::{follow, follow_or_stop};
 use super::{CliError, ExitStatus, load_config};
 use crate::engine::{self, Command, EngineParts, Phase, Review, Snapshot};
 use crate::report;
@@ -9,6 +9,7 @@ use crate::sync::apply::ApplyOutcome;
 use crate::sync::guard::Overrides;
 use std::path::Path;
 use std::sync::Arc;
+use tokio_util::sync::CancellationToken;
 
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct SyncArgs {
@@ -29,10 +30,20 @@ impl SyncArgs {
     }
 }
 
+/// A planned run: the engine (still up, for an apply), the plan under review, the source's
+/// description and the config it was made with.
+pub(super) type PlannedRun = (engine::EngineHandle, Arc<Review>, String, crate::config::Config);
+
 /// Reads the directory, lists the service and plans; the engine stays up for an apply.
-async fn planned(
+async fn planned(explicit: Option<&Path>) -> Result<PlannedRun, CliError> {
+    planned_or_stop(explicit, None).await
+}
+
+/// [`planned`], cancelled when `stop` is.
+pub(super) async fn planned_or_stop(
     explicit: Option<&Path>,
-) -> Result<(engine::EngineHandle, Arc<Review>, String, crate::config::Config), CliError> {
+    stop: Option<&CancellationToken>,
+) -> Result<PlannedRun, CliError> {
     let config = load_config(explicit)?;
     let parts = EngineParts::for_sync(&config);
     if let Err(problem) = &parts.target {
@@ -46,7 +57,7 @@ async fn planned(
     let source = parts.source.describe();
     let handle = engine::spawn(parts);
     handle.send(Command::Plan);
-    let snap = follow(&handle, |p| matches!(p, Phase::Planned | Phase::Failed | Phase::Cancelled)).await;
+    let snap = follow_or_stop(&handle, |p| matches!(p, Phase::Planned | Phase::Failed | Phase::Cancelled), stop).await;
     let review = reviewed(&snap)?;
     Ok((handle, review, source, config))
 }
@@ -115,7 +126,7 @@ pub async fn sync(explicit: Option<&Path>, args: &SyncArgs, apply: bool) -> Resu
     Ok(status(&outcome))
 }
 
-fn status(outcome: &ApplyOutcome) -> ExitStatus {
+pub(super) fn status(outcome: &ApplyOutcome) -> ExitStatus {
     if outcome.fatal.is_some() || outcome.cancelled {
         ExitStatus::Error
     } else if !outcome.failed.is_empty() {

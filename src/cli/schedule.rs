@@ -1,0 +1,157 @@
+//! `adsync schedule`: the seed's "how often". Runs on `sync.frequency`, on the service's
+//! half hour, for a service manager (systemd, a container) to keep running. Each run reads
+//! the config afresh and plans; it applies only with `sync.auto_apply`, and only when the
+//! guards allow. A run that fails is reported and the schedule goes on; Ctrl-C or SIGTERM
+//! stop it (a run in progress is cancelled between changes, as in the terminal app).
+
+use super::sync::{planned_or_stop, status};
+use super::{CliError, ExitStatus, load_config, read::follow_or_stop};
+use crate::config::Config;
+use crate::engine::{Command, Phase};
+use crate::sync::guard::Overrides;
+use crate::sync::schedule::next_run_after;
+use crate::sync::state::SyncState;
+use jiff::{SignedDuration, Timestamp, Unit};
+use std::path::Path;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ScheduleArgs {
+    /// Start with a run now instead of waiting for the next slot.
+    #[arg(long)]
+    pub now: bool,
+    /// Stop after N runs (default: until Ctrl-C or SIGTERM).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub runs: Option<u32>,
+}
+
+/// Waits for each slot, runs, and says what the run did, a line each.
+pub async fn run(explicit: Option<&Path>, args: &ScheduleArgs) -> Result<ExitStatus, CliError> {
+    let config = load_config(explicit)?;
+    let mut hours = scheduled_hours(&config)?;
+    let stop = CancellationToken::new();
+    let on_signal = stop.clone();
+    tokio::spawn(async move {
+        super::wait_for_stop().await;
+        on_signal.cancel();
+    });
+    let mut last_run = last_good_run(&config);
+    let mut last_status = ExitStatus::Ok;
+    for done in 0.. {
+        if args.runs.is_some_and(|runs| done >= runs) {
+            break;
+        }
+        let now = Timestamp::now();
+        let due = if done == 0 && args.now { now } else { next_run_after(now, hours, last_run) };
+        say(&format!(
+            "next run at {} (every {hours} h, on the service's half hour)",
+            due.round(Unit::Second).unwrap_or(due)
+        ));
+        if !sleep_until(due, &stop).await {
+            break;
+        }
+        last_run = Some(Timestamp::now());
+        let (status, what) = one_run(explicit, &stop).await;
+        say(&format!("run {}: {what}", done + 1));
+        last_status = status;
+        if stop.is_cancelled() {
+            break;
+        }
+        hours = reloaded_hours(explicit).unwrap_or(hours);
+    }
+    say("schedule stopped");
+    Ok(last_status)
+}
+
+fn say(line: &str) {
+    println!("{} {line}", Timestamp::now().round(Unit::Second).unwrap_or_else(|_| Timestamp::now()));
+}
+
+/// The frequency in hours; a schedule that is off is a configuration error.
+fn scheduled_hours(config: &Config) -> Result<u32, CliError> {
+    let file = config.origin.as_ref().map_or("the config".to_string(), |p| p.display().to_string());
+    config.sync.frequency.hours().ok_or_else(|| {
+        CliError::Usage(format!(
+            "{file}: sync.frequency is \"off\", so there is nothing to schedule; set it to \"1h\", \"3h\", \"6h\", \
+             \"12h\" or \"24h\" in [sync] (or run `adsync sync --apply` from cron)"
+        ))
+    })
+}
+
+/// The frequency after an edit to the config; a broken or schedule-less config keeps the
+/// old one (and says so) rather than ending the schedule.
+fn reloaded_hours(explicit: Option<&Path>) -> Option<u32> {
+    match load_config(explicit).and_then(|c| scheduled_hours(&c)) {
+        Ok(hours) => Some(hours),
+        Err(err) => {
+            say(&format!("keeping the current frequency: {err}"));
+            None
+        }
+    }
+}
+
+/// When the last run that went through finished, so a restart keeps to the rhythm.
+fn last_good_run(config: &Config) -> Option<Timestamp> {
+    SyncState::load(&config.state_dir()).ok()?.last_good?.at.parse().ok()
+}
+
+/// Sleeps until `due` by the wall clock, a minute at most at a time, so a suspended machine
+/// or a changed clock is noticed; false when told to stop first.
+async fn sleep_until(due: Timestamp, stop: &CancellationToken) -> bool {
+    loop {
+        let left = Timestamp::now().duration_until(due);
+        if left <= SignedDuration::ZERO {
+            return true;
+        }
+        let step = Duration::try_from(left.min(SignedDuration::from_mins(1))).unwrap_or(Duration::ZERO);
+        tokio::select! {
+            _ = stop.cancelled() => return false,
+            _ = tokio::time::sleep(step) => {}
+        }
+    }
+}
+
+/// One scheduled run: plan, and apply when allowed. Returns its status and a line about it.
+async fn one_run(explicit: Option<&Path>, stop: &CancellationToken) -> (ExitStatus, String) {
+    let (engine, review, _source, config) = match planned_or_stop(explicit, Some(stop)).await {
+        Ok(planned) => planned,
+        Err(err) => return (err.status(), format!("failed: {err}")),
+    };
+    let plan = &review.planned.plan;
+    let counts = format!(
+        "{} to create, {} to update, {} to delete",
+        plan.count("create"),
+        plan.count("update"),
+        plan.count("delete")
+    );
+    let verdict = review.verdict(Overrides::default(), &config.sync.guards);
+    if !verdict.ok() {
+        let why: Vec<String> = verdict.blocks.iter().map(ToString::to_string).collect();
+        return (ExitStatus::Blocked, format!("{counts}; blocked, nothing applied: {}", why.join("; ")));
+    }
+    if plan.changes.is_empty() {
+        return (ExitStatus::Ok, "in sync, nothing to change".into());
+    }
+    if !config.sync.auto_apply {
+        let line = format!(
+            "{counts}; waiting for review (sync.auto_apply is off): `adsync sync --apply` or the terminal app applies them"
+        );
+        return (ExitStatus::Ok, line);
+    }
+    engine.send(Command::Apply(Overrides::default()));
+    let done = follow_or_stop(&engine, |p| matches!(p, Phase::Done | Phase::Failed), Some(stop)).await;
+    match (&done.error, &done.report) {
+        (Some(err), _) => (ExitStatus::Error, format!("{counts}; apply failed: {err}")),
+        (None, None) => (ExitStatus::Error, format!("{counts}; the apply ended without a report")),
+        (None, Some(outcome)) => {
+            let mut line = format!("{counts}; applied {}, failed {}", outcome.applied.len(), outcome.failed.len());
+            if let Some(fatal) = &outcome.fatal {
+                line.push_str(&format!("; stopped: {fatal}"));
+            } else if outcome.cancelled {
+                line.push_str(&format!("; cancelled, {} not started", outcome.not_started));
+            }
+            (status(outcome), line)
+        }
+    }
+}
