@@ -176,6 +176,21 @@ fn before_any_search_120x40() {
     insta::assert_snapshot!(render(&mut app, &snap, 120, 40));
 }
 
+/// The status bar reckons the next sync as `adsync schedule` does: from the last sync that
+/// went through (frequency 3h; the fixed clock says 2026-11-18 11:06:40 UTC).
+#[test]
+fn the_next_sync_counts_from_the_last_one() {
+    let snap = snapshot(true);
+    let now = 1_795_000_000;
+    let mut app = app();
+    app.last_sync = Some(jiff::Timestamp::from_second(now - 3600).unwrap());
+    let screen = render(&mut app, &snap, 120, 40);
+    assert!(screen.lines().next().unwrap().contains("last sync 10:06 · next sync 13:30"), "{screen}");
+    app.last_sync = Some(jiff::Timestamp::from_second(now - 25 * 3600).unwrap());
+    let screen = render(&mut app, &snap, 120, 40);
+    assert!(screen.lines().next().unwrap().contains("last sync 2026-11-17 10:06 · next sync 11:30"), "{screen}");
+}
+
 #[test]
 fn help_overlay_at_both_sizes() {
     let snap = snapshot(true);

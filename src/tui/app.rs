@@ -128,8 +128,8 @@ pub struct App {
     pub config: Config,
     pub excluded: Vec<Dn>,
     pub flash: Option<(Level, String, Instant)>,
-    /// When the last sync went through ("14:02"), from the state file.
-    pub last_sync: Option<String>,
+    /// When the last sync went through, from the state file.
+    pub last_sync: Option<jiff::Timestamp>,
     pub size: (u16, u16),
     pub quit: bool,
     /// Selection waiting to be inspected once the cursor rests.

@@ -190,17 +190,9 @@ fn run_check(lp: &Loop) {
     });
 }
 
-/// "14:02" (or the date, when not today) of the last sync that went through.
-fn last_sync(config: &Config) -> Option<String> {
-    let state = crate::sync::state::SyncState::load(&config.state_dir()).ok()?;
-    let at: jiff::Timestamp = state.last_good?.at.parse().ok()?;
-    let local = at.to_zoned_datetime(jiff::tz::TimeZone::system());
-    let today = jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::system()).date();
-    Some(if local.date() == today {
-        local.strftime("%H:%M").to_string()
-    } else {
-        local.strftime("%Y-%m-%d %H:%M").to_string()
-    })
+/// When the last sync went through, from the state file.
+fn last_sync(config: &Config) -> Option<jiff::Timestamp> {
+    crate::sync::state::SyncState::load(&config.state_dir()).ok()?.last_good?.at.parse().ok()
 }
 
 fn save_log(app: &mut App) {

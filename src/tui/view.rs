@@ -109,22 +109,30 @@ fn status_text(app: &App, snap: &Snapshot, view: &ViewCtx) -> String {
     } else if let Some(outcome) = &snap.search {
         parts.push(format!("{} to sync", thousands(outcome.classification.entries.len() as u64)));
     }
-    if let Some(last) = &app.last_sync {
-        parts.push(format!("last sync {last}"));
+    if let Some(last) = app.last_sync {
+        parts.push(format!("last sync {}", clock_time(last, view)));
     }
     parts.push(next_sync(app, view));
     parts.join(" · ")
 }
 
-/// The next scheduled run, aligned to the service's half-hour ("next sync 14:30").
+/// The next run of `adsync schedule`, reckoned as it does: on the service's half hour, at
+/// least the frequency after the last sync that went through ("next sync 14:30").
 fn next_sync(app: &App, view: &ViewCtx) -> String {
     match app.config.sync.frequency.hours() {
         None => "schedule off".into(),
         Some(h) => {
-            let next = crate::sync::schedule::next_run(view.now, h);
-            format!("next sync {}", next.to_zoned_datetime(view.tz.clone()).strftime("%H:%M"))
+            let next = crate::sync::schedule::next_run_after(view.now, h, app.last_sync);
+            format!("next sync {}", clock_time(next, view))
         }
     }
+}
+
+/// "14:02" today, "2026-11-30 14:02" on another day.
+fn clock_time(at: jiff::Timestamp, view: &ViewCtx) -> String {
+    let local = at.to_zoned_datetime(view.tz.clone());
+    let today = view.now.to_zoned_datetime(view.tz.clone()).date();
+    local.strftime(if local.date() == today { "%H:%M" } else { "%Y-%m-%d %H:%M" }).to_string()
 }
 
 fn tab_bar(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
