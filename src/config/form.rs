@@ -25,6 +25,7 @@ pub enum FieldId {
     Update,
     Delete,
     Frequency,
+    AutoApply,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -119,6 +120,8 @@ impl Form {
             flag(FieldId::Update, how, "Update existing", s.update),
             flag(FieldId::Delete, how, "Delete removed", s.delete),
             field(FieldId::Frequency, "Schedule", "Frequency", choice(FREQUENCIES, frequency_index(s.frequency))),
+            // Scheduled runs are made by `adsync schedule`; without this they only plan.
+            flag(FieldId::AutoApply, "Schedule", "Apply unreviewed", s.auto_apply),
         ];
         Self { fields }
     }
@@ -234,6 +237,7 @@ impl Form {
             (FieldId::Create, "create"),
             (FieldId::Update, "update"),
             (FieldId::Delete, "delete"),
+            (FieldId::AutoApply, "auto_apply"),
         ] {
             t[key] = value(self.flag(id));
         }
@@ -310,6 +314,7 @@ mod tests {
     fn saving_keeps_comments_and_round_trips() {
         let (_d, path, mut f) = form();
         f.toggle(FieldId::Delete);
+        f.toggle(FieldId::AutoApply);
         f.toggle(FieldId::Port);
         f.toggle(FieldId::StartTls);
         f.set_text(FieldId::Host, "dc2.example.com").unwrap();
@@ -318,7 +323,7 @@ mod tests {
         assert!(text.contains("# my notes") && text.contains("# keep this") && text.contains("# only kind"), "{text}");
         let again = Config::load(&path).unwrap();
         assert_eq!(again.source.url.to_string(), "ldap://dc2.example.com:389");
-        assert!(again.source.starttls && again.sync.delete);
+        assert!(again.source.starttls && again.sync.delete && again.sync.auto_apply);
         assert_eq!(Form::from_config(&again).fields, f.fields);
     }
 
