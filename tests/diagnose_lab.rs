@@ -328,6 +328,25 @@ fn account_that_cannot_read_mail_gets_a_rights_warning() {
     assert!(ladder.ok(), "a warning does not fail the check");
 }
 
+/// A delegation that left out userAccountControl: the account still reads its own entry
+/// in full, so one user of the page shows it. The hint names the property and the count.
+#[test]
+fn active_directory_account_denied_user_account_control_gets_a_rights_warning() {
+    let Some(lab) = common::samba() else { return };
+    let toml = source(&lab, Transport::Ldaps, &lab.bind_pw).replace(&lab.bind_dn, &lab.var("NOUAC_DN"));
+    let ladder = ladder(&toml);
+    let rights = step(&ladder, StepId::Rights);
+    assert_eq!(rights.status, Status::Warn, "{rights:#?}");
+    assert!(rights.summary.contains("cannot read userAccountControl: "), "{rights:#?}");
+    assert!(rights.summary.contains("users lack userAccountControl, which they all have"), "{rights:#?}");
+    assert!(rights.fix.as_deref().unwrap().contains("read access to userAccountControl"));
+    assert!(
+        evidence(rights, "proxyAddresses").starts_with("on ")
+            && !evidence(rights, "proxyAddresses").starts_with("on 0 ")
+    );
+    assert!(ladder.ok(), "a warning does not fail the check");
+}
+
 /// `adsync check` as a script sees it.
 fn check(toml: &str, password: &str, args: &[&str]) -> common::Outcome {
     let (_dir, path) = write_config(toml);

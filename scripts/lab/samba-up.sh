@@ -59,6 +59,7 @@ export LDAP_BIND_DN='svc-sync@$DNSDOMAIN'
 export LDAP_BIND_PW='$SVC_PW'
 export LDAP_DISABLED_DN='svc-disabled@$DNSDOMAIN'
 export LDAP_LOCKED_DN='svc-locked@$DNSDOMAIN'
+export LDAP_NOUAC_DN='svc-nouac@$DNSDOMAIN'
 export LDAPTLS_CACERT=$LAB/certs/ca.crt
 export SAMBA_CONF=$CONF
 export LDAP_TRUTH=$LAB/truth.jsonl
@@ -250,7 +251,13 @@ samba-tool user create svc-locked "$SVC_PW" --userou="OU=Service Accounts" -s "$
 for _ in $(seq 1 21); do
   ldapsearch -x -H ldap://127.0.0.1 -D "svc-locked@$DNSDOMAIN" -w wrong-password -b "" -s base >/dev/null 2>&1 || true
 done
-lap "service accounts (svc-sync, svc-disabled, svc-locked)"
+# an account denied reading one property, userAccountControl (schemaIDGUID bf967a68-…), under
+# the whole domain: what a delegation that left it out looks like (tests: the read-rights hint)
+samba-tool user create svc-nouac "$SVC_PW" --userou="OU=Service Accounts" -s "$CONF" >/dev/null
+nouac_sid=$(samba-tool user show svc-nouac --attributes=objectSid -s "$CONF" | awk '/^objectSid:/ {print $2}')
+samba-tool dsacl set --objectdn="$BASE_DN" --action=deny -s "$CONF" \
+  --sddl="(OD;CI;RP;bf967a68-0de6-11d0-a285-00aa003049e2;;$nouac_sid)" >/dev/null
+lap "service accounts (svc-sync, svc-disabled, svc-locked, svc-nouac)"
 echo "$STAMP" >"$LAB/.loaded"
 
 # ----------------------------------------------------------------- 8. check

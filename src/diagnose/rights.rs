@@ -1,6 +1,9 @@
 //! Read rights: which attributes the classification needs came back on the sample page.
-//! An attribute that no entry of a whole page shows is, in practice, one the account
-//! cannot read (directories hide unreadable attributes instead of refusing the search).
+//! Directories hide unreadable attributes instead of refusing the search, so: an attribute
+//! every such object has (userAccountControl, the ids) that some entries lack is one the
+//! account cannot read on them, and an optional one (mail) that no entry of a whole page
+//! shows is, in practice, one it cannot read at all. (On Active Directory an account can
+//! usually read its own entry in full: one entry showing an attribute proves little.)
 
 use super::probe::Probe;
 use super::sample::Sample;
@@ -13,36 +16,42 @@ struct Need {
     of: ObjectClass,
     /// `None`: every flavor.
     only: Option<Flavor>,
+    /// Every object of the kind has it: missing anywhere means unreadable there.
+    always: bool,
     why: &'static str,
 }
 
 const NEEDS: [Need; 6] = [
-    Need { attr: "mail", of: ObjectClass::User, only: None, why: "the address to sync" },
+    Need { attr: "mail", of: ObjectClass::User, only: None, always: false, why: "the address to sync" },
     Need {
         attr: "proxyAddresses",
         of: ObjectClass::User,
         only: Some(Flavor::ActiveDirectory),
+        always: false,
         why: "the primary address and aliases",
     },
     Need {
         attr: "userAccountControl",
         of: ObjectClass::User,
         only: Some(Flavor::ActiveDirectory),
+        always: true,
         why: "which accounts are disabled",
     },
     Need {
         attr: "objectGUID",
         of: ObjectClass::User,
         only: Some(Flavor::ActiveDirectory),
+        always: true,
         why: "the id that survives renames",
     },
     Need {
         attr: "entryUUID",
         of: ObjectClass::User,
         only: Some(Flavor::Openldap),
+        always: true,
         why: "the id that survives renames",
     },
-    Need { attr: "member", of: ObjectClass::Group, only: None, why: "group members" },
+    Need { attr: "member", of: ObjectClass::Group, only: None, always: false, why: "group members" },
 ];
 
 pub(super) fn check(probe: &mut Probe<'_>) -> Outcome {
@@ -54,20 +63,25 @@ pub(super) fn check(probe: &mut Probe<'_>) -> Outcome {
 
 fn judge(sample: &Sample) -> Outcome {
     let mut evidence = Vec::new();
-    let mut missing = Vec::new();
+    let mut unreadable = Vec::new();
     for need in NEEDS.iter().filter(|n| n.only.is_none_or(|f| f == sample.flavor)) {
         let Some((with, of)) = seen(sample, need) else { continue };
         evidence.push((need.attr.to_string(), format!("on {with} of {of} {} ({})", noun(need.of), need.why)));
         if with == 0 {
-            missing.push(need.attr);
+            unreadable.push((need.attr, format!("no entry of the first page shows {}", need.attr)));
+        } else if need.always && with < of {
+            let detail = format!("{} of {of} {} lack {}, which they all have", of - with, noun(need.of), need.attr);
+            unreadable.push((need.attr, detail));
         }
     }
-    let outcome = if missing.is_empty() {
+    let outcome = if unreadable.is_empty() {
         Outcome::ok("the sample shows every attribute adsync reads")
     } else {
-        let list = missing.join(", ");
+        let names: Vec<&str> = unreadable.iter().map(|(attr, _)| *attr).collect();
+        let details: Vec<&str> = unreadable.iter().map(|(_, detail)| detail.as_str()).collect();
+        let list = names.join(", ");
         Outcome::warn(
-            format!("the account cannot read {list}: no entry of the first page shows it"),
+            format!("the account cannot read {list}: {}", details.join("; ")),
             format!(
                 "grant the bind account read access to {list} (AD: delegate \"Read\" on these properties; OpenLDAP: an access rule giving it read)"
             ),
@@ -124,6 +138,29 @@ mod tests {
         assert_eq!(outcome.status, Status::Warn);
         assert!(outcome.summary.contains("cannot read userAccountControl:"), "{}", outcome.summary);
         assert!(outcome.fix.unwrap().contains("read access to userAccountControl"));
+    }
+
+    #[test]
+    fn an_attribute_every_user_has_but_some_lack_is_unreadable_on_those() {
+        // The bind account reads its own userAccountControl, and nobody else's.
+        let mut entries = vec![entry("user", &["mail", "objectGUID", "proxyAddresses", "userAccountControl"])];
+        entries.extend((0..9).map(|_| entry("user", &["mail", "objectGUID", "proxyAddresses"])));
+        let outcome = judge(&Sample { flavor: Flavor::ActiveDirectory, entries });
+        assert_eq!(outcome.status, Status::Warn);
+        assert!(
+            outcome.summary.contains("cannot read userAccountControl: 9 of 10 users lack userAccountControl"),
+            "{}",
+            outcome.summary
+        );
+    }
+
+    #[test]
+    fn an_optional_attribute_some_lack_is_no_warning() {
+        let entries = vec![
+            entry("user", &["mail", "objectGUID", "proxyAddresses", "userAccountControl"]),
+            entry("user", &["objectGUID", "userAccountControl"]),
+        ];
+        assert_eq!(judge(&Sample { flavor: Flavor::ActiveDirectory, entries }).status, Status::Ok);
     }
 
     #[test]
