@@ -86,36 +86,82 @@ fn a_schedule_that_is_off_is_a_config_error_naming_the_key_and_the_file() {
     assert!(setup.fake.requests().is_empty());
 }
 
+/// A running `adsync schedule` and its stdout, a line at a time.
+struct Running {
+    child: std::process::Child,
+    lines: mpsc::Receiver<String>,
+}
+
+impl Running {
+    fn start(mut command: std::process::Command) -> Self {
+        let mut child = command.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+        let (sender, lines) = mpsc::channel();
+        let stdout = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = sender.send(line);
+            }
+        });
+        Self { child, lines }
+    }
+
+    fn next_line(&self, within: Duration) -> String {
+        self.lines.recv_timeout(within).expect("the schedule says what it does")
+    }
+
+    /// SIGTERM, as a service manager stops it; the exit code, within a bound.
+    fn terminate(mut self) -> (Option<i32>, Vec<String>) {
+        let term = std::process::Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
+        assert!(term.success());
+        let started = Instant::now();
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(started.elapsed() < Duration::from_secs(10), "SIGTERM did not stop the schedule");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let rest = std::iter::from_fn(|| self.lines.recv_timeout(Duration::from_secs(5)).ok()).collect();
+        (status.code(), rest)
+    }
+}
+
+/// The slot a "next run at …" line names.
+fn slot(line: &str) -> jiff::Timestamp {
+    assert!(line.contains("next run at "), "{line}");
+    line.split("next run at ").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap()
+}
+
 #[test]
 fn the_schedule_waits_for_its_slot_and_sigterm_stops_it_cleanly() {
     let Some(lab) = common::slapd() else { return };
     let setup = scheduled(lab, true);
-    let mut child = setup.command(&["schedule"]).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
-    let (lines, received) = mpsc::channel();
-    let stdout = child.stdout.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = lines.send(line);
-        }
-    });
-    let first = received.recv_timeout(Duration::from_secs(20)).expect("the schedule says when it runs");
-    assert!(first.contains("next run at ") && first.contains("every 1 h"), "{first}");
-    let due: jiff::Timestamp = first.split("next run at ").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
+    let running = Running::start(setup.command(&["schedule"]));
+    let first = running.next_line(Duration::from_secs(20));
+    assert!(first.contains("every 1 h"), "{first}");
+    let due = slot(&first);
     assert!(due > jiff::Timestamp::now(), "the first run waits for its slot: {first}");
     assert_eq!(due.as_second() % 1800, 0, "slots are on the service's half hour: {first}");
-
-    let term = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
-    assert!(term.success());
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(started.elapsed() < Duration::from_secs(10), "SIGTERM did not stop the schedule");
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    assert_eq!(status.code(), Some(0));
-    let last = received.recv_timeout(Duration::from_secs(5)).expect("a last line");
-    assert!(last.ends_with("schedule stopped"), "{last}");
+    let (code, rest) = running.terminate();
+    assert_eq!(code, Some(0));
+    assert!(rest.last().is_some_and(|l| l.ends_with("schedule stopped")), "{rest:?}");
     assert!(setup.fake.requests().is_empty(), "nothing ran before the slot");
+}
+
+#[test]
+fn a_failed_run_is_reported_and_the_schedule_goes_on() {
+    let Some(lab) = common::slapd() else { return };
+    let setup = scheduled(lab, true);
+    let mut command = setup.command(&["schedule", "--now"]);
+    command.env("ADSYNC_TEST_API_PW", "not-the-password");
+    let running = Running::start(command);
+    running.next_line(Duration::from_secs(20)); // the first run: now
+    let failed = running.next_line(Duration::from_secs(60));
+    assert!(failed.contains(" run 1: failed: "), "{failed}");
+    assert!(!failed.contains("not-the-password"), "no secret in the log: {failed}");
+    let next = slot(&running.next_line(Duration::from_secs(20)));
+    assert!(next > jiff::Timestamp::now(), "the next slot is still to come");
+    let (code, _) = running.terminate();
+    assert_eq!(code, Some(0), "a stop by SIGTERM is not a failure");
+    assert!(setup.writes().is_empty(), "{:?}", setup.writes());
 }

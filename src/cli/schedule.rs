@@ -26,7 +26,9 @@ pub struct ScheduleArgs {
     pub runs: Option<u32>,
 }
 
-/// Waits for each slot, runs, and says what the run did, a line each.
+/// Waits for each slot, runs, and says what the run did, a line each. Exit status: that of
+/// the last run after `--runs N`; 0 when stopped by a signal (a service manager's stop is
+/// not a failure; each run's outcome is in its line).
 pub async fn run(explicit: Option<&Path>, args: &ScheduleArgs) -> Result<ExitStatus, CliError> {
     let config = load_config(explicit)?;
     let mut hours = scheduled_hours(&config)?;
@@ -49,6 +51,7 @@ pub async fn run(explicit: Option<&Path>, args: &ScheduleArgs) -> Result<ExitSta
             due.round(Unit::Second).unwrap_or(due)
         ));
         if !sleep_until(due, &stop).await {
+            last_status = ExitStatus::Ok;
             break;
         }
         last_run = Some(Timestamp::now());
@@ -56,6 +59,7 @@ pub async fn run(explicit: Option<&Path>, args: &ScheduleArgs) -> Result<ExitSta
         say(&format!("run {}: {what}", done + 1));
         last_status = status;
         if stop.is_cancelled() {
+            last_status = ExitStatus::Ok;
             break;
         }
         hours = reloaded_hours(explicit).unwrap_or(hours);
