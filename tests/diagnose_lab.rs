@@ -29,6 +29,11 @@ fn ladder(toml: &str) -> Ladder {
     ladder_with(toml, LadderOptions::default())
 }
 
+/// The ladder over LDAPS, bound as the lab's account `dn_var` (same password as svc-sync).
+fn ladder_as(lab: &Lab, dn_var: &str) -> Ladder {
+    ladder(&source(lab, Transport::Ldaps, &lab.bind_pw).replace(&lab.bind_dn, &lab.var(dn_var)))
+}
+
 fn step(ladder: &Ladder, id: StepId) -> &Step {
     ladder.step(id).expect("every rung is in the ladder")
 }
@@ -287,8 +292,7 @@ fn wrong_password_on_active_directory_decodes_52e() {
 #[test]
 fn disabled_bind_account_decodes_533() {
     let Some(lab) = common::samba() else { return };
-    let toml = source(&lab, Transport::Ldaps, &lab.bind_pw).replace(&lab.bind_dn, &lab.var("DISABLED_DN"));
-    let ladder = ladder(&toml);
+    let ladder = ladder_as(&lab, "DISABLED_DN");
     assert_fails_at(&ladder, StepId::Bind, "enable the service account");
     assert_eq!(evidence(step(&ladder, StepId::Bind), "AD sub-code"), "data 533: the account is disabled");
 }
@@ -307,8 +311,7 @@ fn base_dn_that_does_not_exist_names_the_real_one() {
 #[test]
 fn account_that_reads_nothing_below_the_base_fails_at_the_sample() {
     let Some(lab) = common::slapd() else { return };
-    let toml = source(&lab, Transport::Ldaps, &lab.bind_pw).replace(&lab.bind_dn, &lab.var("NOREAD_DN"));
-    let ladder = ladder(&toml);
+    let ladder = ladder_as(&lab, "NOREAD_DN");
     assert_eq!(step(&ladder, StepId::Bind).status, Status::Ok);
     assert_eq!(step(&ladder, StepId::BaseDn).status, Status::Ok);
     assert_fails_at(&ladder, StepId::Sample, "grant the bind account read access to the Base DN's contents");
@@ -318,8 +321,7 @@ fn account_that_reads_nothing_below_the_base_fails_at_the_sample() {
 #[test]
 fn account_that_cannot_read_mail_gets_a_rights_warning() {
     let Some(lab) = common::slapd() else { return };
-    let toml = source(&lab, Transport::Ldaps, &lab.bind_pw).replace(&lab.bind_dn, &lab.var("NOMAIL_DN"));
-    let ladder = ladder(&toml);
+    let ladder = ladder_as(&lab, "NOMAIL_DN");
     let rights = step(&ladder, StepId::Rights);
     assert_eq!(rights.status, Status::Warn, "{rights:#?}");
     assert!(rights.summary.contains("cannot read mail"), "{rights:#?}");
@@ -333,8 +335,7 @@ fn account_that_cannot_read_mail_gets_a_rights_warning() {
 #[test]
 fn active_directory_account_denied_user_account_control_gets_a_rights_warning() {
     let Some(lab) = common::samba() else { return };
-    let toml = source(&lab, Transport::Ldaps, &lab.bind_pw).replace(&lab.bind_dn, &lab.var("NOUAC_DN"));
-    let ladder = ladder(&toml);
+    let ladder = ladder_as(&lab, "NOUAC_DN");
     let rights = step(&ladder, StepId::Rights);
     assert_eq!(rights.status, Status::Warn, "{rights:#?}");
     assert!(rights.summary.contains("cannot read userAccountControl: "), "{rights:#?}");

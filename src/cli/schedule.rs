@@ -7,10 +7,10 @@
 use super::sync::{planned_or_stop, status};
 use super::{CliError, ExitStatus, load_config, read::follow_or_stop};
 use crate::config::Config;
-use crate::engine::{Command, Phase};
+use crate::engine::{Command, EngineHandle, Phase, Review};
 use crate::sync::guard::Overrides;
 use crate::sync::schedule::next_run_after;
-use crate::sync::state::SyncState;
+use crate::sync::state::last_good_at;
 use jiff::{SignedDuration, Timestamp, Unit};
 use std::path::Path;
 use std::time::Duration;
@@ -38,38 +38,42 @@ pub async fn run(explicit: Option<&Path>, args: &ScheduleArgs) -> Result<ExitSta
         super::wait_for_stop().await;
         on_signal.cancel();
     });
-    let mut last_run = last_good_run(&config);
+    let mut last_run = last_good_at(&config.state_dir());
     let mut last_status = ExitStatus::Ok;
-    for done in 0.. {
-        if args.runs.is_some_and(|runs| done >= runs) {
-            break;
-        }
+    for done in 0..args.runs.unwrap_or(u32::MAX) {
         let now = Timestamp::now();
         let due = if done == 0 && args.now { now } else { next_run_after(now, hours, last_run) };
-        say(&format!(
-            "next run at {} (every {hours} h, on the service's half hour)",
-            due.round(Unit::Second).unwrap_or(due)
-        ));
+        say(&format!("next run at {} (every {hours} h, on the service's half hour)", to_second(due)));
         if !sleep_until(due, &stop).await {
-            last_status = ExitStatus::Ok;
-            break;
+            return Ok(stopped());
         }
         last_run = Some(Timestamp::now());
-        let (status, what) = one_run(explicit, &stop).await;
-        say(&format!("run {}: {what}", done + 1));
-        last_status = status;
+        let run = one_run(explicit, &stop).await;
+        say(&format!("run {}: {}", done + 1, run.line));
         if stop.is_cancelled() {
-            last_status = ExitStatus::Ok;
-            break;
+            return Ok(stopped());
         }
-        hours = reloaded_hours(explicit).unwrap_or(hours);
+        last_status = run.status;
+        // The frequency of the config the run was made with; a run that could not read it
+        // reads it again, to say why.
+        hours = run.hours.or_else(|| reloaded_hours(explicit)).unwrap_or(hours);
     }
     say("schedule stopped");
     Ok(last_status)
 }
 
+/// A stop asked for by Ctrl-C or SIGTERM is not a failure.
+fn stopped() -> ExitStatus {
+    say("schedule stopped");
+    ExitStatus::Ok
+}
+
 fn say(line: &str) {
-    println!("{} {line}", Timestamp::now().round(Unit::Second).unwrap_or_else(|_| Timestamp::now()));
+    println!("{} {line}", to_second(Timestamp::now()));
+}
+
+fn to_second(at: Timestamp) -> Timestamp {
+    at.round(Unit::Second).unwrap_or(at)
 }
 
 /// The frequency in hours; a schedule that is off is a configuration error.
@@ -95,11 +99,6 @@ fn reloaded_hours(explicit: Option<&Path>) -> Option<u32> {
     }
 }
 
-/// When the last run that went through finished, so a restart keeps to the rhythm.
-fn last_good_run(config: &Config) -> Option<Timestamp> {
-    SyncState::load(&config.state_dir()).ok()?.last_good?.at.parse().ok()
-}
-
 /// Sleeps until `due` by the wall clock, a minute at most at a time, so a suspended machine
 /// or a changed clock is noticed; false when told to stop first.
 async fn sleep_until(due: Timestamp, stop: &CancellationToken) -> bool {
@@ -116,12 +115,33 @@ async fn sleep_until(due: Timestamp, stop: &CancellationToken) -> bool {
     }
 }
 
-/// One scheduled run: plan, and apply when allowed. Returns its status and a line about it.
-async fn one_run(explicit: Option<&Path>, stop: &CancellationToken) -> (ExitStatus, String) {
-    let (engine, review, _source, config) = match planned_or_stop(explicit, Some(stop)).await {
-        Ok(planned) => planned,
-        Err(err) => return (err.status(), format!("failed: {err}")),
-    };
+/// What a scheduled run did.
+struct Run {
+    status: ExitStatus,
+    /// One line about it, for the log.
+    line: String,
+    /// The frequency in the config the run was made with, if it got that far.
+    hours: Option<u32>,
+}
+
+/// One scheduled run: plan, and apply when allowed.
+async fn one_run(explicit: Option<&Path>, stop: &CancellationToken) -> Run {
+    match planned_or_stop(explicit, Some(stop)).await {
+        Ok((engine, review, _source, config)) => {
+            let (status, line) = plan_and_apply(&engine, &review, &config, stop).await;
+            Run { status, line, hours: config.sync.frequency.hours() }
+        }
+        Err(err) => Run { status: err.status(), line: format!("failed: {err}"), hours: None },
+    }
+}
+
+/// Applies a planned run when the guards and `auto_apply` allow; its status and line.
+async fn plan_and_apply(
+    engine: &EngineHandle,
+    review: &Review,
+    config: &Config,
+    stop: &CancellationToken,
+) -> (ExitStatus, String) {
     let plan = &review.planned.plan;
     let counts = format!(
         "{} to create, {} to update, {} to delete",
@@ -144,7 +164,7 @@ async fn one_run(explicit: Option<&Path>, stop: &CancellationToken) -> (ExitStat
         return (ExitStatus::Ok, line);
     }
     engine.send(Command::Apply(Overrides::default()));
-    let done = follow_or_stop(&engine, |p| matches!(p, Phase::Done | Phase::Failed), Some(stop)).await;
+    let done = follow_or_stop(engine, |p| matches!(p, Phase::Done | Phase::Failed), Some(stop)).await;
     match (&done.error, &done.report) {
         (Some(err), _) => (ExitStatus::Error, format!("{counts}; apply failed: {err}")),
         (None, None) => (ExitStatus::Error, format!("{counts}; the apply ended without a report")),

@@ -20,11 +20,6 @@ pub fn next_run_after(now: Timestamp, hours: u32, last: Option<Timestamp>) -> Ti
     ceil_half_hour(earliest)
 }
 
-/// The next run when nothing has run yet.
-pub fn next_run(now: Timestamp, hours: u32) -> Timestamp {
-    next_run_after(now, hours, None)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -50,6 +45,6 @@ mod tests {
             t("2026-11-30T16:30:00Z"),
             "overdue: the next boundary"
         );
-        assert_eq!(next_run(t("2026-11-30T14:02:11Z"), 24), t("2026-11-30T14:30:00Z"));
+        assert_eq!(next_run_after(t("2026-11-30T14:02:11Z"), 24, None), t("2026-11-30T14:30:00Z"), "never ran");
     }
 }

@@ -36,6 +36,11 @@ pub enum StateError {
     Write { path: PathBuf, source: std::io::Error },
 }
 
+/// When the last sync that went through finished, if the state dir remembers one.
+pub fn last_good_at(dir: &Path) -> Option<jiff::Timestamp> {
+    SyncState::load(dir).ok()?.last_good?.at.parse().ok()
+}
+
 pub fn path_in(dir: &Path) -> PathBuf {
     dir.join(FILE)
 }

@@ -7,6 +7,7 @@ use super::theme::Theme;
 use super::view::{ViewCtx, draw};
 use crate::config::Config;
 use crate::engine::{self, EngineHandle, Event, Level, Snapshot};
+use crate::sync::state::last_good_at;
 use crossterm::event::{Event as TermEvent, EventStream};
 use futures::StreamExt;
 use std::path::PathBuf;
@@ -48,7 +49,7 @@ pub async fn run(opts: TuiOptions) -> Result<(), TuiError> {
     let (keymap, problems) = load_keymap(opts.keymap_file.as_ref());
     let (engine, describe, root) = start_engine(&opts.config);
     let mut app = App::new(opts.config, &root, keymap);
-    app.last_sync = last_sync(&app.config);
+    app.last_sync = last_good_at(&app.config.state_dir());
     for p in problems {
         app.flash(Level::Warn, p, Instant::now());
     }
@@ -139,7 +140,7 @@ async fn event_loop(
             },
             changed = lp.state.changed() => {
                 if changed.is_err() { break; }
-                if lp.state.borrow().report.is_some() { app.last_sync = last_sync(&app.config); }
+                if lp.state.borrow().report.is_some() { app.last_sync = last_good_at(&app.config.state_dir()); }
                 dirty = true;
                 None
             }
@@ -188,11 +189,6 @@ fn run_check(lp: &Loop) {
         .await;
         let _ = tx.send(Input::CheckDone(ladder.elapsed));
     });
-}
-
-/// When the last sync went through, from the state file.
-fn last_sync(config: &Config) -> Option<jiff::Timestamp> {
-    crate::sync::state::SyncState::load(&config.state_dir()).ok()?.last_good?.at.parse().ok()
 }
 
 fn save_log(app: &mut App) {

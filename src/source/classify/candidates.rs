@@ -1,7 +1,7 @@
 //! The objects a classification will sync unless they conflict, numbered in arrival order.
 //!
 //! One vector, put in order in place at the end: a fresh 16 MB vector for the sorted result
-//! of a 100k-entry read had to be faulted in after the read, which took 15-65 ms depending
+//! of a 100k-entry read had to be faulted in after the read, which took 9-72 ms depending
 //! on the kernel's huge pages, while growing this one happens during the read, when adsync
 //! is waiting for the server anyway.
 

@@ -180,12 +180,7 @@ impl LdapSource {
             }
             Ok(())
         };
-        let quiet = std::env::var("XQUIET").is_ok();
-        let mut on_page = |c: paged::PageCount| {
-            if !quiet {
-                progress(ReadProgress::Page { entries: c.entries, pages: c.pages })
-            }
-        };
+        let mut on_page = |c: paged::PageCount| progress(ReadProgress::Page { entries: c.entries, pages: c.pages });
         let count = wire.search_paged(&spec, cancel, &mut keep, &mut on_page).await?;
         Ok((pending, count))
     }
@@ -210,9 +205,8 @@ impl LdapSource {
 
     /// Runs `read_into` on its own thread with a single-threaded runtime: handing every
     /// message between worker threads costs twice the CPU of the read itself (DESIGN.md).
-    /// The sink goes along, and `finish` turns it into the result on the same thread: the
-    /// objects are still in that core's cache (finishing a 100k classification elsewhere
-    /// took 50-70 ms instead of 8, whenever the scheduler picked the other core).
+    /// The sink goes along, and `finish` turns it into the result on the same thread, where
+    /// the objects were just written, instead of a hop to the blocking pool.
     async fn read_on_thread<S, T>(
         &self,
         progress: ProgressFn,
