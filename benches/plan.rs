@@ -2,8 +2,8 @@
 //! mix a real sync sees (most in sync, some changed, some new, some gone). Run by
 //! `scripts/bench.sh plan`, which compares it with the time to read 100,000 entries.
 
+use adsync::model::Presence;
 use adsync::model::{Account, AccountType, DirectoryEntry, EntryKind, ObjectId};
-use adsync::source::classify::Presence;
 use adsync::sync::plan::{Managed, PlanPolicy, desired_account, plan};
 use std::time::{Duration, Instant};
 

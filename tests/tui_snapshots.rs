@@ -3,9 +3,8 @@
 
 use adsync::config::Config;
 use adsync::engine::tree::TreeData;
-use adsync::engine::{Event, Level, Phase, SearchOutcome, Snapshot};
-use adsync::model::{DirObject, EntryDetails, Flavor, NodeKind, ObjectClass, TreeNode};
-use adsync::source::ReadStats;
+use adsync::engine::{Event, Level, Phase, Snapshot};
+use adsync::model::{DirObject, EntryDetails, Flavor, NodeKind, ObjectClass, ReadStats, SearchOutcome, TreeNode};
 use adsync::source::classify::{Policy, classify};
 use adsync::tui::app::{App, Input, Overlay, Pane};
 use adsync::tui::keymap::Keymap;

@@ -39,8 +39,7 @@ pub fn seed(entries: &[DirectoryEntry], domain: &str) -> (Vec<Account>, Managed)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::EntryKind;
-    use crate::source::classify::Presence;
+    use crate::model::{EntryKind, Presence};
     use crate::sync::plan::{PlanPolicy, Untouched, plan};
 
     fn entry(k: usize) -> DirectoryEntry {

@@ -2,8 +2,9 @@
 
 use super::command::Command;
 use super::event::Event;
-use super::state::{Effect, Msg, Review, SearchOutcome, Snapshot};
+use super::state::{Effect, Msg, Review, Snapshot};
 use super::update::{Rules, update};
+use crate::model::SearchOutcome;
 use crate::source::classify::Policy;
 use crate::source::{ProgressFn, Source};
 use crate::sync::guard::Overrides;

@@ -3,9 +3,8 @@
 use super::command::Command;
 use super::event::Event;
 use super::tree::TreeData;
-use crate::model::{EntryDetails, Flavor, TreeNode};
-use crate::source::classify::Classification;
-use crate::source::{ClassifiedRead, ReadProgress, ReadStats, SourceError};
+use crate::model::{ClassifiedRead, EntryDetails, Flavor, SearchOutcome, TreeNode};
+use crate::source::{ReadProgress, SourceError};
 use crate::sync::apply::{ApplyOutcome, ApplyProgress};
 use crate::sync::guard::Overrides;
 use crate::sync::run::{Planned, SyncError};
@@ -48,16 +47,6 @@ impl Phase {
             Phase::Cancelled => "Cancelled",
         }
     }
-}
-
-/// A finished search: the seed's "review the search results".
-#[derive(Debug, Clone)]
-pub struct SearchOutcome {
-    pub flavor: Flavor,
-    pub stats: ReadStats,
-    pub classification: Classification,
-    /// Entries the server returned that are neither users nor groups (e.g. computers).
-    pub ignored: u64,
 }
 
 /// A plan under review: which changes the reviewer approved (all, to begin with).

@@ -2,10 +2,11 @@
 
 use super::command::Command;
 use super::event::Event;
-use super::state::{Effect, EngineError, Msg, Phase, Review, SearchOutcome, Snapshot};
+use super::state::{Effect, EngineError, Msg, Phase, Review, Snapshot};
+use crate::model::{ClassifiedRead, SearchOutcome};
 use crate::report::thousands;
 use crate::source::classify::Policy;
-use crate::source::{ClassifiedRead, ReadProgress, SourceError};
+use crate::source::{ReadProgress, SourceError};
 use crate::sync::apply::ApplyOutcome;
 use crate::sync::guard::Overrides;
 use crate::sync::run::{Planned, SyncError};
@@ -174,7 +175,7 @@ fn on_read_finished(state: &mut Snapshot, result: Result<ClassifiedRead, SourceE
     }
     match result {
         Ok(read) => {
-            let outcome = Arc::new(outcome(read));
+            let outcome = Arc::new(SearchOutcome::from(read));
             let mut effects = vec![Effect::Log(Event::info(summary_line(&outcome)))];
             state.flavor = Some(outcome.flavor);
             state.search = Some(outcome.clone());
@@ -237,17 +238,6 @@ fn on_apply_finished(state: &mut Snapshot, result: Result<ApplyOutcome, SyncErro
             effects
         }
         Err(e) => fail(state, EngineError::Sync(e)),
-    }
-}
-
-fn outcome(read: ClassifiedRead) -> SearchOutcome {
-    let classification = read.classification;
-    let considered = (classification.entries.len() + classification.skipped.len()) as u64;
-    SearchOutcome {
-        flavor: read.flavor,
-        stats: read.stats,
-        ignored: read.stats.entries.saturating_sub(considered),
-        classification,
     }
 }
 

@@ -3,8 +3,7 @@
 
 use crate::config::value::AddressGlob;
 use crate::config::{Config, DeleteScope};
-use crate::model::{Account, AccountType, DefaultRole, DirectoryEntry, EntryKind, ObjectId, SkipReason};
-use crate::source::classify::Presence;
+use crate::model::{Account, AccountType, DefaultRole, DirectoryEntry, EntryKind, ObjectId, Presence, SkipReason};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 use std::borrow::Cow;

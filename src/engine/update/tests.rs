@@ -1,6 +1,6 @@
 use super::*;
+use crate::model::ReadStats;
 use crate::model::{DirObject, Flavor, ObjectClass};
-use crate::source::ReadStats;
 use crate::source::ldap::error::LdapFailure;
 use crate::sync::apply::ApplyProgress;
 use crate::sync::guard::{GuardInput, Verdict};

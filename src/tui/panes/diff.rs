@@ -153,7 +153,7 @@ fn report_lines<'a>(app: &App, o: &ApplyOutcome, width: usize, theme: &Theme) ->
     lines
 }
 
-fn search_lines<'a>(app: &App, outcome: &crate::engine::SearchOutcome, width: usize, theme: &Theme) -> Vec<Line<'a>> {
+fn search_lines<'a>(app: &App, outcome: &crate::model::SearchOutcome, width: usize, theme: &Theme) -> Vec<Line<'a>> {
     let counts = SearchCounts::of(outcome);
     let c = &outcome.classification;
     let mut lines = vec![Line::styled(
