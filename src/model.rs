@@ -2,9 +2,11 @@
 //! service's accounts; a classified read. Every layer may use it, and it uses none of them.
 
 mod account;
+mod change;
 mod read;
 
 pub use account::{Account, AccountType, DefaultRole, Uid};
+pub use change::ChangeKind;
 pub use read::{Classification, ClassifiedRead, Presence, ReadStats, SearchOutcome};
 
 use serde::{Deserialize, Serialize};

@@ -3,7 +3,7 @@
 use super::command::Command;
 use super::event::Event;
 use super::tree::TreeData;
-use crate::model::{ClassifiedRead, EntryDetails, Flavor, SearchOutcome, TreeNode};
+use crate::model::{ChangeKind, ClassifiedRead, EntryDetails, Flavor, SearchOutcome, TreeNode};
 use crate::source::{ReadProgress, SourceError};
 use crate::sync::apply::{ApplyOutcome, ApplyProgress};
 use crate::sync::guard::Overrides;
@@ -62,7 +62,7 @@ pub struct Review {
 impl Review {
     pub fn new(planned: Planned) -> Self {
         let n = planned.plan.changes.len();
-        let deletes = planned.plan.count("delete");
+        let deletes = planned.plan.count(ChangeKind::Delete);
         Self { planned, selected: vec![true; n], approved: n, approved_deletes: deletes }
     }
 
@@ -90,7 +90,7 @@ impl Review {
     pub fn set_all(&mut self, on: bool) {
         self.selected.iter_mut().for_each(|s| *s = on);
         self.approved = if on { self.selected.len() } else { 0 };
-        self.approved_deletes = if on { self.planned.plan.count("delete") } else { 0 };
+        self.approved_deletes = if on { self.planned.plan.count(ChangeKind::Delete) } else { 0 };
     }
 
     /// The guards' verdict for the current selection.

@@ -3,7 +3,7 @@
 use super::command::Command;
 use super::event::Event;
 use super::state::{Effect, EngineError, Msg, Phase, Review, Snapshot};
-use crate::model::{ClassifiedRead, SearchOutcome};
+use crate::model::{ChangeKind, ClassifiedRead, SearchOutcome};
 use crate::report::thousands;
 use crate::source::classify::Policy;
 use crate::source::{ReadProgress, SourceError};
@@ -258,9 +258,9 @@ fn plan_line(planned: &Planned) -> String {
     format!(
         "plan against {}: +{} ~{} -{} · {} in sync · {} left alone · guards {}",
         planned.target,
-        thousands(p.count("create") as u64),
-        thousands(p.count("update") as u64),
-        thousands(p.count("delete") as u64),
+        thousands(p.count(ChangeKind::Create) as u64),
+        thousands(p.count(ChangeKind::Update) as u64),
+        thousands(p.count(ChangeKind::Delete) as u64),
         thousands(p.in_sync as u64),
         thousands(p.untouched.len() as u64),
         if planned.verdict.ok() { "ok" } else { "BLOCK" }
