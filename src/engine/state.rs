@@ -8,6 +8,7 @@ use crate::source::{ReadProgress, SourceError};
 use crate::sync::apply::{ApplyOutcome, ApplyProgress};
 use crate::sync::guard::Overrides;
 use crate::sync::run::{Planned, SyncError};
+use crate::target::TargetError;
 use std::sync::Arc;
 
 /// Where the engine is. Data that outlives a phase lives in [`Snapshot`] fields.
@@ -110,12 +111,22 @@ pub enum EngineError {
     Source(#[from] SourceError),
     #[error(transparent)]
     Sync(#[from] SyncError),
-    #[error("Plan: no [target] in the config: add the service (or kind = \"file\") to plan and sync")]
-    NoTarget,
-    #[error("{0}")]
-    TargetUnavailable(String),
+    #[error(transparent)]
+    TargetUnavailable(TargetProblem),
     #[error("Plan: nothing to plan from: search the directory first")]
     NothingSearched,
+}
+
+/// Why there is no target to plan against.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum TargetProblem {
+    /// Reading commands never open the service (a file target would take its lock).
+    #[error("this command only reads the directory")]
+    SearchOnly,
+    #[error("Plan: no [target] in the config: add the service (or kind = \"file\") to plan and sync")]
+    NotConfigured,
+    #[error(transparent)]
+    Unavailable(Arc<TargetError>),
 }
 
 /// Everything a front-end needs to draw; cloning it is cheap.
@@ -156,8 +167,8 @@ pub enum Msg {
     PlanFinished(Result<Planned, SyncError>),
     ApplyProgress(ApplyProgress),
     ApplyFinished(Result<ApplyOutcome, SyncError>),
-    Children { dn: String, result: Result<Vec<TreeNode>, String> },
-    Details { dn: String, result: Result<EntryDetails, String> },
+    Children { dn: String, result: Result<Vec<TreeNode>, Arc<SourceError>> },
+    Details { dn: String, result: Result<EntryDetails, Arc<SourceError>> },
 }
 
 impl Msg {

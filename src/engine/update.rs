@@ -2,7 +2,7 @@
 
 use super::command::Command;
 use super::event::Event;
-use super::state::{Effect, EngineError, Msg, Phase, Review, Snapshot};
+use super::state::{Effect, EngineError, Msg, Phase, Review, Snapshot, TargetProblem};
 use crate::model::{ChangeKind, ClassifiedRead, SearchOutcome};
 use crate::report::thousands;
 use crate::source::classify::Policy;
@@ -17,7 +17,7 @@ use std::sync::Arc;
 pub struct Rules {
     pub policy: Policy,
     /// Why there is no target to plan against, if there is none.
-    pub target_problem: Option<String>,
+    pub target_problem: Option<TargetProblem>,
     pub guards: crate::config::GuardConfig,
 }
 
