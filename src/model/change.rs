@@ -17,19 +17,15 @@ pub enum ChangeKind {
 impl ChangeKind {
     /// In apply order.
     pub const ALL: [ChangeKind; 3] = [ChangeKind::Delete, ChangeKind::Update, ChangeKind::Create];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ChangeKind::Delete => "delete",
-            ChangeKind::Update => "update",
-            ChangeKind::Create => "create",
-        }
-    }
 }
 
 impl fmt::Display for ChangeKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(match self {
+            ChangeKind::Delete => "delete",
+            ChangeKind::Update => "update",
+            ChangeKind::Create => "create",
+        })
     }
 }
 
