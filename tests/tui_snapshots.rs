@@ -3,9 +3,10 @@
 
 use adsync::config::Config;
 use adsync::engine::tree::TreeData;
-use adsync::engine::{Event, Level, Phase, SearchOutcome, Snapshot};
-use adsync::model::{DirObject, EntryDetails, Flavor, NodeKind, ObjectClass, TreeNode};
-use adsync::source::ReadStats;
+use adsync::engine::{Event, Level, Phase, Snapshot};
+use adsync::model::{
+    ChangeKind, DirObject, EntryDetails, Flavor, NodeKind, ObjectClass, ReadStats, SearchOutcome, TreeNode,
+};
 use adsync::source::classify::{Policy, classify};
 use adsync::tui::app::{App, Input, Overlay, Pane};
 use adsync::tui::keymap::Keymap;
@@ -307,10 +308,10 @@ mod review {
     #[test]
     fn the_report_after_applying() {
         let outcome = ApplyOutcome {
-            applied: vec![Applied { id: 0, action: "create", email: "ann.lee@example.com".into() }],
+            applied: vec![Applied { id: 0, action: ChangeKind::Create, email: "ann.lee@example.com".into() }],
             failed: vec![Failed {
                 id: 1,
-                action: "update",
+                action: ChangeKind::Update,
                 email: "bo.li@example.com".into(),
                 error: "Service API: the service refused the change (400)".into(),
             }],

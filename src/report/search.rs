@@ -1,8 +1,7 @@
 //! `search`: the summary table and the JSON contract.
 
 use super::entry_json::{prefetch_strings, write_entry};
-use crate::engine::SearchOutcome;
-use crate::model::{DirectoryEntry, EntryKind, SkipReason};
+use crate::model::{DirectoryEntry, EntryKind, SearchOutcome, SkipReason};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 

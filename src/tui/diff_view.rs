@@ -3,6 +3,7 @@
 //! costs a few hundred kilobytes per frame, and only visible rows are ever drawn.
 
 use crate::engine::Review;
+use crate::model::ChangeKind;
 use crate::sync::plan::Op;
 use std::collections::BTreeSet;
 use std::ops::Range;
@@ -10,7 +11,7 @@ use std::ops::Range;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DiffRow {
     /// "Deleting (3)": a group heading.
-    Header { action: &'static str, count: usize },
+    Header { action: ChangeKind, count: usize },
     /// A change, by its index in the plan.
     Change(usize),
     /// One field of an expanded update.
@@ -25,9 +26,10 @@ pub struct DiffView {
     pub expanded: BTreeSet<usize>,
 }
 
-const GROUPS: [(&str, &str); 3] = [("delete", "Deleting"), ("update", "Updating"), ("create", "Adding")];
+const GROUPS: [(ChangeKind, &str); 3] =
+    [(ChangeKind::Delete, "Deleting"), (ChangeKind::Update, "Updating"), (ChangeKind::Create, "Adding")];
 
-pub fn group_title(action: &str) -> &'static str {
+pub fn group_title(action: ChangeKind) -> &'static str {
     GROUPS.iter().find(|(a, _)| *a == action).map_or("", |(_, t)| t)
 }
 
@@ -40,7 +42,7 @@ fn field_count(review: &Review, change: usize) -> usize {
 
 /// One group of the review: its heading row and its changes' range.
 struct Group {
-    action: &'static str,
+    action: ChangeKind,
     changes: Range<usize>,
 }
 
@@ -49,7 +51,7 @@ impl DiffView {
         let plan = &review.planned.plan;
         GROUPS
             .iter()
-            .map(|(a, _)| Group { action: a, changes: plan.range(a) })
+            .map(|&(a, _)| Group { action: a, changes: plan.range(a) })
             .filter(|g| !g.changes.is_empty())
             .collect()
     }
@@ -221,11 +223,11 @@ mod tests {
         assert_eq!(
             v.rows(&r),
             vec![
-                DiffRow::Header { action: "delete", count: 1 },
+                DiffRow::Header { action: ChangeKind::Delete, count: 1 },
                 DiffRow::Change(0),
-                DiffRow::Header { action: "update", count: 1 },
+                DiffRow::Header { action: ChangeKind::Update, count: 1 },
                 DiffRow::Change(1),
-                DiffRow::Header { action: "create", count: 2 },
+                DiffRow::Header { action: ChangeKind::Create, count: 2 },
                 DiffRow::Change(2),
                 DiffRow::Change(3),
             ]

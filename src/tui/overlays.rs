@@ -6,6 +6,7 @@ use super::theme::Theme;
 use super::view::centered;
 use crate::diagnose::Status;
 use crate::engine::Snapshot;
+use crate::model::ChangeKind;
 use crate::report::thousands;
 use crate::sync::guard::Overrides;
 use ratatui::Frame;
@@ -26,15 +27,15 @@ pub fn render(frame: &mut Frame, area: Rect, overlay: &Overlay, app: &App, snap:
 fn confirm_apply(frame: &mut Frame, area: Rect, app: &App, snap: &Snapshot, theme: &Theme) {
     let Some(review) = snap.review.as_deref() else { return };
     let plan = &review.planned.plan;
-    let approved = |action: &str| plan.range(action).filter(|k| review.selected[*k]).count();
+    let approved = |kind| plan.range(kind).filter(|k| review.selected[*k]).count();
     let left_out = plan.changes.len() - review.approved();
     let verdict = review.verdict(Overrides::default(), &app.config.sync.guards);
     let mut lines = vec![
         Line::from(format!("Apply {} changes to {}?", thousands(review.approved() as u64), review.planned.target)),
         Line::from(vec![
-            Span::styled(format!("  + {} create", thousands(approved("create") as u64)), theme.add()),
-            Span::styled(format!("  ~ {} update", thousands(approved("update") as u64)), theme.change()),
-            Span::styled(format!("  - {} delete", thousands(approved("delete") as u64)), theme.remove()),
+            Span::styled(format!("  + {} create", thousands(approved(ChangeKind::Create) as u64)), theme.add()),
+            Span::styled(format!("  ~ {} update", thousands(approved(ChangeKind::Update) as u64)), theme.change()),
+            Span::styled(format!("  - {} delete", thousands(approved(ChangeKind::Delete) as u64)), theme.remove()),
         ]),
         Line::styled(format!("  {} left out by you", thousands(left_out as u64)), theme.dim()),
     ];

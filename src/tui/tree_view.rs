@@ -4,6 +4,7 @@
 use crate::dn::Dn;
 use crate::engine::tree::{Listing, TreeData};
 use crate::model::{NodeKind, TreeNode};
+use crate::source::SourceError;
 use std::collections::HashSet;
 
 /// One visible line of the tree. Borrows from the engine's listings: flattening 100k entries
@@ -26,7 +27,7 @@ impl Row<'_> {
         self.listing.and_then(|l| l.nodes.as_ref()).map(|n| n.len())
     }
 
-    pub fn error(&self) -> Option<&str> {
+    pub fn error(&self) -> Option<&SourceError> {
         self.listing.and_then(|l| l.error.as_deref())
     }
 }

@@ -6,6 +6,7 @@ use super::layout::{MIN_HEIGHT, MIN_WIDTH, Screen, screen_for};
 use super::panes::{self, fit};
 use super::theme::Theme;
 use crate::engine::{Level, Phase, Snapshot};
+use crate::model::ChangeKind;
 use crate::report::thousands;
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
@@ -102,9 +103,9 @@ fn status_text(app: &App, snap: &Snapshot, view: &ViewCtx) -> String {
         let p = &review.planned.plan;
         parts.push(format!(
             "+{} ~{} -{}",
-            thousands(p.count("create") as u64),
-            thousands(p.count("update") as u64),
-            thousands(p.count("delete") as u64)
+            thousands(p.count(ChangeKind::Create) as u64),
+            thousands(p.count(ChangeKind::Update) as u64),
+            thousands(p.count(ChangeKind::Delete) as u64)
         ));
     } else if let Some(outcome) = &snap.search {
         parts.push(format!("{} to sync", thousands(outcome.classification.entries.len() as u64)));

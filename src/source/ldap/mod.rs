@@ -14,9 +14,9 @@ mod spin;
 pub mod tls;
 
 use super::classify::{Classifier, Policy};
-use super::{ClassifiedRead, DirectoryRead, ObjectSink, ProgressFn, ReadProgress, ReadStats, Source, SourceError};
+use super::{DirectoryRead, ObjectSink, ProgressFn, ReadProgress, Source, SourceError};
 use crate::config::{Config, SecretSource, SourceConfig};
-use crate::model::{DirObject, EntryDetails, Flavor, ObjectClass, TreeNode};
+use crate::model::{ClassifiedRead, DirObject, EntryDetails, Flavor, ObjectClass, ReadStats, TreeNode};
 use error::LdapFailure;
 use paged::SearchSpec;
 use query::Query;

@@ -5,6 +5,7 @@
 
 use super::{fit, frame};
 use crate::engine::{Review, Snapshot};
+use crate::model::ChangeKind;
 use crate::report::{SearchCounts, field_line, marker, thousands};
 use crate::sync::apply::ApplyOutcome;
 use crate::sync::guard::Overrides;
@@ -49,9 +50,9 @@ fn review_lines<'a>(app: &App, review: &Review, width: usize, height: usize, the
         fit(
             &format!(
                 "Adding {} · Updating {} · Deleting {} · approved {} of {}",
-                thousands(plan.count("create") as u64),
-                thousands(plan.count("update") as u64),
-                thousands(plan.count("delete") as u64),
+                thousands(plan.count(ChangeKind::Create) as u64),
+                thousands(plan.count(ChangeKind::Update) as u64),
+                thousands(plan.count(ChangeKind::Delete) as u64),
                 thousands(review.approved() as u64),
                 thousands(plan.changes.len() as u64)
             ),
@@ -123,15 +124,15 @@ fn change_line<'a>(review: &Review, k: usize, selected: bool, width: usize, them
 }
 
 fn report_lines<'a>(app: &App, o: &ApplyOutcome, width: usize, theme: &Theme) -> Vec<Line<'a>> {
-    let count = |a: &str| thousands(o.applied.iter().filter(|x| x.action == a).count() as u64);
+    let count = |kind| thousands(o.count_applied(kind) as u64);
     let mut lines = vec![Line::styled(
         fit(
             &format!(
                 "Applied in {:.1} s: {} created · {} updated · {} deleted",
                 o.elapsed.as_secs_f64(),
-                count("create"),
-                count("update"),
-                count("delete")
+                count(ChangeKind::Create),
+                count(ChangeKind::Update),
+                count(ChangeKind::Delete)
             ),
             width,
         ),
@@ -153,7 +154,7 @@ fn report_lines<'a>(app: &App, o: &ApplyOutcome, width: usize, theme: &Theme) ->
     lines
 }
 
-fn search_lines<'a>(app: &App, outcome: &crate::engine::SearchOutcome, width: usize, theme: &Theme) -> Vec<Line<'a>> {
+fn search_lines<'a>(app: &App, outcome: &crate::model::SearchOutcome, width: usize, theme: &Theme) -> Vec<Line<'a>> {
     let counts = SearchCounts::of(outcome);
     let c = &outcome.classification;
     let mut lines = vec![Line::styled(

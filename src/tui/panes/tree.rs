@@ -106,7 +106,7 @@ pub fn render(frame_: &mut Frame, area: Rect, app: &App, snap: &Snapshot, theme:
         .map(|(k, r)| row_line(r, width, k == selected, app, theme))
         .collect();
     if let Some(error) = rows.get(selected).and_then(|r| r.error()) {
-        lines.push(Line::styled(fit(error, width), theme.error()));
+        lines.push(Line::styled(fit(&error.to_string(), width), theme.error()));
     }
     if !app.tree.filter.is_empty() {
         let shown = format!(" filter: {} · {} shown ", app.tree.filter, rows.len());
@@ -124,7 +124,7 @@ pub fn render_attributes(frame_: &mut Frame, area: Rect, snap: &Snapshot, theme:
         None => vec![Line::styled("select an entry", theme.dim())],
         Some(d) if d.loading => vec![Line::styled(format!("reading {}…", d.dn), theme.dim())],
         Some(d) => match (&d.entry, &d.error) {
-            (_, Some(e)) => vec![Line::styled(e.clone(), theme.error())],
+            (_, Some(e)) => vec![Line::styled(e.to_string(), theme.error())],
             (Some(entry), None) => attribute_lines(entry, inner_width, theme),
             (None, None) => Vec::new(),
         },
