@@ -372,3 +372,164 @@ mod review {
         assert_eq!(again.sync.exempt.len(), 1, "an address is exempted once");
     }
 }
+
+/// The command bar runs each verb as its key, against the real snapshot, in every engine phase.
+mod command_bar {
+    use super::*;
+    use adsync::engine::{Level, Review};
+    use adsync::sync::apply::ApplyProgress;
+    use adsync::tui::command_bar::VERBS;
+
+    /// What typing a verb, any of its names, or pressing its key should lead to.
+    #[derive(Clone, Copy, Debug)]
+    enum Expect {
+        Search,
+        Plan,
+        ConfirmApply,
+        NothingToApply,
+        Check,
+        Quit,
+        AskToQuit,
+        Help,
+        Save,
+    }
+    use Expect::*;
+
+    const APPLYING: Phase = Phase::Applying(ApplyProgress { done: 1, failed: 0, total: 4 });
+    const PHASES: [Phase; 9] = [
+        Phase::Idle,
+        Phase::Connecting,
+        Phase::Reading { entries: 10, pages: 1 },
+        Phase::Planning,
+        Phase::Planned,
+        APPLYING,
+        Phase::Done,
+        Phase::Failed,
+        Phase::Cancelled,
+    ];
+
+    #[rustfmt::skip]
+    const TABLE: &[(&str, [Expect; 9])] = &[
+        //           Idle            Connecting      Reading         Planning        Planned       Applying        Done            Failed          Cancelled
+        ("search", [Search,         Search,         Search,         Search,         Search,       Search,         Search,         Search,         Search]),
+        ("plan",   [Plan,           Plan,           Plan,           Plan,           Plan,         Plan,           Plan,           Plan,           Plan]),
+        ("sync",   [NothingToApply, NothingToApply, NothingToApply, NothingToApply, ConfirmApply, NothingToApply, NothingToApply, NothingToApply, NothingToApply]),
+        ("check",  [Check,          Check,          Check,          Check,          Check,        Check,          Check,          Check,          Check]),
+        ("quit",   [Quit,           AskToQuit,      AskToQuit,      AskToQuit,      Quit,         AskToQuit,      Quit,           Quit,           Quit]),
+        ("help",   [Help,           Help,           Help,           Help,           Help,         Help,           Help,           Help,           Help]),
+        ("save",   [Save,           Save,           Save,           Save,           Save,         Save,           Save,           Save,           Save]),
+    ];
+
+    /// A harness in `phase`, with a plan from earlier in the snapshot whatever the phase.
+    fn in_phase(phase: &Phase) -> Harness {
+        let mut h = Harness::with_file();
+        h.snap.review = Some(Arc::new(Review::new(super::plans::planned(1))));
+        h.snap.phase = phase.clone();
+        h
+    }
+
+    fn typed(h: &mut Harness, verb: &str) -> Vec<Effect> {
+        h.press(KeyCode::Char(':'));
+        h.chars(verb);
+        h.press(KeyCode::Enter)
+    }
+
+    fn flash_level(h: &Harness) -> Option<Level> {
+        h.app.flash.as_ref().map(|(level, _, _)| *level)
+    }
+
+    fn check(expect: Expect, h: &Harness, effects: &[Effect], case: &str) {
+        let overlay = h.app.overlay.clone();
+        match expect {
+            Search => assert_eq!(effects, [Effect::Engine(Command::Search)], "{case}"),
+            Plan => {
+                assert_eq!(effects, [Effect::Engine(Command::Plan)], "{case}");
+                assert_eq!(h.app.focus, Pane::Diff, "{case}");
+            }
+            ConfirmApply => assert_eq!((effects, overlay), (&[][..], Some(Overlay::ConfirmApply)), "{case}"),
+            NothingToApply => {
+                assert_eq!((effects, overlay), (&[][..], None), "{case}");
+                assert_eq!(flash_level(h), Some(Level::Warn), "{case}");
+            }
+            Check => assert_eq!((effects, overlay), (&[Effect::RunCheck][..], Some(Overlay::Diagnostics)), "{case}"),
+            Quit => assert_eq!((effects, h.app.quit), (&[Effect::Quit][..], true), "{case}"),
+            AskToQuit => {
+                assert_eq!((effects, overlay), (&[][..], Some(Overlay::ConfirmQuit)), "{case}");
+                assert!(!h.app.quit, "{case}");
+            }
+            Help => assert_eq!((effects, overlay), (&[][..], Some(Overlay::Help { scroll: 0 })), "{case}"),
+            Save => assert_eq!(effects, [Effect::Reload], "{case}"),
+        }
+    }
+
+    #[test]
+    fn every_verb_in_every_phase() {
+        for (verb, row) in TABLE {
+            let names = adsync::tui::command_bar::verb(verb).unwrap().names;
+            for (phase, expect) in PHASES.iter().zip(row) {
+                for name in names {
+                    let mut h = in_phase(phase);
+                    let effects = typed(&mut h, name);
+                    check(*expect, &h, &effects, &format!(":{name} while {}", phase.label()));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_table_names_every_verb() {
+        let mut tested: Vec<&str> = TABLE.iter().map(|(verb, _)| *verb).collect();
+        let mut known: Vec<&str> = VERBS.iter().map(|v| v.names[0]).collect();
+        tested.sort();
+        known.sort();
+        assert_eq!(tested, known);
+    }
+
+    /// The key bound to the verb's action in the verb's context, pressed where it works.
+    fn press_key_of(h: &mut Harness, verb: &str) -> Vec<Effect> {
+        let verb = adsync::tui::command_bar::verb(verb).unwrap();
+        let key = h.app.keymap.key_for(verb.context, verb.action).unwrap();
+        let modifiers = if key.ctrl { KeyModifiers::CONTROL } else { KeyModifiers::NONE };
+        h.press_with(key.code, modifiers)
+    }
+
+    /// Everything a key or a verb can change that the user sees.
+    fn seen(h: &Harness, effects: Vec<Effect>) -> (Vec<Effect>, Option<Overlay>, Option<String>, bool, Pane) {
+        let flash = h.app.flash.as_ref().map(|(_, text, _)| text.clone());
+        (effects, h.app.overlay.clone(), flash, h.app.quit, h.app.focus)
+    }
+
+    #[test]
+    fn a_typed_verb_does_what_its_key_does_in_every_phase() {
+        for phase in &PHASES {
+            for verb in VERBS {
+                let name = verb.names[0];
+                let (mut by_key, mut by_verb) = (in_phase(phase), in_phase(phase));
+                if verb.context == adsync::tui::keymap::Context::Settings {
+                    by_key.app.focus = Pane::Settings;
+                    by_verb.app.focus = Pane::Settings;
+                }
+                let pressed = press_key_of(&mut by_key, name);
+                let typed = typed(&mut by_verb, name);
+                assert_eq!(seen(&by_verb, typed), seen(&by_key, pressed), ":{name} while {}", phase.label());
+            }
+        }
+    }
+
+    #[test]
+    fn typed_sync_with_a_plan_ready_opens_the_confirmation() {
+        let mut h = in_phase(&Phase::Planned);
+        assert!(typed(&mut h, "sync").is_empty());
+        assert_eq!(h.app.overlay, Some(Overlay::ConfirmApply));
+        assert_eq!(h.press(KeyCode::Char('y')), vec![Effect::Engine(Command::Apply(Default::default()))]);
+    }
+
+    #[test]
+    fn typed_quit_while_applying_asks_first() {
+        let mut h = in_phase(&APPLYING);
+        assert!(typed(&mut h, "q").is_empty());
+        assert_eq!((h.app.overlay.clone(), h.app.quit), (Some(Overlay::ConfirmQuit), false));
+        h.press(KeyCode::Char('n'));
+        assert_eq!((h.app.overlay.clone(), h.app.quit), (None, false), "anything but y stays");
+    }
+}

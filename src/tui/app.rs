@@ -1,6 +1,7 @@
 //! The TUI's state and its one update function: key in, state changed, effects out.
 //! Which layer gets a key is derived from the state (text input, overlay, pane), never a flag.
 
+use super::command_bar;
 use super::diff_view::DiffView;
 use super::keymap::{Action, Context, Key, Keymap};
 use super::log_view::LogView;
@@ -47,6 +48,11 @@ impl Pane {
 
     fn index(self) -> usize {
         Pane::ALL.iter().position(|p| *p == self).unwrap_or(0)
+    }
+
+    /// The pane whose keymap context this is; none for global bindings.
+    fn for_context(context: Context) -> Option<Pane> {
+        Pane::ALL.into_iter().find(|p| p.context() == context)
     }
 }
 
@@ -225,7 +231,7 @@ impl App {
             return vec![Effect::Quit];
         }
         if self.input.is_some() {
-            return self.on_text_key(key, now);
+            return self.on_text_key(key, snapshot, now);
         }
         if let Some(overlay) = self.overlay.clone() {
             return self.on_overlay_key(overlay, k, snapshot);
@@ -305,7 +311,7 @@ impl App {
             }
             Action::Apply => self.ask_to_apply(snapshot, now),
             Action::Check => self.start_check(),
-            _ => self.on_pane_action(action, snapshot, now),
+            _ => self.on_pane_action(self.focus, action, snapshot, now),
         }
     }
 
@@ -323,8 +329,8 @@ impl App {
         Vec::new()
     }
 
-    fn on_pane_action(&mut self, action: Action, snapshot: &Snapshot, now: Instant) -> Vec<Effect> {
-        match self.focus {
+    fn on_pane_action(&mut self, pane: Pane, action: Action, snapshot: &Snapshot, now: Instant) -> Vec<Effect> {
+        match pane {
             Pane::Tree => self.on_tree_action(action, snapshot, now),
             Pane::Log => self.on_log_action(action, now),
             Pane::Settings => self.on_settings_action(action, now),
@@ -576,7 +582,7 @@ impl App {
         }
     }
 
-    fn on_text_key(&mut self, key: KeyEvent, now: Instant) -> Vec<Effect> {
+    fn on_text_key(&mut self, key: KeyEvent, snapshot: &Snapshot, now: Instant) -> Vec<Effect> {
         let Some(mut input) = self.input.take() else { return Vec::new() };
         match key.code {
             KeyCode::Esc => {
@@ -585,7 +591,7 @@ impl App {
                 }
                 Vec::new()
             }
-            KeyCode::Enter => self.submit(input, now),
+            KeyCode::Enter => self.submit(input, snapshot, now),
             _ => {
                 input.text.handle_event(&crossterm::event::Event::Key(key));
                 input.error = self.live_check(&input);
@@ -605,7 +611,7 @@ impl App {
         probe.set_text(id, input.text.value()).err()
     }
 
-    fn submit(&mut self, input: TextInput, now: Instant) -> Vec<Effect> {
+    fn submit(&mut self, input: TextInput, snapshot: &Snapshot, now: Instant) -> Vec<Effect> {
         let text = input.text.value().trim().to_string();
         match input.typing {
             Typing::Filter => {
@@ -618,33 +624,24 @@ impl App {
                 }
                 Vec::new()
             }
-            Typing::Command => self.run_command(&text, now),
+            Typing::Command => self.run_command(&text, snapshot, now),
         }
     }
 
-    fn run_command(&mut self, text: &str, now: Instant) -> Vec<Effect> {
-        let action = match text {
-            "search" | "s" => Action::Search,
-            "plan" | "p" => Action::Plan,
-            "sync" | "apply" => Action::Apply,
-            "check" => Action::Check,
-            "quit" | "q" => Action::Quit,
-            "help" => Action::Help,
-            "save" | "w" => Action::Save,
-            "" => return Vec::new(),
-            other => {
-                self.flash(
-                    Level::Warn,
-                    format!("unknown command \"{other}\": try search, plan, sync, check, quit"),
-                    now,
-                );
-                return Vec::new();
-            }
-        };
-        if action == Action::Save {
-            return self.save_settings(now);
+    /// A typed verb goes where its key would: the same action, context and snapshot.
+    fn run_command(&mut self, text: &str, snapshot: &Snapshot, now: Instant) -> Vec<Effect> {
+        if text.is_empty() {
+            return Vec::new();
         }
-        self.on_action(action, &Snapshot::default(), now)
+        let Some(verb) = command_bar::verb(text) else {
+            let known = command_bar::verb_list();
+            self.flash(Level::Warn, format!("unknown command \"{text}\": try {known}"), now);
+            return Vec::new();
+        };
+        match Pane::for_context(verb.context) {
+            Some(pane) => self.on_pane_action(pane, verb.action, snapshot, now),
+            None => self.on_action(verb.action, snapshot, now),
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! the log, all drawn from the engine's snapshot. The only module that touches the terminal.
 
 pub mod app;
+pub mod command_bar;
 pub mod diff_view;
 pub mod keymap;
 pub mod layout;
