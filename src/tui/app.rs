@@ -94,31 +94,7 @@ pub struct DiagnosticsView {
     pub elapsed: Option<Duration>,
 }
 
-/// Input from the outside world.
-#[derive(Clone, Debug)]
-pub enum Input {
-    Key(KeyEvent),
-    Resize(u16, u16),
-    /// The clock moved on (debounces, flash expiry).
-    Tick(Instant),
-    Log(Event),
-    /// A rung of the connectivity check finished.
-    CheckStep(Step),
-    CheckDone(Duration),
-}
-
-/// What the TUI shell must do for us.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Effect {
-    Engine(Command),
-    Quit,
-    CopyToClipboard(String),
-    SaveLog,
-    /// The config file changed: rebuild the engine with it.
-    Reload,
-    /// Run the connectivity check; its rungs come back as [`Input::CheckStep`].
-    RunCheck,
-}
+pub use super::effect::{ConfigWrite, Effect, Input, Reloaded, SaveError, Saved};
 
 pub struct App {
     pub keymap: Keymap,
@@ -130,6 +106,8 @@ pub struct App {
     pub diagnostics: DiagnosticsView,
     pub log: LogView,
     pub form: Form,
+    /// The form as the config file has it: what differs is not saved yet.
+    saved_form: Form,
     pub settings_row: usize,
     pub config: Config,
     pub excluded: Vec<Dn>,
@@ -158,6 +136,7 @@ impl App {
             diagnostics: DiagnosticsView::default(),
             log: LogView::default(),
             form: Form::from_config(&config),
+            saved_form: Form::from_config(&config),
             settings_row: 0,
             config,
             excluded,
@@ -205,6 +184,63 @@ impl App {
             Input::CheckDone(elapsed) => {
                 self.diagnostics.running = false;
                 self.diagnostics.elapsed = Some(elapsed);
+                Vec::new()
+            }
+            Input::Saved(result) => self.on_saved(result, now),
+            Input::Reloaded(result) => self.on_reloaded(result, now),
+        }
+    }
+
+    /// Whether the settings form has edits the config file does not have yet.
+    pub fn unsaved_settings(&self) -> bool {
+        self.form != self.saved_form
+    }
+
+    /// Writing the config restarts the engine: a running job would go on unseen, and `q`
+    /// would no longer ask. So nothing is written while one runs.
+    fn write_config(&mut self, write: ConfigWrite, snapshot: &Snapshot, now: Instant) -> Vec<Effect> {
+        if snapshot.phase.is_busy() {
+            let job = snapshot.phase.label().to_lowercase();
+            self.flash(
+                Level::Warn,
+                format!("not saved: {job} is running and saving restarts the engine; save when it is done"),
+                now,
+            );
+            return Vec::new();
+        }
+        vec![Effect::Write(write)]
+    }
+
+    fn on_saved(&mut self, result: Result<Saved, SaveError>, now: Instant) -> Vec<Effect> {
+        let saved = match result {
+            Ok(saved) => saved,
+            Err(e) => {
+                self.flash(Level::Error, e.to_string(), now);
+                return Vec::new();
+            }
+        };
+        self.flash(Level::Info, saved.message(), now);
+        match saved {
+            Saved::Log(_) => Vec::new(),
+            Saved::Settings(form) => {
+                self.saved_form = form;
+                vec![Effect::Reload]
+            }
+            Saved::Exclusion { .. } | Saved::Exemption { .. } => vec![Effect::Reload],
+        }
+    }
+
+    fn on_reloaded(&mut self, result: Result<Box<Reloaded>, crate::config::ConfigError>, now: Instant) -> Vec<Effect> {
+        match result {
+            Ok(reloaded) => {
+                if reloaded.root != self.tree.root {
+                    self.tree = TreeView::new(&reloaded.root);
+                }
+                self.reloaded(reloaded.config);
+                self.start()
+            }
+            Err(e) => {
+                self.flash(Level::Error, e.to_string(), now);
                 Vec::new()
             }
         }
@@ -333,7 +369,7 @@ impl App {
         match pane {
             Pane::Tree => self.on_tree_action(action, snapshot, now),
             Pane::Log => self.on_log_action(action, now),
-            Pane::Settings => self.on_settings_action(action, now),
+            Pane::Settings => self.on_settings_action(action, snapshot, now),
             Pane::Diff => self.on_diff_action(action, snapshot, now),
         }
     }
@@ -387,7 +423,11 @@ impl App {
                     return vec![Effect::CopyToClipboard(dn)];
                 }
             }
-            Action::Exclude => return self.toggle_exclusion(now),
+            Action::Exclude => {
+                if let Some(dn) = self.tree.selected.clone() {
+                    return self.write_config(ConfigWrite::ToggleExclusion { dn }, snapshot, now);
+                }
+            }
             _ => {}
         }
         Vec::new()
@@ -410,19 +450,6 @@ impl App {
     fn select(&mut self, dn: String, now: Instant) {
         self.tree.selected = Some(dn.clone());
         self.pending_inspect = Some((dn, now));
-    }
-
-    fn toggle_exclusion(&mut self, now: Instant) -> Vec<Effect> {
-        let Some(dn) = self.tree.selected.clone() else { return Vec::new() };
-        match crate::config::exclusions::toggle_subtree(self.config.origin.as_deref(), &dn) {
-            Ok(true) => self.flash(Level::Info, format!("excluded {dn} (saved)"), now),
-            Ok(false) => self.flash(Level::Info, format!("{dn} is synced again (saved)"), now),
-            Err(e) => {
-                self.flash(Level::Error, e.to_string(), now);
-                return Vec::new();
-            }
-        }
-        vec![Effect::Reload]
     }
 
     fn ask_to_apply(&mut self, snapshot: &Snapshot, now: Instant) -> Vec<Effect> {
@@ -496,29 +523,13 @@ impl App {
             }
             Action::Exempt => {
                 if let Some(k) = current {
-                    return self.exempt(review.planned.plan.changes[k].email().to_string(), now);
+                    let email = review.planned.plan.changes[k].email().to_string();
+                    return self.write_config(ConfigWrite::AddExemption { email }, snapshot, now);
                 }
             }
             _ => {}
         }
         Vec::new()
-    }
-
-    fn exempt(&mut self, email: String, now: Instant) -> Vec<Effect> {
-        match crate::config::exclusions::add_exemption(self.config.origin.as_deref(), &email) {
-            Ok(()) => {
-                self.flash(
-                    Level::Info,
-                    format!("{email} is exempt from sync now (saved); plan again to see the rest"),
-                    now,
-                );
-                vec![Effect::Reload]
-            }
-            Err(e) => {
-                self.flash(Level::Error, e.to_string(), now);
-                Vec::new()
-            }
-        }
     }
 
     fn on_log_action(&mut self, action: Action, now: Instant) -> Vec<Effect> {
@@ -542,7 +553,7 @@ impl App {
         Vec::new()
     }
 
-    fn on_settings_action(&mut self, action: Action, now: Instant) -> Vec<Effect> {
+    fn on_settings_action(&mut self, action: Action, snapshot: &Snapshot, now: Instant) -> Vec<Effect> {
         let count = self.form.fields.len();
         match action {
             Action::Up => self.settings_row = self.settings_row.saturating_sub(1),
@@ -560,7 +571,7 @@ impl App {
                     _ => self.form.toggle(field.id),
                 }
             }
-            Action::Save => return self.save_settings(now),
+            Action::Save => return self.save_settings(snapshot, now),
             Action::TestConnection => {
                 return vec![Effect::Engine(Command::Browse { dn: self.tree.root.clone(), refresh: true })];
             }
@@ -569,17 +580,8 @@ impl App {
         Vec::new()
     }
 
-    fn save_settings(&mut self, now: Instant) -> Vec<Effect> {
-        match self.form.save(self.config.origin.as_deref()) {
-            Ok(()) => {
-                self.flash(Level::Info, "settings saved; the next search uses them", now);
-                vec![Effect::Reload]
-            }
-            Err(e) => {
-                self.flash(Level::Error, e.to_string(), now);
-                Vec::new()
-            }
-        }
+    fn save_settings(&mut self, snapshot: &Snapshot, now: Instant) -> Vec<Effect> {
+        self.write_config(ConfigWrite::SaveSettings(self.form.clone()), snapshot, now)
     }
 
     fn on_text_key(&mut self, key: KeyEvent, snapshot: &Snapshot, now: Instant) -> Vec<Effect> {
@@ -651,10 +653,11 @@ fn excluded_dns(config: &Config) -> Vec<Dn> {
 
 impl App {
     /// After the config file changed on disk (settings saved, subtree excluded).
-    pub fn reloaded(&mut self, config: Config) {
+    fn reloaded(&mut self, config: Config) {
         self.diff.reset();
         self.excluded = excluded_dns(&config);
         self.form = Form::from_config(&config);
+        self.saved_form = self.form.clone();
         self.config = config;
     }
 }

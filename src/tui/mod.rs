@@ -4,6 +4,7 @@
 pub mod app;
 pub mod command_bar;
 pub mod diff_view;
+pub mod effect;
 pub mod keymap;
 pub mod layout;
 pub mod log_view;
@@ -14,5 +15,6 @@ pub mod terminal;
 pub mod theme;
 pub mod tree_view;
 pub mod view;
+pub mod writes;
 
 pub use runner::{TuiOptions, run};

@@ -1,7 +1,8 @@
 //! The event loop: keys and engine updates in, frames out, drawn only when something
 //! changed and at most every 16 ms. Never awaits I/O on the draw path.
 
-use super::app::{App, Effect, Input};
+use super::app::App;
+use super::effect::{Effect, Input, Reloaded};
 use super::keymap::Keymap;
 use super::theme::Theme;
 use super::view::{ViewCtx, draw};
@@ -65,8 +66,8 @@ pub async fn run(opts: TuiOptions) -> Result<(), TuiError> {
 struct Loop {
     engine: EngineHandle,
     config: Config,
-    /// Results of background work the TUI itself started (the connectivity check).
-    own: (tokio::sync::mpsc::UnboundedSender<Input>, tokio::sync::mpsc::UnboundedReceiver<Input>),
+    /// Answers to the effects performed for the app (file writes, the connectivity check).
+    answers: (tokio::sync::mpsc::UnboundedSender<Input>, tokio::sync::mpsc::UnboundedReceiver<Input>),
     state: tokio::sync::watch::Receiver<Snapshot>,
     events: tokio::sync::broadcast::Receiver<Event>,
     view: ViewCtx,
@@ -77,7 +78,7 @@ impl Loop {
     fn new(engine: EngineHandle, source: String, config: Config) -> Self {
         Self {
             config,
-            own: tokio::sync::mpsc::unbounded_channel(),
+            answers: tokio::sync::mpsc::unbounded_channel(),
             state: engine.state(),
             events: engine.events(),
             engine,
@@ -90,6 +91,31 @@ impl Loop {
             },
             busy_since: None,
         }
+    }
+
+    /// Puts a new engine in place of the old one; answers still on their way are kept.
+    fn attach(&mut self, engine: EngineHandle, source: String, config: Config) {
+        self.state = engine.state();
+        self.events = engine.events();
+        self.engine = engine;
+        self.view.source = source;
+        self.config = config;
+        self.busy_since = None;
+    }
+
+    fn answer(&self, input: Input) {
+        // The receiver lives in `self`: this send cannot fail.
+        let _ = self.answers.0.send(input);
+    }
+
+    /// Reads the config file again and restarts the engine on it.
+    fn reload(&mut self) -> Option<Input> {
+        let path = self.config.origin.clone()?;
+        Some(Input::Reloaded(Config::load(&path).map(|config| {
+            let (engine, describe, root) = start_engine(&config);
+            self.attach(engine, describe, config.clone());
+            Box::new(Reloaded { config, root })
+        })))
     }
 
     fn snapshot(&mut self) -> Snapshot {
@@ -150,7 +176,7 @@ async fn event_loop(
                 Err(RecvError::Closed) => None,
             },
             _ = tick.tick() => Some(Input::Tick(Instant::now())),
-            own = lp.own.1.recv() => own,
+            answer = lp.answers.1.recv() => answer,
             _ = tokio::time::sleep(wait) => None,
         };
         if let Some(input) = input {
@@ -170,8 +196,15 @@ fn perform(app: &mut App, effects: Vec<Effect>, lp: &mut Loop) {
             Effect::Engine(command) => lp.engine.send(command),
             Effect::Quit => app.quit = true,
             Effect::CopyToClipboard(text) => super::terminal::copy_to_clipboard(&text),
-            Effect::SaveLog => save_log(app),
-            Effect::Reload => reload(app, lp),
+            Effect::SaveLog => {
+                lp.answer(super::writes::save_log(&app.log.to_text(), &lp.config.state_dir(), jiff::Timestamp::now()))
+            }
+            Effect::Write(write) => lp.answer(write.perform(lp.config.origin.as_deref())),
+            Effect::Reload => {
+                if let Some(input) = lp.reload() {
+                    lp.answer(input);
+                }
+            }
             Effect::RunCheck => run_check(lp),
         }
     }
@@ -180,7 +213,7 @@ fn perform(app: &mut App, effects: Vec<Effect>, lp: &mut Loop) {
 /// Runs the connectivity ladder beside everything else; each rung comes back as an input.
 fn run_check(lp: &Loop) {
     let config = lp.config.clone();
-    let tx = lp.own.0.clone();
+    let tx = lp.answers.0.clone();
     tokio::spawn(async move {
         let steps = tx.clone();
         let ladder = crate::diagnose::run_ladder(&config, Default::default(), move |step| {
@@ -189,31 +222,4 @@ fn run_check(lp: &Loop) {
         .await;
         let _ = tx.send(Input::CheckDone(ladder.elapsed));
     });
-}
-
-fn save_log(app: &mut App) {
-    let dir = app.config.state_dir();
-    let name = format!("adsync-{}.log", jiff::Timestamp::now().strftime("%Y%m%d-%H%M%S"));
-    let path = dir.join(name);
-    let written = std::fs::create_dir_all(&dir).and_then(|_| std::fs::write(&path, app.log.to_text()));
-    match written {
-        Ok(()) => app.flash(Level::Info, format!("log saved to {}", path.display()), Instant::now()),
-        Err(e) => app.flash(Level::Error, format!("cannot save the log to {}: {e}", path.display()), Instant::now()),
-    }
-}
-
-/// The config file changed under us (saved settings, an excluded subtree): read it again and
-/// give the engine a source built from it.
-fn reload(app: &mut App, lp: &mut Loop) {
-    let Some(path) = app.config.origin.clone() else { return };
-    match Config::load(&path) {
-        Ok(config) => {
-            let (engine, describe, _) = start_engine(&config);
-            *lp = Loop::new(engine, describe, config.clone());
-            app.reloaded(config);
-            let effects = app.start();
-            perform(app, effects, lp);
-        }
-        Err(e) => app.flash(Level::Error, e.to_string(), Instant::now()),
-    }
 }
