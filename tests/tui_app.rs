@@ -165,7 +165,7 @@ fn help_opens_and_any_key_closes_it() {
 fn the_command_bar_runs_commands_and_reports_unknown_ones() {
     let mut h = Harness::new();
     h.press(KeyCode::Char(':'));
-    assert_eq!(h.app.input.as_ref().map(|i| i.typing.clone()), Some(Typing::Command));
+    assert_eq!(h.app.input.as_ref().map(|i| i.typing), Some(Typing::Command));
     h.chars("search");
     assert_eq!(h.press(KeyCode::Enter), vec![Effect::Engine(Command::Search)]);
     h.press(KeyCode::Char(':'));
@@ -232,7 +232,7 @@ fn settings_edit_in_place_validate_and_save_back() {
     assert!(h.app.input.as_ref().unwrap().error.is_some(), "validated as typed");
     h.press(KeyCode::Esc);
     assert_eq!(
-        h.app.form.text(adsync::config::form::FieldId::BaseDn),
+        h.app.settings.form.text(adsync::config::form::FieldId::BaseDn),
         "DC=example,DC=com",
         "Esc leaves the field as it was"
     );
@@ -245,12 +245,12 @@ fn settings_edit_in_place_validate_and_save_back() {
     h.press(KeyCode::Char('j'));
     h.press(KeyCode::Char('j'));
     h.press(KeyCode::Char(' ')); // Disabled accounts on
-    assert!(h.app.unsaved_settings());
+    assert!(h.app.settings.unsaved());
     let save = h.press_with(KeyCode::Char('s'), KeyModifiers::CONTROL);
-    assert_eq!(save, vec![Effect::Write(ConfigWrite::SaveSettings(h.app.form.clone()))]);
+    assert_eq!(save, vec![Effect::Write(ConfigWrite::SaveSettings(h.app.settings.form.clone()))]);
     assert_eq!(h.perform_writes(save), vec![Effect::Reload]);
     assert_eq!(h.flash_text(), "settings saved; the next search uses them");
-    assert!(!h.app.unsaved_settings());
+    assert!(!h.app.settings.unsaved());
     let path = h.app.config.origin.clone().unwrap();
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.starts_with("# mine"), "comments survive: {text}");
@@ -271,7 +271,7 @@ fn x_excludes_the_selected_subtree_in_the_config_file() {
     let path = h.app.config.origin.clone().unwrap();
     assert_eq!(Config::load(&path).unwrap().exclude.subtrees[0].0, people);
     assert_eq!(h.reload(), vec![Effect::Engine(Command::Browse { dn: ROOT.into(), refresh: false })]);
-    assert_eq!(h.app.excluded.len(), 1, "the tree marks it");
+    assert_eq!(h.app.tree.excluded.len(), 1, "the tree marks it");
     let x = h.press(KeyCode::Char('x'));
     assert_eq!(h.perform_writes(x), vec![Effect::Reload]);
     assert_eq!(h.flash_text(), format!("{people} is synced again (saved)"));
@@ -593,7 +593,7 @@ mod saving {
 
     fn edit_and_save(h: &mut Harness) -> Vec<Effect> {
         h.press(KeyCode::Char('1'));
-        h.app.settings_row = h.app.form.fields.iter().position(|f| f.id == FieldId::Delete).unwrap();
+        h.app.settings.row = h.app.settings.form.fields.iter().position(|f| f.id == FieldId::Delete).unwrap();
         h.press(KeyCode::Char(' '));
         h.press_with(KeyCode::Char('s'), KeyModifiers::CONTROL)
     }
@@ -611,7 +611,7 @@ mod saving {
         assert_eq!(level, Level::Error);
         assert!(message.contains(&path.display().to_string()), "{message}");
         assert_eq!(h.app.flash.as_ref().map(|f| f.0), Some(Level::Error));
-        assert!(h.app.unsaved_settings(), "the edit is still there to save again");
+        assert!(h.app.settings.unsaved(), "the edit is still there to save again");
     }
 
     #[test]
@@ -620,7 +620,7 @@ mod saving {
         let save = edit_and_save(&mut h);
         assert!(h.perform_writes(save).is_empty());
         assert!(h.flash_text().contains("no config file to save to"), "{}", h.flash_text());
-        assert!(h.app.unsaved_settings());
+        assert!(h.app.settings.unsaved());
     }
 
     #[test]
@@ -632,7 +632,7 @@ mod saving {
         assert_eq!(last_log_line(&h).0, Level::Warn);
         assert!(h.flash_text().contains("reading is running"), "{}", h.flash_text());
         assert!(edit_and_save(&mut h).is_empty());
-        assert!(h.app.unsaved_settings());
+        assert!(h.app.settings.unsaved());
     }
 
     #[test]

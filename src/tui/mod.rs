@@ -3,17 +3,15 @@
 
 pub mod app;
 pub mod command_bar;
-pub mod diff_view;
 pub mod effect;
 pub mod keymap;
 pub mod layout;
-pub mod log_view;
 pub mod overlays;
 pub mod panes;
 pub mod runner;
 pub mod terminal;
+pub mod text_input;
 pub mod theme;
-pub mod tree_view;
 pub mod view;
 pub mod writes;
 
