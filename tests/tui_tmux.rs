@@ -162,7 +162,7 @@ fn a_hung_server_leaves_the_keys_live_and_esc_cancels() {
 }
 
 /// `x` asks the runner to write the config, the runner's answer brings the flash and a reload,
-/// and the engine it restarts still reaches the directory.
+/// and the engine it restarts still reaches the directory and the service.
 #[test]
 fn x_excludes_a_subtree_through_the_runner_and_the_reloaded_tree_marks_it() {
     let Some((t, dir)) = demo_keeping_files() else { return };
@@ -175,6 +175,10 @@ fn x_excludes_a_subtree_through_the_runner_and_the_reloaded_tree_marks_it() {
     assert!(screen.contains("● bound"), "the restarted engine reaches the directory:\n{screen}");
     let config = std::fs::read_to_string(dir.path().join("adsync.toml")).unwrap();
     assert!(config.contains("subtrees = [\"ou=Groups,dc=example,dc=com\"]"), "{config}");
+    // The old engine let go of the service file before the new one took it.
+    t.keys(&["p"]);
+    let screen = t.wait_until("the plan", WAIT, |s| s.contains("Adding ") || s.contains("ERROR"));
+    assert!(!screen.contains("ERROR"), "{screen}");
     t.keys(&["q"]);
     t.wait_until("the app to exit", WAIT, |_| t.exited());
 }

@@ -17,6 +17,9 @@ use tokio::sync::broadcast::error::RecvError;
 
 const FRAME_INTERVAL: Duration = Duration::from_millis(16);
 const TICK: Duration = Duration::from_millis(100);
+/// How long a reload waits for the old engine to let go of what it holds (a file target's
+/// lock) before starting the new one anyway. Only a browse still in flight makes it wait.
+const STOP_WAIT: Duration = Duration::from_secs(2);
 
 pub struct TuiOptions {
     pub config: Config,
@@ -64,7 +67,8 @@ pub async fn run(opts: TuiOptions) -> Result<(), TuiError> {
 }
 
 struct Loop {
-    engine: EngineHandle,
+    /// None only while a reload swaps engines.
+    engine: Option<EngineHandle>,
     config: Config,
     /// Answers to the effects performed for the app (file writes, the connectivity check).
     answers: (tokio::sync::mpsc::UnboundedSender<Input>, tokio::sync::mpsc::UnboundedReceiver<Input>),
@@ -81,7 +85,7 @@ impl Loop {
             answers: tokio::sync::mpsc::unbounded_channel(),
             state: engine.state(),
             events: engine.events(),
-            engine,
+            engine: Some(engine),
             view: ViewCtx {
                 theme: Theme::from_env(),
                 now: jiff::Timestamp::now(),
@@ -97,7 +101,7 @@ impl Loop {
     fn attach(&mut self, engine: EngineHandle, source: String, config: Config) {
         self.state = engine.state();
         self.events = engine.events();
-        self.engine = engine;
+        self.engine = Some(engine);
         self.view.source = source;
         self.config = config;
         self.busy_since = None;
@@ -108,14 +112,28 @@ impl Loop {
         let _ = self.answers.0.send(input);
     }
 
-    /// Reads the config file again and restarts the engine on it.
-    fn reload(&mut self) -> Option<Input> {
-        let path = self.config.origin.clone()?;
-        Some(Input::Reloaded(Config::load(&path).map(|config| {
-            let (engine, describe, root) = start_engine(&config);
-            self.attach(engine, describe, config.clone());
-            Box::new(Reloaded { config, root })
-        })))
+    /// Reads the config file again and restarts the engine on it; a config that no longer
+    /// loads leaves the running engine as it is.
+    async fn reload(&mut self) -> Option<Input> {
+        let config = match Config::load(self.config.origin.as_deref()?) {
+            Ok(config) => config,
+            Err(e) => return Some(Input::Reloaded(Err(e))),
+        };
+        self.stop_engine().await;
+        let (engine, describe, root) = start_engine(&config);
+        self.attach(engine, describe, config.clone());
+        Some(Input::Reloaded(Ok(Box::new(Reloaded { config, root }))))
+    }
+
+    /// Drops our handle and waits until the engine is gone: its state channel closes with it.
+    async fn stop_engine(&mut self) {
+        let mut state = self.state.clone();
+        self.engine = None;
+        let gone = async { while state.changed().await.is_ok() {} };
+        if tokio::time::timeout(STOP_WAIT, gone).await.is_err() {
+            // The new engine starts anyway and reports what it could not open.
+            tracing::debug!("the old engine is still finishing a browse");
+        }
     }
 
     fn snapshot(&mut self) -> Snapshot {
@@ -140,7 +158,7 @@ async fn event_loop(
     let mut tick = tokio::time::interval(TICK);
     let size = terminal.size()?;
     app.size = (size.width, size.height);
-    perform(app, app.start(), &mut lp);
+    perform(app, app.start(), &mut lp).await;
     let mut dirty = true;
     let mut last_draw = Instant::now() - FRAME_INTERVAL;
     while !app.quit {
@@ -184,16 +202,20 @@ async fn event_loop(
             let before = (app.flash.is_some(), lp.busy_since.is_some());
             let effects = app.update(input, &snap, Instant::now());
             dirty |= !is_tick || !effects.is_empty() || before.0 != app.flash.is_some() || before.1;
-            perform(app, effects, &mut lp);
+            perform(app, effects, &mut lp).await;
         }
     }
     Ok(())
 }
 
-fn perform(app: &mut App, effects: Vec<Effect>, lp: &mut Loop) {
+async fn perform(app: &mut App, effects: Vec<Effect>, lp: &mut Loop) {
     for effect in effects {
         match effect {
-            Effect::Engine(command) => lp.engine.send(command),
+            Effect::Engine(command) => {
+                if let Some(engine) = &lp.engine {
+                    engine.send(command);
+                }
+            }
             Effect::Quit => app.quit = true,
             Effect::CopyToClipboard(text) => super::terminal::copy_to_clipboard(&text),
             Effect::SaveLog => {
@@ -201,7 +223,7 @@ fn perform(app: &mut App, effects: Vec<Effect>, lp: &mut Loop) {
             }
             Effect::Write(write) => lp.answer(write.perform(lp.config.origin.as_deref())),
             Effect::Reload => {
-                if let Some(input) = lp.reload() {
+                if let Some(input) = lp.reload().await {
                     lp.answer(input);
                 }
             }
