@@ -1,11 +1,13 @@
-//! The directory tree's UI state: open nodes, selection and filter, kept by DN so they
-//! survive a refresh. Rows are flattened from the engine's listings on demand.
+//! The directory pane's state: open nodes, selection and filter, kept by DN so they survive a
+//! refresh. Rows are flattened from the engine's listings on demand.
 
+use crate::config::ExcludeConfig;
 use crate::dn::Dn;
 use crate::engine::tree::{Listing, TreeData};
 use crate::model::{NodeKind, TreeNode};
 use crate::source::SourceError;
 use std::collections::HashSet;
+use std::time::Instant;
 
 /// One visible line of the tree. Borrows from the engine's listings: flattening 100k entries
 /// must not copy 100k names.
@@ -38,7 +40,7 @@ pub fn is_excluded(dn: &str, excluded: &[Dn]) -> bool {
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct TreeView {
+pub struct TreeState {
     pub root: String,
     root_node: TreeNode,
     pub open: HashSet<String>,
@@ -46,13 +48,17 @@ pub struct TreeView {
     pub filter: String,
     /// First visible row.
     pub offset: usize,
+    /// The config's `[exclude] subtrees`, to mark rows with.
+    pub excluded: Vec<Dn>,
+    /// A selection waiting to be inspected once the cursor rests on it.
+    pub(super) pending_inspect: Option<(String, Instant)>,
 }
 
 fn can_open(kind: NodeKind) -> bool {
     matches!(kind, NodeKind::Domain | NodeKind::Container | NodeKind::Other)
 }
 
-impl TreeView {
+impl TreeState {
     pub fn new(root: &str) -> Self {
         let root_node = TreeNode {
             dn: root.to_string(),
@@ -69,6 +75,11 @@ impl TreeView {
             selected: Some(root.to_string()),
             ..Self::default()
         }
+    }
+
+    /// Unparsable entries mark nothing: the config check has reported them already.
+    pub fn set_excluded(&mut self, exclude: &ExcludeConfig) {
+        self.excluded = exclude.subtrees.iter().filter_map(|d| Dn::parse(&d.0).ok()).collect();
     }
 
     /// Every visible row, depth-first, with the filter applied to loaded entries.
@@ -121,7 +132,7 @@ impl TreeView {
         self.window_start_at(self.selected_index(rows), rows.len(), height)
     }
 
-    /// [`TreeView::window_start`] when the selection's index is known already.
+    /// [`TreeState::window_start`] when the selection's index is known already.
     pub fn window_start_at(&self, at: usize, rows: usize, height: usize) -> usize {
         let start = self.offset.min(rows.saturating_sub(1));
         if at < start {
@@ -216,7 +227,7 @@ mod tests {
     #[test]
     fn expanding_and_collapsing_by_dn() {
         let d = data();
-        let mut t = TreeView::new("dc=x");
+        let mut t = TreeState::new("dc=x");
         assert_eq!(labels(&t.rows(&d)), ["dc=x", "People", "Groups"]);
         t.selected = Some("ou=People,dc=x".into());
         assert_eq!(t.expand_target(&t.rows(&d)), Expand::Open { dn: "ou=People,dc=x".into(), fetch: false });
@@ -232,7 +243,7 @@ mod tests {
     #[test]
     fn filter_keeps_ancestors_of_matches() {
         let d = data();
-        let mut t = TreeView::new("dc=x");
+        let mut t = TreeState::new("dc=x");
         t.open.insert("ou=People,dc=x".into());
         t.filter = "bo".into();
         assert_eq!(labels(&t.rows(&d)), ["dc=x", "People", "Bo"]);
@@ -248,7 +259,7 @@ mod tests {
     #[test]
     fn selection_survives_a_refresh_by_dn() {
         let mut d = data();
-        let mut t = TreeView::new("dc=x");
+        let mut t = TreeState::new("dc=x");
         t.open.insert("ou=People,dc=x".into());
         t.selected = Some("cn=Bo,ou=People,dc=x".into());
         d.request_children("ou=People,dc=x", true);
@@ -263,7 +274,7 @@ mod tests {
     #[test]
     fn the_window_follows_the_selection() {
         let d = data();
-        let mut t = TreeView::new("dc=x");
+        let mut t = TreeState::new("dc=x");
         t.open.insert("ou=People,dc=x".into());
         t.selected = Some("ou=Groups,dc=x".into());
         assert_eq!(t.window_start(&t.rows(&d), 2), 3);

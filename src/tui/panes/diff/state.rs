@@ -19,7 +19,7 @@ pub enum DiffRow {
 }
 
 #[derive(Clone, Debug, Default)]
-pub struct DiffView {
+pub struct DiffState {
     /// The selected change's id (ids are plan positions, in apply order).
     pub selected: Option<usize>,
     /// Changes that show their fields, in order.
@@ -46,7 +46,7 @@ struct Group {
     changes: Range<usize>,
 }
 
-impl DiffView {
+impl DiffState {
     fn groups(review: &Review) -> Vec<Group> {
         let plan = &review.planned.plan;
         GROUPS
@@ -178,14 +178,15 @@ pub fn window_start(selected: usize, height: usize, rows: usize) -> usize {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::model::{Account, AccountType};
     use crate::sync::guard::{GuardInput, Verdict};
     use crate::sync::plan::{Change, FieldChange, Plan};
     use crate::sync::run::Planned;
 
-    fn review() -> Review {
+    /// One delete, one update with two fields, two creates.
+    pub(crate) fn review() -> Review {
         let a = |e: &str| Account::new(e, AccountType::SilentUser);
         let change = |id, op| Change { id, op, reason: String::new(), directory_id: None };
         let fields = vec![
@@ -219,7 +220,7 @@ mod tests {
     #[test]
     fn rows_group_changes_and_expand_updates() {
         let r = review();
-        let mut v = DiffView::default();
+        let mut v = DiffState::default();
         assert_eq!(
             v.rows(&r),
             vec![
@@ -240,7 +241,7 @@ mod tests {
     #[test]
     fn moving_steps_over_headings() {
         let r = review();
-        let mut v = DiffView::default();
+        let mut v = DiffState::default();
         assert_eq!(v.current(&r), Some(0));
         v.move_by(&r, 1);
         assert_eq!(v.selected, Some(1));
@@ -253,7 +254,7 @@ mod tests {
     #[test]
     fn windows_and_row_positions_agree_with_the_full_list() {
         let r = review();
-        let mut v = DiffView::default();
+        let mut v = DiffState::default();
         v.toggle_expanded(1);
         let all = v.rows(&r);
         assert_eq!(all.len(), v.row_count(&r));
