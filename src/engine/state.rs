@@ -113,8 +113,6 @@ pub enum EngineError {
     Sync(#[from] SyncError),
     #[error(transparent)]
     TargetUnavailable(TargetProblem),
-    #[error("Plan: nothing to plan from: search the directory first")]
-    NothingSearched,
 }
 
 /// Why there is no target to plan against.

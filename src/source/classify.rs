@@ -1,6 +1,6 @@
 //! Classification: which directory objects are synced, as what, and why the rest are not.
 //!
-//! Pure: no I/O, no clock. The rules are DESIGN.md's "Active Directory (facts)" table.
+//! Pure: no I/O, no clock. The rules are ARCHITECTURE.md's "Active Directory" table.
 
 use crate::config::Config;
 use crate::config::value::AddressGlob;

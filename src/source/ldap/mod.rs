@@ -193,8 +193,9 @@ impl LdapSource {
         Ok(requests)
     }
 
-    /// Runs `read_into` on its own thread with a single-threaded runtime: handing every
-    /// message between worker threads costs twice the CPU of the read itself (DESIGN.md).
+    /// Runs `read_into` on its own thread with a single-threaded runtime: on a multi-thread
+    /// runtime every message ldap3's connection task decodes is handed to another thread,
+    /// which costs more CPU than the read itself.
     /// The sink goes along, and `finish` turns it into the result on the same thread, where
     /// the objects were just written, instead of a hop to the blocking pool.
     async fn read_on_thread<S, T>(

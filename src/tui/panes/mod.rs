@@ -79,6 +79,15 @@ pub fn step(action: Action, page: usize) -> Option<isize> {
 }
 
 /// Cuts `text` to `width` columns, marking the cut with "…".
+/// The first row to draw in a window of `height` so that `selected` is visible,
+/// in its middle once the list is longer than the window..
+pub fn window_start(selected: usize, height: usize, rows: usize) -> usize {
+    if height == 0 || selected < height / 2 {
+        return 0;
+    }
+    (selected + 1 - height / 2).min(rows.saturating_sub(height))
+}
+
 pub fn fit(text: &str, width: usize) -> String {
     use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
     if text.width() <= width {
@@ -120,6 +129,13 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_window_keeps_the_selection_centred() {
+        assert_eq!(window_start(3, 10, 100), 0);
+        assert_eq!(window_start(50, 10, 100), 46);
+        assert_eq!(window_start(99, 10, 100), 90);
+    }
 
     #[test]
     fn fitting_text() {

@@ -6,4 +6,4 @@ mod render;
 mod state;
 
 pub use render::DiffPane;
-pub use state::{DiffRow, DiffState, group_title, window_start};
+pub use state::{DiffRow, DiffState, group_title};

@@ -3,7 +3,7 @@
 //! the guards' verdict for the current selection in red. Before a plan, the search result;
 //! after an apply, its report.
 
-use super::state::{DiffRow, DiffState, group_title, window_start};
+use super::state::{DiffRow, DiffState, group_title};
 use crate::config::GuardConfig;
 use crate::engine::{Review, Snapshot};
 use crate::model::ChangeKind;
@@ -12,6 +12,7 @@ use crate::sync::apply::ApplyOutcome;
 use crate::sync::guard::Overrides;
 use crate::sync::plan::Op;
 use crate::tui::keymap::{Action, Context, Keymap};
+use crate::tui::panes::window_start;
 use crate::tui::panes::{Pane, fit, frame, wrap};
 use crate::tui::theme::Theme;
 use ratatui::buffer::Buffer;

@@ -169,14 +169,6 @@ impl DiffState {
     }
 }
 
-/// The first row to draw in a window of `height` so that `selected` is visible.
-pub fn window_start(selected: usize, height: usize, rows: usize) -> usize {
-    if height == 0 || selected < height / 2 {
-        return 0;
-    }
-    (selected + 1 - height / 2).min(rows.saturating_sub(height))
-}
-
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
@@ -266,12 +258,5 @@ pub(super) mod tests {
                 assert_eq!(v.row_of(&r, *k), row);
             }
         }
-    }
-
-    #[test]
-    fn the_window_keeps_the_selection_centred() {
-        assert_eq!(window_start(3, 10, 100), 0);
-        assert_eq!(window_start(50, 10, 100), 46);
-        assert_eq!(window_start(99, 10, 100), 90);
     }
 }

@@ -5,7 +5,7 @@ use crate::dn::Dn;
 use crate::engine::tree::TreeData;
 use crate::model::NodeKind;
 use crate::report::thousands;
-use crate::tui::panes::{Pane, fit, frame};
+use crate::tui::panes::{Pane, fit, frame, window_start};
 use crate::tui::theme::Theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -124,7 +124,7 @@ impl<'a> TreePane<'a> {
     fn lines(&self, rows: &[Row<'a>], inner: Rect) -> Vec<Line<'a>> {
         let (height, width) = (usize::from(inner.height), usize::from(inner.width));
         let selected = self.state.selected_index(rows);
-        let start = self.state.window_start_at(selected, rows.len(), height);
+        let start = window_start(selected, height, rows.len());
         let visible = rows.iter().enumerate().skip(start).take(height);
         let line = |(k, row): (usize, &Row<'a>)| row_line(row, width, k == selected, &self.state.excluded, self.theme);
         let mut lines: Vec<Line> = visible.map(line).collect();

@@ -46,8 +46,6 @@ pub struct TreeState {
     pub open: HashSet<String>,
     pub selected: Option<String>,
     pub filter: String,
-    /// First visible row.
-    pub offset: usize,
     /// The config's `[exclude] subtrees`, to mark rows with.
     pub excluded: Vec<Dn>,
     /// A selection waiting to be inspected once the cursor rests on it.
@@ -125,23 +123,6 @@ impl TreeState {
     /// The DN at `index` (clamped), to select.
     pub fn dn_at(rows: &[Row<'_>], index: usize) -> Option<String> {
         rows.get(index.min(rows.len().saturating_sub(1))).map(|r| r.node.dn.clone())
-    }
-
-    /// The first row to draw in a window of `height` so that the selection is visible.
-    pub fn window_start(&self, rows: &[Row<'_>], height: usize) -> usize {
-        self.window_start_at(self.selected_index(rows), rows.len(), height)
-    }
-
-    /// [`TreeState::window_start`] when the selection's index is known already.
-    pub fn window_start_at(&self, at: usize, rows: usize, height: usize) -> usize {
-        let start = self.offset.min(rows.saturating_sub(1));
-        if at < start {
-            at
-        } else if height > 0 && at >= start + height {
-            at + 1 - height
-        } else {
-            start
-        }
     }
 
     /// What opening the selection means: the DN to open (and whether it must be listed first),
@@ -269,14 +250,5 @@ mod tests {
         );
         let rows = t.rows(&d);
         assert_eq!(rows[t.selected_index(&rows)].node.label, "Bo");
-    }
-
-    #[test]
-    fn the_window_follows_the_selection() {
-        let d = data();
-        let mut t = TreeState::new("dc=x");
-        t.open.insert("ou=People,dc=x".into());
-        t.selected = Some("ou=Groups,dc=x".into());
-        assert_eq!(t.window_start(&t.rows(&d), 2), 3);
     }
 }
