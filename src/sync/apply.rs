@@ -1,10 +1,15 @@
 //! Applying approved changes through the [`Target`], a bounded number at a time, each one
 //! journaled before it is sent and after it is answered. Per-item failures are collected and
-//! the run goes on; a fatal error (credentials, access) stops new work at once.
+//! the run goes on; a fatal error (credentials, access) stops new work at once. An update is
+//! made onto the account as it is now ([`super::fresh`]); a rename is read back before it
+//! counts ([`super::rename`]).
 
+use super::fresh::{self, Fresh};
 use super::journal::{Journal, Record, Step};
 use super::plan::{Change, Managed, Op, Plan};
-use crate::model::ChangeKind;
+use super::rename::{self, RenameFailure};
+use super::verify::Verification;
+use crate::model::{Account, ChangeKind};
 use crate::target::{CreateOptions, Target, TargetError};
 use serde::Serialize;
 use std::collections::HashSet;
@@ -36,10 +41,20 @@ pub struct Failed {
     pub error: String,
 }
 
+/// An approved change left out at the last moment: not failed, not applied, planned again.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Skipped {
+    pub id: usize,
+    pub action: ChangeKind,
+    pub email: String,
+    pub reason: String,
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct ApplyOutcome {
     pub applied: Vec<Applied>,
     pub failed: Vec<Failed>,
+    pub skipped: Vec<Skipped>,
     /// Why the run stopped early, when it did (bad credentials, lost access, journal).
     pub fatal: Option<String>,
     pub cancelled: bool,
@@ -47,6 +62,8 @@ pub struct ApplyOutcome {
     pub not_started: usize,
     #[serde(with = "millis")]
     pub elapsed: Duration,
+    /// The service re-listed after the apply (none when the run stopped on a fatal error).
+    pub verification: Option<Verification>,
 }
 
 mod millis {
@@ -57,7 +74,18 @@ mod millis {
 
 impl ApplyOutcome {
     pub fn complete(&self) -> bool {
-        self.fatal.is_none() && !self.cancelled && self.failed.is_empty() && self.not_started == 0
+        self.fatal.is_none()
+            && !self.cancelled
+            && self.failed.is_empty()
+            && self.not_started == 0
+            && self.verification.as_ref().is_none_or(Verification::all_taken)
+    }
+
+    /// Applied changes the service really shows (all applied ones before verification).
+    pub fn taken(&self) -> HashSet<usize> {
+        let not_taken: HashSet<usize> =
+            self.verification.iter().flat_map(|v| v.not_taken.iter().map(|n| n.id)).collect();
+        self.applied.iter().map(|a| a.id).filter(|id| !not_taken.contains(id)).collect()
     }
 
     pub fn count_applied(&self, kind: ChangeKind) -> usize {
@@ -76,8 +104,31 @@ struct Shared {
 
 enum Result1 {
     Ok(Applied),
+    Skipped(Skipped),
     Item(Failed),
     Fatal(Failed, String),
+}
+
+/// How one change ended when it did not fail.
+enum Sent {
+    Done,
+    /// Left out: the account changed in the service since the plan.
+    Skipped(String),
+}
+
+/// How one change failed: as the target said, or a rename that did not happen.
+#[derive(Debug, thiserror::Error)]
+enum ItemError {
+    #[error(transparent)]
+    Target(#[from] TargetError),
+    #[error(transparent)]
+    Rename(#[from] RenameFailure),
+}
+
+impl ItemError {
+    fn is_fatal(&self) -> bool {
+        matches!(self, ItemError::Target(e) if e.is_fatal())
+    }
 }
 
 /// Applies `changes` in plan order (deletes, then updates, then creates), each phase finished
@@ -148,7 +199,8 @@ async fn run_phase(
         }
         let Some(joined) = running.join_next().await else { break };
         record(joined, shared, outcome);
-        progress(ApplyProgress { done: outcome.applied.len(), failed: outcome.failed.len(), total });
+        let done = outcome.applied.len() + outcome.skipped.len();
+        progress(ApplyProgress { done, failed: outcome.failed.len(), total });
     }
     outcome.not_started += queue.count();
 }
@@ -160,6 +212,7 @@ fn stopped(shared: &Shared, cancel: &CancellationToken) -> bool {
 fn record(joined: Result<Result1, tokio::task::JoinError>, shared: &Shared, outcome: &mut ApplyOutcome) {
     match joined {
         Ok(Result1::Ok(a)) => outcome.applied.push(a),
+        Ok(Result1::Skipped(s)) => outcome.skipped.push(s),
         Ok(Result1::Item(f)) => outcome.failed.push(f),
         Ok(Result1::Fatal(f, why)) => {
             shared.stop.store(true, Ordering::SeqCst);
@@ -198,26 +251,55 @@ async fn one(shared: &Shared, change: Change) -> Result1 {
         return Result1::Fatal(failed(e.to_string()), e.to_string());
     }
     let result = send(shared.target.as_ref(), &change).await;
-    let step = if result.is_ok() { Step::Done } else { Step::Failed };
-    let detail = result.as_ref().err().map(|e| e.to_string());
+    let (step, detail) = match &result {
+        Ok(Sent::Done) => (Step::Done, None),
+        Ok(Sent::Skipped(why)) => (Step::Skipped, Some(why.clone())),
+        Err(e) => (Step::Failed, Some(e.to_string())),
+    };
     let journaled =
         shared.journal.write(Record { at: jiff::Timestamp::now().to_string(), step, detail, ..intent }).await;
+    let (id, action, email) = (change.id, change.kind(), change.email().to_string());
     match (result, journaled) {
         (_, Err(e)) => Result1::Fatal(failed(e.to_string()), e.to_string()),
-        (Ok(()), Ok(())) => {
-            Result1::Ok(Applied { id: change.id, action: change.kind(), email: change.email().to_string() })
-        }
+        (Ok(Sent::Done), Ok(())) => Result1::Ok(Applied { id, action, email }),
+        (Ok(Sent::Skipped(reason)), Ok(())) => Result1::Skipped(Skipped { id, action, email, reason }),
         (Err(e), Ok(())) if e.is_fatal() => Result1::Fatal(failed(e.to_string()), e.to_string()),
         (Err(e), Ok(())) => Result1::Item(failed(e.to_string())),
     }
 }
 
-async fn send(target: &dyn Target, change: &Change) -> Result<(), TargetError> {
+async fn send(target: &dyn Target, change: &Change) -> Result<Sent, ItemError> {
     match &change.op {
-        Op::Create { account } => target.create(account, CreateOptions::default()).await,
-        Op::Update { email, after, .. } => target.update(email, after).await,
-        Op::Delete { account } => target.delete(&account.primary_email).await,
+        Op::Create { account } => target.create(account, CreateOptions::default()).await?,
+        Op::Update { email, before, after, .. } => return update(target, email, before, after).await,
+        Op::Delete { account } => target.delete(&account.primary_email).await?,
     }
+    Ok(Sent::Done)
+}
+
+/// Read the account as it is now, send it back with only adsync's fields changed, and read a
+/// rename back: a 2xx alone does not prove the address changed.
+async fn update(target: &dyn Target, email: &str, before: &Account, after: &Account) -> Result<Sent, ItemError> {
+    let now = target.get(email).await?;
+    let body = match fresh::onto(before, after, now) {
+        Fresh::Send(body) => body,
+        left => return Ok(Sent::Skipped(left.skip_reason().unwrap_or_default())),
+    };
+    let renaming = !before.has_email(&after.primary_email);
+    match target.put(email, &body).await {
+        Ok(()) if renaming => rename::read_back(target, email, &after.primary_email).await??,
+        Ok(()) => {}
+        Err(e) if renaming && rename::refuses(&e) => {
+            return Err(RenameFailure::Refused {
+                old: email.into(),
+                new: after.primary_email.clone(),
+                cause: e.to_string(),
+            }
+            .into());
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(Sent::Done)
 }
 
 /// The managed set after a run: the plan's intended one, corrected for every approved change

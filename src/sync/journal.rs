@@ -18,6 +18,8 @@ pub enum Step {
     Intent,
     Done,
     Failed,
+    /// Not sent: the account changed in the service since the plan.
+    Skipped,
     End,
 }
 
@@ -159,7 +161,7 @@ impl Interrupted {
         let finished: std::collections::HashSet<usize> = self
             .records
             .iter()
-            .filter(|r| matches!(r.step, Step::Done | Step::Failed))
+            .filter(|r| matches!(r.step, Step::Done | Step::Failed | Step::Skipped))
             .filter_map(|r| r.change)
             .collect();
         self.records

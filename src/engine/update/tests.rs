@@ -36,6 +36,7 @@ fn planned(deletes: usize) -> Planned {
             deletes,
             target_accounts: 1000,
             last_good_objects: None,
+            ..GuardInput::default()
         },
         verdict: Verdict::default(),
         target: "file".into(),
