@@ -167,13 +167,17 @@ async fn unknown_domain_stops_the_run() {
 }
 
 #[tokio::test]
-async fn another_organisation_is_forbidden() {
+async fn a_403_on_the_listing_stops_the_run_and_on_one_account_fails_that_account() {
     let fake = FakeService::start();
     fake.add_org("other.example");
     let t = target_with(&fake, Opts { domain: "other.example", ..Opts::default() });
-    let err = t.create(&account("x@other.example"), CreateOptions::default()).await.unwrap_err();
+    let err = t.list().await.unwrap_err();
     assert!(err.is_fatal() && matches!(err, TargetError::Forbidden { .. }), "{err}");
     assert_reason(&err, "Service API:", "403 Forbidden: Not an administrator of this organization");
+    let one = t.create(&account("x@other.example"), CreateOptions::default()).await.unwrap_err();
+    assert!(!one.is_fatal() && matches!(one, TargetError::AccountForbidden { .. }), "{one}");
+    assert_reason(&one, "Service API: POST", "refused for this one account (403 Forbidden");
+    assert!(matches!(t.get("x@other.example").await, Err(TargetError::AccountForbidden { .. })));
 }
 
 #[tokio::test]

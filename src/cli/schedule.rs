@@ -175,7 +175,7 @@ async fn plan_and_apply(
                 line.push_str(&format!(", skipped {} (changed in the service since the plan)", outcome.skipped.len()));
             }
             if let Some(v) = &outcome.verification {
-                line.push_str(&format!("; {}", crate::report::verification_line(v).to_lowercase()));
+                line.push_str(&format!("; {}", crate::report::verified_counts(v)));
             }
             if let Some(fatal) = &outcome.fatal {
                 line.push_str(&format!("; stopped: {fatal}"));

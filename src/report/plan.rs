@@ -280,6 +280,11 @@ pub fn write_apply_summary(out: &mut dyn Write, outcome: &ApplyOutcome) -> io::R
     }
 }
 
+/// "verified N of M".
+pub fn verified_counts(v: &Verification) -> String {
+    format!("verified {} of {}", thousands(v.verified as u64), thousands(v.checked as u64))
+}
+
 /// "Verified N of N", or what did not take.
 pub fn write_verification(out: &mut dyn Write, v: &Verification) -> io::Result<()> {
     writeln!(out, "{}", verification_line(v))?;
@@ -291,7 +296,7 @@ pub fn write_verification(out: &mut dyn Write, v: &Verification) -> io::Result<(
 
 /// One line: how many applied changes the service shows.
 pub fn verification_line(v: &Verification) -> String {
-    let counts = format!("verified {} of {}", thousands(v.verified as u64), thousands(v.checked as u64));
+    let counts = verified_counts(v);
     match (&v.error, v.all_taken()) {
         (Some(e), _) => format!("Verification: {counts}; the service could not be listed: {e}"),
         (None, true) => format!("Verification: {counts} in the service"),

@@ -16,6 +16,7 @@ use crate::target::{Target, TargetError};
 use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use tokio_util::sync::CancellationToken;
 
 #[derive(Clone, Debug)]
@@ -193,6 +194,14 @@ fn take_lock(settings: &SyncSettings) -> Result<LockFile, SyncError> {
     })
 }
 
+/// A journal's name: when, which process, and which apply of that process (a terminal app
+/// or a test may apply twice within a second).
+fn run_id() -> String {
+    static APPLIES: AtomicU32 = AtomicU32::new(0);
+    let n = APPLIES.fetch_add(1, Ordering::Relaxed);
+    format!("{}-{}-{n:03}", jiff::Timestamp::now().strftime("%Y%m%dT%H%M%SZ"), std::process::id())
+}
+
 /// Applies the approved changes, then verifies them; nothing at all when a guard blocks them.
 pub async fn run_apply(
     target: Arc<dyn Target>,
@@ -208,8 +217,7 @@ pub async fn run_apply(
         return Err(SyncError::Blocked(verdict));
     }
     let _lock = take_lock(settings)?;
-    let run_id = format!("{}-{}", jiff::Timestamp::now().strftime("%Y%m%dT%H%M%SZ"), std::process::id());
-    let journal = Journal::create(&settings.state_dir, &run_id)?;
+    let journal = Journal::create(&settings.state_dir, &run_id())?;
     let approved: Vec<_> =
         planned.plan.changes.iter().filter(|c| selected.get(c.id).copied().unwrap_or(false)).cloned().collect();
     let mut outcome =

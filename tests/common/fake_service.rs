@@ -95,6 +95,7 @@ pub enum Fault {
 struct FaultRule {
     method: Option<Method>,
     path_contains: Option<String>,
+    path_is: Option<String>,
     remaining: u32,
     fault: Fault,
 }
@@ -220,7 +221,14 @@ impl FakeService {
 
     /// The next `count` requests with this method (and path containing `path_contains`) get `fault`.
     pub fn fail_matching(&self, method: Option<Method>, path_contains: Option<&str>, count: u32, fault: Fault) {
-        let rule = FaultRule { method, path_contains: path_contains.map(Into::into), remaining: count, fault };
+        let rule =
+            FaultRule { method, path_contains: path_contains.map(Into::into), path_is: None, remaining: count, fault };
+        self.shared.lock().faults.push(rule);
+    }
+
+    /// The next `count` requests for exactly `path` (e.g. `/api/v1/orgs/example.com`) get `fault`.
+    pub fn fail_path(&self, method: Option<Method>, path: &str, count: u32, fault: Fault) {
+        let rule = FaultRule { method, path_contains: None, path_is: Some(path.into()), remaining: count, fault };
         self.shared.lock().faults.push(rule);
     }
 
@@ -309,6 +317,7 @@ impl Inner {
             r.remaining > 0
                 && r.method.as_ref().is_none_or(|m| m == method)
                 && r.path_contains.as_deref().is_none_or(|p| path.contains(p))
+                && r.path_is.as_deref().is_none_or(|p| path == p)
         })?;
         rule.remaining -= 1;
         Some(rule.fault.clone())
