@@ -115,6 +115,9 @@ fn org_reads_the_service_refuses_are_warnings_not_failures() {
         "{}",
         out.stdout
     );
+    let refused = fake.requests().into_iter().find(|r| r.status == 403).expect("the refused read");
+    let correlator = &refused.headers["x-correlator"];
+    assert!(out.stderr.contains(&format!("x_correlator={correlator}")), "logged with its correlator: {}", out.stderr);
     let lenient = check(&essentials_toml(&fake, "ops@example.com", DOMAIN), SECRET, &["--target"]);
     assert!(lenient.stdout.contains("answered 404: no domain or settings found"), "{}", lenient.stdout);
 }
