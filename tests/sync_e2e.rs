@@ -328,5 +328,28 @@ fn the_vendors_own_sync_blocks_the_run_with_zero_writes() {
     let out = d.setup.adsync(&["sync", "--apply"]);
     assert_eq!(out.code, 3, "{}\n{}", out.stdout, out.stderr);
     assert!(out.stdout.contains("vendor_sync_active: the service's LDAP sync (ldap_url ldaps://dc1.example.com)"));
+    let out = d.setup.adsync(&["sync", "--apply", "--json"]);
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert_eq!(json(&out)["guards"]["blocks"][0]["guard"], "vendor_sync_active", "{}", out.stdout);
+    assert!(d.setup.writes().is_empty(), "{:?}", d.setup.writes());
+}
+
+#[test]
+fn licences_over_the_limit_warn_in_the_plan_and_block_when_asked() {
+    let Some(lab) = common::lab("RW") else { return };
+    let mut d = SmallDirectory::new(lab, Mode::Lenient, &["lic1", "lic2"]);
+    d.setup.fake.set_org_facts(DOMAIN, serde_json::json!({"user_licenses": 1}));
+    let out = d.setup.adsync(&["plan", "--json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let warnings = json(&out)["guards"]["warnings"].as_array().cloned().unwrap_or_default();
+    let licences = warnings.iter().find(|w| w["warning"] == "licenses").expect("a licence warning");
+    assert_eq!((licences["active_after"].as_i64(), licences["user_licenses"].as_u64()), (Some(2), Some(1)));
+    assert!(warnings.iter().any(|w| w["warning"] == "org_fact_unread"), "the lenient fake has no Azure settings");
+    let text = d.setup.adsync(&["plan"]);
+    assert!(text.stdout.contains("Warning: licences: after this run 2 accounts would be active"), "{}", text.stdout);
+    d.setup.sync_extra = "guards.respect_licenses = true".into();
+    let out = d.setup.adsync(&["sync", "--apply"]);
+    assert_eq!(out.code, 3, "{}\n{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("sync.guards.respect_licenses"), "{}", out.stdout);
     assert!(d.setup.writes().is_empty(), "{:?}", d.setup.writes());
 }

@@ -33,13 +33,20 @@ impl Fresh {
     }
 }
 
-/// The fields adsync manages that differ between `reviewed` and `now`.
+/// The fields adsync manages that differ between `reviewed` and `now`. The listing and a
+/// single read may render an empty name or an unknown role differently (absent, `""`), so only
+/// a real value that changed counts; an account that became an admin always does.
 pub fn managed_differences(reviewed: &Account, now: &Account) -> Vec<&'static str> {
+    let name = |a: &Option<String>, b: &Option<String>| a.as_deref().unwrap_or("") == b.as_deref().unwrap_or("");
+    let role = match (&reviewed.account_type, &now.account_type) {
+        (Some(a), Some(b)) => a == b,
+        _ => !now.is_admin(),
+    };
     let checks = [
         ("primary address", reviewed.has_email(&now.primary_email)),
-        ("first name", reviewed.first_name == now.first_name),
-        ("last name", reviewed.last_name == now.last_name),
-        ("role", reviewed.account_type == now.account_type),
+        ("first name", name(&reviewed.first_name, &now.first_name)),
+        ("last name", name(&reviewed.last_name, &now.last_name)),
+        ("role", role),
         ("active", reviewed.is_active == now.is_active),
         ("aliases", same_addresses(&reviewed.aliases, &now.aliases)),
     ];
@@ -106,6 +113,8 @@ mod tests {
             ("aliases", |a| a.aliases.push("a2@x.com".into()), vec!["aliases"]),
             ("address", |a| a.primary_email = "ann2@x.com".into(), vec!["primary address"]),
             ("case only", |a| a.primary_email = "ANN@x.com".into(), vec![]),
+            ("an empty name read as absent", |a| a.last_name = Some(String::new()), vec![]),
+            ("a role the single read leaves out", |a| a.account_type = None, vec![]),
         ];
         for (name, edit, want) in cases {
             let before = listed();

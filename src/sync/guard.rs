@@ -81,6 +81,13 @@ pub enum Block {
     RespectLicenses(LicenseExcess),
 }
 
+impl Block {
+    /// Whether a one-run override (`--allow-deletes`, `--allow-shrink`) can let the run through.
+    pub fn has_override(&self) -> bool {
+        matches!(self, Block::MaxDeletes { .. } | Block::MaxDeletePercent { .. } | Block::MaxShrinkPercent { .. })
+    }
+}
+
 impl fmt::Display for Block {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

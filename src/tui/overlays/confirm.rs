@@ -70,7 +70,9 @@ fn totals(review: &Review, theme: &Theme) -> Vec<Line<'static>> {
 
 /// What the keys do now: apply, or only close when nothing could be applied.
 fn answer(review: &Review, verdict: &Verdict, theme: &Theme) -> Line<'static> {
-    if !verdict.ok() {
+    if verdict.blocks.iter().any(|b| !b.has_override()) {
+        Line::from("Nothing can be applied like this: see why above. Any key closes.")
+    } else if !verdict.ok() {
         Line::from(
             "Nothing can be applied like this: leave changes out, or run `adsync sync --apply` with the override. Any key closes.",
         )
