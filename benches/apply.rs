@@ -71,6 +71,9 @@ async fn run(target: &Arc<dyn Target>, directory: &[DirectoryEntry], what: &str,
         outcome.failed.len(),
         outcome.skipped.len(),
     );
+    for why in outcome.fatal.iter().chain(outcome.failed.iter().map(|f| &f.error).take(3)) {
+        println!("apply: failure: {why}");
+    }
 }
 
 fn main() {

@@ -5,14 +5,14 @@
 //! counts ([`super::rename`]).
 
 use super::fresh::{self, Fresh};
-use super::journal::{Journal, Record, Step};
+use super::journal::{Durable, Journal, Record, Step};
 use super::plan::{Change, Managed, Op, Plan};
 use super::rename::{self, RenameFailure};
 use super::verify::Verification;
 use crate::model::{Account, ChangeKind};
 use crate::target::{CreateOptions, Target, TargetError};
 use serde::Serialize;
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -180,6 +180,9 @@ fn phases(changes: Vec<Change>) -> Vec<Vec<Change>> {
     by_kind.into_iter().filter(|p| !p.is_empty()).collect()
 }
 
+/// Runs one phase at most `limit` changes at a time. Intents are journaled up to `limit`
+/// changes ahead of their requests, so the disk's fsync overlaps the requests in flight
+/// instead of delaying each one; a change is still sent only once its intent is durable.
 async fn run_phase(
     shared: &Arc<Shared>,
     phase: Vec<Change>,
@@ -190,19 +193,48 @@ async fn run_phase(
     total: usize,
 ) {
     let mut queue = phase.into_iter();
+    let mut staged: VecDeque<(Change, Durable)> = VecDeque::with_capacity(limit);
     let mut running = JoinSet::new();
     loop {
         while running.len() < limit && !stopped(shared, cancel) {
-            let Some(change) = queue.next() else { break };
-            let shared = shared.clone();
-            running.spawn(async move { one(&shared, change).await });
+            stage(shared, &mut queue, &mut staged, limit);
+            let Some((change, durable)) = staged.pop_front() else { break };
+            let task = shared.clone();
+            running.spawn(async move { one(&task, change, durable).await });
+        }
+        if !stopped(shared, cancel) {
+            stage(shared, &mut queue, &mut staged, limit);
         }
         let Some(joined) = running.join_next().await else { break };
         record(joined, shared, outcome);
         let done = outcome.applied.len() + outcome.skipped.len();
         progress(ApplyProgress { done, failed: outcome.failed.len(), total });
     }
-    outcome.not_started += queue.count();
+    outcome.not_started += unstarted(shared, staged) + queue.count();
+}
+
+/// Journals the intents of the next changes until `limit` wait ahead.
+fn stage(
+    shared: &Shared,
+    queue: &mut impl Iterator<Item = Change>,
+    staged: &mut VecDeque<(Change, Durable)>,
+    limit: usize,
+) {
+    while staged.len() < limit {
+        let Some(change) = queue.next() else { return };
+        let durable = shared.journal.submit(describe(&change));
+        staged.push_back((change, durable));
+    }
+}
+
+/// Closes the journaled intents of changes the run stopped before sending.
+fn unstarted(shared: &Shared, staged: VecDeque<(Change, Durable)>) -> usize {
+    let n = staged.len();
+    for (change, _) in staged {
+        let detail = Some("not started: the run stopped first".to_string());
+        shared.journal.append(Record { step: Step::Skipped, detail, ..describe(&change) });
+    }
+    n
 }
 
 fn stopped(shared: &Shared, cancel: &CancellationToken) -> bool {
@@ -242,12 +274,12 @@ fn describe(change: &Change) -> Record {
     }
 }
 
-/// One change: intent on disk, request, outcome on disk.
-async fn one(shared: &Shared, change: Change) -> Result1 {
+/// One change: wait for its intent to be on disk, send it, append the outcome.
+async fn one(shared: &Shared, change: Change, intent_durable: Durable) -> Result1 {
     let intent = describe(&change);
     let failed =
         |error: String| Failed { id: change.id, action: change.kind(), email: change.email().to_string(), error };
-    if let Err(e) = shared.journal.write(intent.clone()).await {
+    if let Err(e) = intent_durable.durable().await {
         return Result1::Fatal(failed(e.to_string()), e.to_string());
     }
     let result = send(shared.target.as_ref(), &change).await;
@@ -256,15 +288,15 @@ async fn one(shared: &Shared, change: Change) -> Result1 {
         Ok(Sent::Skipped(why)) => (Step::Skipped, Some(why.clone())),
         Err(e) => (Step::Failed, Some(e.to_string())),
     };
-    let journaled =
-        shared.journal.write(Record { at: jiff::Timestamp::now().to_string(), step, detail, ..intent }).await;
+    // The outcome rides the next fsync (the next intent's, or the end's): a lost outcome only
+    // leaves its change in doubt, which the next plan settles from what the service holds.
+    shared.journal.append(Record { at: jiff::Timestamp::now().to_string(), step, detail, ..intent });
     let (id, action, email) = (change.id, change.kind(), change.email().to_string());
-    match (result, journaled) {
-        (_, Err(e)) => Result1::Fatal(failed(e.to_string()), e.to_string()),
-        (Ok(Sent::Done), Ok(())) => Result1::Ok(Applied { id, action, email }),
-        (Ok(Sent::Skipped(reason)), Ok(())) => Result1::Skipped(Skipped { id, action, email, reason }),
-        (Err(e), Ok(())) if e.is_fatal() => Result1::Fatal(failed(e.to_string()), e.to_string()),
-        (Err(e), Ok(())) => Result1::Item(failed(e.to_string())),
+    match result {
+        Ok(Sent::Done) => Result1::Ok(Applied { id, action, email }),
+        Ok(Sent::Skipped(reason)) => Result1::Skipped(Skipped { id, action, email, reason }),
+        Err(e) if e.is_fatal() => Result1::Fatal(failed(e.to_string()), e.to_string()),
+        Err(e) => Result1::Item(failed(e.to_string())),
     }
 }
 
@@ -327,6 +359,63 @@ pub fn managed_after(plan: &Plan, applied: &HashSet<usize>) -> Managed {
 mod tests {
     use super::*;
     use crate::model::{Account, AccountType};
+    use crate::target::TargetCheck;
+
+    /// A service that refuses the credentials on the third create, after two went through.
+    struct RefusesThird(std::sync::atomic::AtomicUsize);
+
+    #[async_trait::async_trait]
+    impl Target for RefusesThird {
+        fn describe(&self) -> String {
+            "refuses the third create".into()
+        }
+        async fn check(&self) -> Result<TargetCheck, TargetError> {
+            Err(TargetError::NotConfigured)
+        }
+        async fn list(&self) -> Result<Vec<Account>, TargetError> {
+            Ok(Vec::new())
+        }
+        async fn get(&self, _: &str) -> Result<Option<Account>, TargetError> {
+            Ok(None)
+        }
+        async fn create(&self, _: &Account, _: CreateOptions) -> Result<(), TargetError> {
+            match self.0.fetch_add(1, Ordering::SeqCst) {
+                0 | 1 => Ok(()),
+                _ => Err(TargetError::Unauthorized { user: "admin@x.com".into(), server: String::new() }),
+            }
+        }
+        async fn put(&self, _: &str, _: &Account) -> Result<(), TargetError> {
+            Ok(())
+        }
+        async fn delete(&self, _: &str) -> Result<(), TargetError> {
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn every_intent_journaled_ahead_ends_with_an_outcome_when_the_run_stops() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = Journal::create(dir.path(), "run").unwrap();
+        let path = journal.path().to_path_buf();
+        let creates: Vec<Change> = (0..20)
+            .map(|k| change(k, Op::Create { account: Account::new(format!("u{k}@x.com"), AccountType::SilentUser) }))
+            .collect();
+        let target = Arc::new(RefusesThird(Default::default()));
+        let outcome = apply(target, journal, creates, 1, Arc::new(|_| {}), CancellationToken::new()).await;
+        assert!(outcome.fatal.is_some());
+        assert_eq!((outcome.applied.len(), outcome.failed.len()), (2, 1));
+        let records: Vec<Record> =
+            std::fs::read_to_string(&path).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        let intents: Vec<usize> = records.iter().filter(|r| r.step == Step::Intent).filter_map(|r| r.change).collect();
+        let ended: HashSet<usize> = records
+            .iter()
+            .filter(|r| matches!(r.step, Step::Done | Step::Failed | Step::Skipped))
+            .filter_map(|r| r.change)
+            .collect();
+        assert_eq!(intents, [0, 1, 2, 3], "journaled one ahead of the one in flight");
+        assert!(intents.iter().all(|c| ended.contains(c)), "an outcome for each: {records:?}");
+        assert_eq!(outcome.not_started, 17, "the one journaled ahead and the rest");
+    }
 
     fn change(id: usize, op: Op) -> Change {
         Change { id, op, reason: String::new(), directory_id: None }
