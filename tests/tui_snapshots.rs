@@ -283,7 +283,9 @@ mod review {
     use super::*;
     use adsync::diagnose::{Status, Step, StepId};
     use adsync::engine::Review;
-    use adsync::sync::apply::{Applied, ApplyOutcome, ApplyProgress, Failed};
+    use adsync::model::{Licenses, VendorSync};
+    use adsync::sync::apply::{Applied, ApplyOutcome, ApplyProgress, Failed, Skipped};
+    use adsync::sync::verify::{NotTaken, Verification};
     use adsync::tui::app::DiagnosticsState;
     use plans::planned;
 
@@ -341,12 +343,64 @@ mod review {
             elapsed: Duration::from_millis(1500),
             ..ApplyOutcome::default()
         };
+        report_snapshots("report", outcome);
+    }
+
+    /// The review pane after an apply, at both sizes.
+    fn report_snapshots(name: &str, outcome: ApplyOutcome) {
         let snap = Snapshot { phase: Phase::Done, report: Some(Arc::new(outcome)), ..snapshot(true) };
         let mut app = app();
         app.focus = Pane::Diff;
         for (w, h) in [(120, 40), (80, 24)] {
-            insta::assert_snapshot!(format!("report_{w}x{h}"), render(&mut app, &snap, w, h));
+            insta::assert_snapshot!(format!("{name}_{w}x{h}"), render(&mut app, &snap, w, h));
         }
+    }
+
+    #[test]
+    fn the_confirmation_names_the_vendors_sync_and_the_licences() {
+        let mut planned = planned(0);
+        planned.guard_input.vendor_syncs = vec![VendorSync::Azure { every_hours: 24, removes_deleted_users: true }];
+        planned.guard_input.licenses = Some(Licenses { user_licenses: 100, active_users: 100 });
+        let snap = Snapshot { phase: Phase::Planned, review: Some(Arc::new(Review::new(planned))), ..snapshot(true) };
+        let mut app = reviewing();
+        key(&mut app, &snap, KeyCode::Char('a'));
+        assert_eq!(app.overlay, Some(Overlay::ConfirmApply));
+        for (w, h) in [(120, 40), (80, 24)] {
+            let screen = render(&mut app, &snap, w, h);
+            assert!(screen.contains("vendor_sync_active") && screen.contains("warning: licences"), "{screen}");
+            insta::assert_snapshot!(format!("confirm_vendor_sync_{w}x{h}"), screen);
+        }
+    }
+
+    #[test]
+    fn the_report_says_what_was_skipped_and_verified() {
+        let outcome = ApplyOutcome {
+            applied: vec![
+                Applied { id: 0, action: ChangeKind::Create, email: "ann.lee@example.com".into() },
+                Applied { id: 2, action: ChangeKind::Create, email: "info@example.com".into() },
+            ],
+            skipped: vec![Skipped {
+                id: 1,
+                action: ChangeKind::Update,
+                email: "bo.li@example.com".into(),
+                reason: "changed in the service since the plan (last name); the next plan shows it again".into(),
+            }],
+            verification: Some(Verification {
+                checked: 2,
+                verified: 1,
+                not_taken: vec![NotTaken {
+                    id: 2,
+                    action: ChangeKind::Create,
+                    email: "info@example.com".into(),
+                    problem: "info@example.com is not in the service".into(),
+                }],
+                listings: 6,
+                error: None,
+            }),
+            elapsed: Duration::from_millis(1500),
+            ..ApplyOutcome::default()
+        };
+        report_snapshots("report_verified", outcome);
     }
 
     #[test]

@@ -93,10 +93,14 @@ pub enum Commands {
 #[derive(Debug, Subcommand)]
 pub enum ExportFormat {
     /// The service's CSV import format (no header; first, last, email, mobile, aliases).
+    /// Users only: the import makes every row a user.
     Csv {
         /// Write to FILE (replaced atomically) instead of stdout.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Also write functional accounts and groups (imported as users; convert them after).
+        #[arg(long)]
+        include_functional: bool,
     },
 }
 
@@ -117,8 +121,8 @@ pub async fn run(cli: Cli) -> Result<ExitStatus, CliError> {
             let options = check::CheckOptions { target, json, gc, verbose: cli.verbose > 0 };
             check::run(cli.config.as_deref(), options).await
         }
-        Commands::Export { format: ExportFormat::Csv { out } } => {
-            export::csv(cli.config.as_deref(), out.as_deref()).await
+        Commands::Export { format: ExportFormat::Csv { out, include_functional } } => {
+            export::csv(cli.config.as_deref(), out.as_deref(), include_functional).await
         }
         Commands::Plan { args, exit_code } => sync::plan(cli.config.as_deref(), &args, exit_code).await,
         Commands::Sync { args, apply } => sync::sync(cli.config.as_deref(), &args, apply).await,

@@ -171,6 +171,12 @@ async fn plan_and_apply(
         (None, None) => (ExitStatus::Error, format!("{counts}; the apply ended without a report")),
         (None, Some(outcome)) => {
             let mut line = format!("{counts}; applied {}, failed {}", outcome.applied.len(), outcome.failed.len());
+            if !outcome.skipped.is_empty() {
+                line.push_str(&format!(", skipped {} (changed in the service since the plan)", outcome.skipped.len()));
+            }
+            if let Some(v) = &outcome.verification {
+                line.push_str(&format!("; {}", crate::report::verified_counts(v)));
+            }
             if let Some(fatal) = &outcome.fatal {
                 line.push_str(&format!("; stopped: {fatal}"));
             } else if outcome.cancelled {

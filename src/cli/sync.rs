@@ -121,10 +121,13 @@ pub async fn sync(explicit: Option<&Path>, args: &SyncArgs, apply: bool) -> Resu
     Ok(status(&outcome))
 }
 
+/// 4 when a change failed or did not show in the service afterwards; a change skipped
+/// because the account changed since the plan is neither (the next plan shows it again).
 pub(super) fn status(outcome: &ApplyOutcome) -> ExitStatus {
+    let unverified = outcome.verification.as_ref().is_some_and(|v| !v.all_taken());
     if outcome.fatal.is_some() || outcome.cancelled {
         ExitStatus::Error
-    } else if !outcome.failed.is_empty() {
+    } else if !outcome.failed.is_empty() || unverified {
         ExitStatus::ItemsFailed
     } else {
         ExitStatus::Ok

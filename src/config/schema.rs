@@ -96,6 +96,18 @@ pub enum DeleteScope {
     All,
 }
 
+/// What a changed primary address becomes in the service.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RenameMode {
+    /// Change the address on the account (PUT), then read it back to prove it took.
+    #[default]
+    Update,
+    /// Create the new address and delete the old account, under the delete guards: for a
+    /// service that refuses or ignores a changed address. The old account's own settings go.
+    Recreate,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Deserialize)]
 pub enum Frequency {
     #[default]
@@ -145,6 +157,7 @@ pub struct SyncConfig {
     pub manage_roles: bool,
     /// Addresses and globs adsync never creates, changes or deletes.
     pub exempt: Vec<AddressGlob>,
+    pub rename: RenameMode,
     pub guards: GuardConfig,
 }
 
@@ -165,6 +178,7 @@ impl Default for SyncConfig {
             auto_apply: false,
             manage_roles: false,
             exempt: Vec::new(),
+            rename: RenameMode::Update,
             guards: GuardConfig::default(),
         }
     }
@@ -176,11 +190,13 @@ pub struct GuardConfig {
     pub max_deletes: u32,
     pub max_delete_percent: f64,
     pub max_shrink_percent: f64,
+    /// Block a run that would need more licences than the organisation has (else a warning).
+    pub respect_licenses: bool,
 }
 
 impl Default for GuardConfig {
     fn default() -> Self {
-        Self { max_deletes: 25, max_delete_percent: 5.0, max_shrink_percent: 10.0 }
+        Self { max_deletes: 25, max_delete_percent: 5.0, max_shrink_percent: 10.0, respect_licenses: false }
     }
 }
 
@@ -229,6 +245,9 @@ pub struct TargetConfig {
     pub max_requests_per_second: Option<f64>,
     #[serde(default = "default_request_timeout")]
     pub request_timeout: HumanDuration,
+    /// Write even while the service's own LDAP or Azure AD sync is on for the organisation.
+    #[serde(default)]
+    pub coexist_with_vendor_sync: bool,
     pub path: Option<PathBuf>,
 }
 

@@ -3,7 +3,7 @@
 use super::Config;
 use super::error::{ConfigError, SourceText};
 use super::locate::KeyIndex;
-use super::schema::{PasswordKeys, RawConfig, TargetConfig, TargetKind};
+use super::schema::{PasswordKeys, RawConfig, RenameMode, TargetConfig, TargetKind};
 use super::secret::{SecretChoice, SecretSource};
 use super::value::LdapScheme;
 
@@ -141,6 +141,13 @@ fn warn_transport(check: &mut Checker<'_>, raw: &RawConfig) {
 }
 
 fn check_sync(check: &Checker<'_>, raw: &RawConfig) -> Result<(), ConfigError> {
+    if raw.sync.rename == RenameMode::Recreate && !raw.sync.delete {
+        return Err(check.fail(
+            "sync.rename",
+            "rename = \"recreate\" deletes the old account after creating the new address, so it needs \
+             delete = true in [sync]; or keep rename = \"update\"",
+        ));
+    }
     let guards = &raw.sync.guards;
     for (key, value) in [
         ("sync.guards.max_delete_percent", guards.max_delete_percent),
@@ -167,9 +174,15 @@ fn check_target(check: &mut Checker<'_>, target: &TargetConfig) -> Result<Option
     }
 }
 
-fn check_file_target(check: &Checker<'_>, target: &TargetConfig) -> Result<(), ConfigError> {
+fn check_file_target(check: &mut Checker<'_>, target: &TargetConfig) -> Result<(), ConfigError> {
     if target.path.is_none() {
         return Err(check.fail_missing("target", "path", "kind = \"file\" needs path = \"/where/service.json\""));
+    }
+    if target.coexist_with_vendor_sync {
+        check.warn(
+            "target.coexist_with_vendor_sync",
+            "a file target has no vendor sync to coexist with; the key only matters for kind = \"essentials\"",
+        );
     }
     Ok(())
 }

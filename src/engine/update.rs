@@ -207,6 +207,7 @@ fn on_plan_finished(state: &mut Snapshot, result: Result<Planned, SyncError>) ->
             let mut effects: Vec<Effect> =
                 planned.recovered.iter().map(|n| Effect::Log(Event::warn(n.clone()))).collect();
             effects.push(Effect::Log(Event::info(plan_line(&planned))));
+            effects.extend(planned.verdict.warnings.iter().map(|w| Effect::Log(Event::warn(format!("warning: {w}")))));
             effects.extend(planned.verdict.blocks.iter().map(|b| Effect::Log(Event::warn(format!("guard: {b}")))));
             state.review = Some(Arc::new(Review::new(planned)));
             state.phase = Phase::Planned;
@@ -229,9 +230,16 @@ fn on_apply_finished(state: &mut Snapshot, result: Result<ApplyOutcome, SyncErro
                     .iter()
                     .map(|f| Effect::Log(Event::warn(format!("{} {}: {}", f.action, f.email, f.error)))),
             );
+            effects.extend(
+                outcome
+                    .skipped
+                    .iter()
+                    .map(|s| Effect::Log(Event::warn(format!("skipped {} {}: {}", s.action, s.email, s.reason)))),
+            );
             if let Some(fatal) = &outcome.fatal {
                 effects.push(Effect::Log(Event::error(format!("stopped: {fatal}"))));
             }
+            effects.extend(outcome.verification.iter().flat_map(verification_events));
             state.report = Some(Arc::new(outcome));
             state.review = None;
             state.phase = Phase::Done;
@@ -267,10 +275,28 @@ fn plan_line(planned: &Planned) -> String {
     )
 }
 
+/// "verified N of N", an info line when all took, else a warning per change that did not.
+fn verification_events(v: &crate::sync::verify::Verification) -> Vec<Effect> {
+    let line = crate::report::verification_line(v);
+    if v.all_taken() {
+        return vec![Effect::Log(Event::info(line))];
+    }
+    let mut events = vec![Effect::Log(Event::error(line))];
+    events.extend(
+        v.not_taken
+            .iter()
+            .map(|n| Effect::Log(Event::error(format!("did not take: {} {}: {}", n.action, n.email, n.problem)))),
+    );
+    events
+}
+
 fn apply_line(o: &ApplyOutcome) -> String {
     let mut line = format!("applied {} changes in {:.1} s", thousands(o.applied.len() as u64), o.elapsed.as_secs_f64());
     if !o.failed.is_empty() {
         line.push_str(&format!(", {} failed", thousands(o.failed.len() as u64)));
+    }
+    if !o.skipped.is_empty() {
+        line.push_str(&format!(", {} skipped", thousands(o.skipped.len() as u64)));
     }
     if o.not_started > 0 {
         line.push_str(&format!(", {} not started", thousands(o.not_started as u64)));

@@ -1,7 +1,7 @@
 //! A sync set-up for end-to-end tests: a lab directory, the loopback fake of the service,
 //! and a config in a temp dir that points adsync at both.
 
-use super::fake_service::{ADMIN, DOMAIN, FakeService, PASSWORD};
+use super::fake_service::{ADMIN, DOMAIN, FakeService, Mode, PASSWORD};
 use super::{Lab, Outcome, Transport, run};
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -18,10 +18,16 @@ pub struct Setup {
 }
 
 impl Setup {
+    /// Against the lenient fake.
     pub fn new(lab: Lab) -> Self {
+        Self::in_mode(lab, Mode::Lenient)
+    }
+
+    /// Against the fake in `mode` (strict: PUT replaces the whole user).
+    pub fn in_mode(lab: Lab, mode: Mode) -> Self {
         Self {
             lab,
-            fake: FakeService::start(),
+            fake: FakeService::start_in(mode),
             dir: tempfile::tempdir().unwrap(),
             source_extra: String::new(),
             sync_extra: String::new(),

@@ -36,6 +36,7 @@ fn planned(deletes: usize) -> Planned {
             deletes,
             target_accounts: 1000,
             last_good_objects: None,
+            ..GuardInput::default()
         },
         verdict: Verdict::default(),
         target: "file".into(),
@@ -162,6 +163,30 @@ fn apply_reports_and_ends_done() {
     send(&mut s, Msg::ApplyFinished(Ok(ApplyOutcome::default())));
     assert_eq!(s.phase, Phase::Done);
     assert!(s.report.is_some() && s.review.is_none());
+}
+
+#[test]
+fn the_log_says_what_was_skipped_and_what_did_not_take() {
+    use crate::sync::apply::Skipped;
+    use crate::sync::verify::{NotTaken, Verification};
+    let mut s = reviewed(1);
+    send(&mut s, Msg::Command(Command::Apply(Overrides::default())));
+    let skipped = Skipped { id: 0, action: ChangeKind::Update, email: "a@x.com".into(), reason: "changed".into() };
+    let missing = NotTaken { id: 1, action: ChangeKind::Create, email: "b@x.com".into(), problem: "gone".into() };
+    let verification = Verification { checked: 2, verified: 1, not_taken: vec![missing], listings: 6, error: None };
+    let outcome = ApplyOutcome { skipped: vec![skipped], verification: Some(verification), ..ApplyOutcome::default() };
+    let effects = send(&mut s, Msg::ApplyFinished(Ok(outcome)));
+    let lines: Vec<String> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Log(ev) => Some(ev.message.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(lines[0].ends_with(", 1 skipped"), "{lines:?}");
+    assert!(lines.contains(&"skipped update a@x.com: changed".to_string()), "{lines:?}");
+    assert!(lines.iter().any(|l| l.contains("verified 1 of 2; 1 did not take after 6 listings")), "{lines:?}");
+    assert!(lines.contains(&"did not take: create b@x.com: gone".to_string()), "{lines:?}");
 }
 
 #[test]

@@ -7,7 +7,7 @@ use super::state::{DiffRow, DiffState, group_title};
 use crate::config::GuardConfig;
 use crate::engine::{Review, Snapshot};
 use crate::model::ChangeKind;
-use crate::report::{SearchCounts, field_line, marker, thousands};
+use crate::report::{SearchCounts, field_line, marker, thousands, verification_line};
 use crate::sync::apply::ApplyOutcome;
 use crate::sync::guard::Overrides;
 use crate::sync::plan::Op;
@@ -78,6 +78,9 @@ fn review_lines<'a>(pane: &DiffPane, review: &Review, width: usize, height: usiz
         theme.title(),
     )];
     let verdict = review.verdict(Overrides::default(), pane.guards);
+    for warning in &verdict.warnings {
+        lines.extend(wrap(&format!("warning: {warning}"), width).into_iter().map(|l| Line::styled(l, theme.warn())));
+    }
     for block in &verdict.blocks {
         lines.extend(wrap(&format!("! {block}"), width).into_iter().map(|l| Line::styled(l, theme.error())));
     }
@@ -157,6 +160,17 @@ fn report_lines<'a>(pane: &DiffPane, o: &ApplyOutcome, width: usize, theme: &The
     )];
     for f in &o.failed {
         lines.push(Line::styled(fit(&format!("! {} {}: {}", f.action, f.email, f.error), width), theme.error()));
+    }
+    for s in &o.skipped {
+        lines.push(Line::styled(fit(&format!("skipped {} {}: {}", s.action, s.email, s.reason), width), theme.warn()));
+    }
+    if let Some(v) = &o.verification {
+        let style = if v.all_taken() { theme.ok() } else { theme.error() };
+        lines.push(Line::styled(fit(&verification_line(v), width), style));
+        for n in &v.not_taken {
+            let text = format!("! did not take: {} {}: {}", n.action, n.email, n.problem);
+            lines.push(Line::styled(fit(&text, width), theme.error()));
+        }
     }
     if let Some(fatal) = &o.fatal {
         lines.push(Line::styled(fit(&format!("stopped: {fatal}"), width), theme.error()));
