@@ -67,7 +67,8 @@ fn workspace() -> (tempfile::TempDir, PathBuf, SyncSettings) {
     copy_dir(&fixture(), dir.path());
     let state_dir = dir.path().join("state");
     let plan = PlanPolicy { delete: true, ..PlanPolicy::default() };
-    let settings = SyncSettings { plan, guards: Default::default(), state_dir: state_dir.clone(), max_in_flight: 1 };
+    let settings =
+        SyncSettings { plan, guards: Default::default(), state_dir: state_dir.clone(), max_in_flight: 1, run_id: None };
     (dir, state_dir, settings)
 }
 

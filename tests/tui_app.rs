@@ -322,7 +322,7 @@ mod review {
         let effects = h.press(code);
         for effect in &effects {
             if let Effect::Engine(command) = effect {
-                update(&mut h.snap, Msg::Command(command.clone()), &Rules::default());
+                update(&mut h.snap, Msg::Command(command.clone()), &Rules::default(), jiff::Timestamp::now());
             }
         }
         effects

@@ -5,6 +5,7 @@ mod config_cmd;
 mod demo;
 mod errors;
 mod export;
+mod history;
 mod progress;
 mod read;
 mod schedule;
@@ -83,6 +84,8 @@ pub enum Commands {
     /// Ctrl-C or SIGTERM: each run plans, and applies only with sync.auto_apply and only
     /// when the guards allow. For systemd or a container.
     Schedule(schedule::ScheduleArgs),
+    /// What ran: every plan and apply, newest first (`history show RUN` for one run's changes).
+    History(history::HistoryArgs),
     /// Inspect the configuration.
     Config {
         #[command(subcommand)]
@@ -123,6 +126,7 @@ pub async fn run(cli: Cli) -> Result<ExitStatus, CliError> {
         Commands::Plan { args, exit_code } => sync::plan(cli.config.as_deref(), &args, exit_code).await,
         Commands::Sync { args, apply } => sync::sync(cli.config.as_deref(), &args, apply).await,
         Commands::Schedule(args) => schedule::run(cli.config.as_deref(), &args).await,
+        Commands::History(args) => history::run(cli.config.as_deref(), &args),
         Commands::Config { action: ConfigAction::Paths } => config_cmd::paths(cli.config.as_deref()),
         Commands::Config { action: ConfigAction::Check } => config_cmd::check(cli.config.as_deref()),
     }

@@ -4,10 +4,11 @@
 //! guards allow. A run that fails is reported and the schedule goes on; Ctrl-C or SIGTERM
 //! stop it (a run in progress is cancelled between changes, as in the terminal app).
 
-use super::sync::{planned_or_stop, status};
+use super::sync::{planned_or_stop, settle, status};
 use super::{CliError, ExitStatus, load_config, read::follow_or_stop};
 use crate::config::Config;
 use crate::engine::{Command, EngineHandle, Phase, Review};
+use crate::history::Trigger;
 use crate::model::ChangeKind;
 use crate::sync::guard::Overrides;
 use crate::sync::schedule::next_run_after;
@@ -127,9 +128,10 @@ struct Run {
 
 /// One scheduled run: plan, and apply when allowed.
 async fn one_run(explicit: Option<&Path>, stop: &CancellationToken) -> Run {
-    match planned_or_stop(explicit, Some(stop)).await {
+    match planned_or_stop(explicit, Some(stop), Trigger::Schedule, Overrides::default()).await {
         Ok((engine, review, _source, config)) => {
             let (status, line) = plan_and_apply(&engine, &review, &config, stop).await;
+            settle(&engine).await;
             Run { status, line, hours: config.sync.frequency.hours() }
         }
         Err(err) => Run { status: err.status(), line: format!("failed: {err}"), hours: None },

@@ -22,6 +22,8 @@ pub struct SyncSettings {
     pub guards: GuardConfig,
     pub state_dir: PathBuf,
     pub max_in_flight: usize,
+    /// The run's id, which names its journal; without one it is made from the clock.
+    pub run_id: Option<String>,
 }
 
 impl SyncSettings {
@@ -31,6 +33,7 @@ impl SyncSettings {
             guards: config.sync.guards.clone(),
             state_dir: config.state_dir(),
             max_in_flight: config.target.as_ref().map_or(4, |t| t.max_in_flight as usize),
+            run_id: None,
         }
     }
 }
@@ -179,7 +182,10 @@ pub async fn run_apply(
         return Err(SyncError::Blocked(verdict));
     }
     let _lock = take_lock(settings)?;
-    let run_id = format!("{}-{}", jiff::Timestamp::now().strftime("%Y%m%dT%H%M%SZ"), std::process::id());
+    let run_id = settings
+        .run_id
+        .clone()
+        .unwrap_or_else(|| format!("{}-{}", jiff::Timestamp::now().strftime("%Y%m%dT%H%M%SZ"), std::process::id()));
     let journal = Journal::create(&settings.state_dir, &run_id)?;
     let approved: Vec<_> =
         planned.plan.changes.iter().filter(|c| selected.get(c.id).copied().unwrap_or(false)).cloned().collect();

@@ -34,7 +34,8 @@ pub enum TuiError {
 }
 
 fn start_engine(config: &Config) -> (EngineHandle, String, String) {
-    let parts = engine::EngineParts::for_sync(config);
+    let mut parts = engine::EngineParts::for_sync(config);
+    parts.runs.trigger = crate::history::Trigger::Tui;
     let describe = parts.source.describe();
     let root = parts.source.root();
     (engine::spawn(parts), describe, root)
@@ -63,7 +64,14 @@ pub async fn run(opts: TuiOptions) -> Result<(), TuiError> {
     let mut terminal = super::terminal::enter();
     let result = event_loop(&mut terminal, &mut app, engine, describe).await;
     super::terminal::leave();
-    result
+    // Notifications still under way are sent before the process ends; what went wrong with
+    // them (or with the history) is said on the restored terminal too.
+    if let Ok(Some(engine)) = &result {
+        for warning in engine.settle().await {
+            eprintln!("warning: {warning}");
+        }
+    }
+    result.map(|_| ())
 }
 
 struct Loop {
@@ -152,7 +160,7 @@ async fn event_loop(
     app: &mut App,
     engine: EngineHandle,
     source: String,
-) -> Result<(), TuiError> {
+) -> Result<Option<EngineHandle>, TuiError> {
     let mut lp = Loop::new(engine, source, app.config.clone());
     let mut keys = EventStream::new();
     let mut tick = tokio::time::interval(TICK);
@@ -205,7 +213,7 @@ async fn event_loop(
             perform(app, effects, &mut lp).await;
         }
     }
-    Ok(())
+    Ok(lp.engine.take())
 }
 
 async fn perform(app: &mut App, effects: Vec<Effect>, lp: &mut Loop) {
