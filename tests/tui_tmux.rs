@@ -116,6 +116,11 @@ fn browse_search_review_leave_one_change_out_apply_and_the_service_holds_exactly
     assert!(screen.contains("1 left out by you"), "{screen}");
     t.keys(&["y"]);
     t.wait_for("Applied in", WAIT);
+    // The run is in the history, with its changes one Enter away.
+    t.keys(&["5"]);
+    t.wait_for("tui      applied", WAIT);
+    t.keys(&["Enter"]);
+    t.wait_for(" done     former.employee", WAIT);
     t.keys(&["q"]);
     t.wait_until("the app to exit", WAIT, |_| t.exited());
     let after = service_emails(&service);
@@ -179,6 +184,47 @@ fn x_excludes_a_subtree_through_the_runner_and_the_reloaded_tree_marks_it() {
     t.keys(&["p"]);
     let screen = t.wait_until("the plan", WAIT, |s| s.contains("Adding ") || s.contains("ERROR"));
     assert!(!screen.contains("ERROR"), "{screen}");
+    t.keys(&["q"]);
+    t.wait_until("the app to exit", WAIT, |_| t.exited());
+}
+
+/// `adsync schedule` for the same config shows in the status bar while it runs (from its
+/// heartbeat), and its absence once SIGTERM stopped it.
+#[test]
+fn a_running_schedule_shows_in_the_status_bar_and_its_absence_after_it_stops() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("adsync.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "state_dir = \"{state}\"\n[source]\nkind = \"ldap\"\nurl = \"ldap://127.0.0.1:{closed}\"\n\
+             base_dn = \"dc=example,dc=com\"\n[sync]\nfrequency = \"1h\"\n\
+             [target]\nkind = \"file\"\npath = \"{service}\"\n",
+            state = dir.path().join("state").display(),
+            service = dir.path().join("service.json").display()
+        ),
+    )
+    .unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("adsync");
+    let home = dir.path().display().to_string();
+    let env = [("HOME", home.as_str()), ("XDG_CONFIG_HOME", home.as_str())];
+    let Some(t) = Tmux::start(&format!("{} --config {}", bin.display(), config.display()), 120, 40, &env) else {
+        return;
+    };
+    t.wait_for("no schedule running (1 h set)", WAIT);
+    let mut schedule = std::process::Command::new(&bin)
+        .args(["--config", &config.display().to_string(), "schedule"])
+        .env("XDG_CONFIG_HOME", &home)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let screen = t.wait_for("schedule on, next ", WAIT);
+    assert!(screen.lines().next().unwrap().contains("schedule on, next "), "{screen}");
+    let term = std::process::Command::new("kill").args(["-TERM", &schedule.id().to_string()]).status().unwrap();
+    assert!(term.success());
+    assert!(schedule.wait().unwrap().success());
+    t.wait_for("no schedule running (1 h set)", WAIT);
     t.keys(&["q"]);
     t.wait_until("the app to exit", WAIT, |_| t.exited());
 }

@@ -105,36 +105,17 @@ fn show(out: &mut dyn Write, record: &RunRecord, changes: &RunChanges) -> std::i
     match changes {
         RunChanges::Applied(list) => {
             writeln!(out, "Changes ({}):", thousands(list.len() as u64))?;
-            list.iter().try_for_each(|c| writeln!(out, "  {}", applied_line(c)))
+            list.iter().try_for_each(|c| writeln!(out, "  {}", text::applied_line(c)))
         }
         RunChanges::Pending(plan) => pending(out, plan),
         RunChanges::Unavailable(why) => writeln!(out, "Changes: none listed ({why})"),
     }
 }
 
-fn marker(action: crate::model::ChangeKind) -> char {
-    match action {
-        crate::model::ChangeKind::Create => '+',
-        crate::model::ChangeKind::Update => '~',
-        crate::model::ChangeKind::Delete => '-',
-    }
-}
-
-/// "+ done     ann@example.com", "~ FAILED   bo@example.com → bo2@example.com: 422 …".
-pub fn applied_line(c: &AppliedChange) -> String {
-    let (word, why) = match &c.outcome {
-        ChangeOutcome::Done => ("done", String::new()),
-        ChangeOutcome::Failed(e) => ("FAILED", format!(": {e}")),
-        ChangeOutcome::InDoubt => ("in doubt", ": sent, no answer recorded; the next plan settles it".to_string()),
-    };
-    let renamed = c.new_email.as_ref().map(|n| format!(" → {n}")).unwrap_or_default();
-    format!("{} {word:<8} {}{renamed}{why}", marker(c.action), c.email)
-}
-
 fn pending(out: &mut dyn Write, plan: &PendingPlan) -> std::io::Result<()> {
     writeln!(out, "Pending changes ({}), none applied:", thousands(plan.total as u64))?;
     for c in &plan.changes {
-        writeln!(out, "  {} {:<38} {}", marker(c.action), c.email, c.reason)?;
+        writeln!(out, "  {}", text::pending_line(c))?;
         for f in &c.fields {
             writeln!(out, "      {f}")?;
         }

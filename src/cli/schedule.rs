@@ -4,6 +4,8 @@
 //! guards allow. A run that fails is reported and the schedule goes on; Ctrl-C or SIGTERM
 //! stop it (a run in progress is cancelled between changes, as in the terminal app).
 
+mod pulse;
+
 use super::sync::{planned_or_stop, settle, status};
 use super::{CliError, ExitStatus, load_config, read::follow_or_stop};
 use crate::config::Config;
@@ -42,14 +44,18 @@ pub async fn run(explicit: Option<&Path>, args: &ScheduleArgs) -> Result<ExitSta
     });
     let mut last_run = last_good_at(&config.state_dir());
     let mut last_status = ExitStatus::Ok;
+    let origin = config.origin.clone().unwrap_or_default();
+    let pulse = pulse::Pulse::start(&config, origin);
     for done in 0..args.runs.unwrap_or(u32::MAX) {
         let now = Timestamp::now();
         let due = if done == 0 && args.now { now } else { next_run_after(now, hours, last_run) };
         say(&format!("next run at {} (every {hours} h, on the service's half hour)", to_second(due)));
+        pulse.set(Some(due), false);
         if !sleep_until(due, &stop).await {
             return Ok(stopped());
         }
         last_run = Some(Timestamp::now());
+        pulse.set(None, true);
         let run = one_run(explicit, &stop).await;
         say(&format!("run {}: {}", done + 1, run.line));
         if stop.is_cancelled() {

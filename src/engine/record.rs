@@ -100,15 +100,8 @@ impl Ending {
 pub fn close(state: &mut Snapshot, rules: &Rules, now: Timestamp, end: Ending) -> Effect {
     let start = state.run.clone().unwrap_or_else(|| RunStart { id: RunId::new(now, rules.runs.pid), started: now });
     let review = state.review.clone().filter(|_| end.planned);
+    let journal = (end.mode == Mode::Apply && end.apply.is_some()).then(|| start.id.journal());
     let record = RunRecord {
-        journal: (end.mode == Mode::Apply && end.apply.is_some()).then(|| start.id.journal()),
-        run: start.id,
-        started: start.started,
-        ended: now,
-        trigger: rules.runs.trigger,
-        mode: end.mode,
-        outcome: end.outcome,
-        exit_code: end.outcome.exit_code(),
         source: rules.runs.source.clone(),
         target: review.as_ref().map(|r| r.planned.target.clone()),
         read: state.search.as_deref().filter(|_| end.read).map(read_counts),
@@ -116,6 +109,8 @@ pub fn close(state: &mut Snapshot, rules: &Rules, now: Timestamp, end: Ending) -
         apply: end.apply,
         guards: end.verdict.as_ref().map(guard_notes).unwrap_or_default(),
         error: end.error,
+        journal,
+        ..RunRecord::new(start.id, (start.started, now), rules.runs.trigger, end.mode, end.outcome)
     };
     let record = Arc::new(record);
     state.last_run = Some(record.clone());

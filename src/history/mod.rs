@@ -3,6 +3,7 @@
 //! a run's changes for `history show`, and the heartbeat of a running `adsync schedule`.
 
 pub mod changes;
+pub mod heartbeat;
 pub mod record;
 pub mod retention;
 pub mod store;

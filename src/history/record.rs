@@ -182,6 +182,33 @@ pub struct RunRecord {
 }
 
 impl RunRecord {
+    /// A run that ended with `outcome`, before its details (counts, guards, error) are added.
+    pub fn new(
+        run: RunId,
+        (started, ended): (Timestamp, Timestamp),
+        trigger: Trigger,
+        mode: Mode,
+        outcome: Outcome,
+    ) -> Self {
+        Self {
+            run,
+            started,
+            ended,
+            trigger,
+            mode,
+            outcome,
+            exit_code: outcome.exit_code(),
+            source: SourceInfo::default(),
+            target: None,
+            read: None,
+            plan: None,
+            apply: None,
+            guards: Vec::new(),
+            error: None,
+            journal: None,
+        }
+    }
+
     /// Changes applied (none for a dry run).
     pub fn applied(&self) -> usize {
         self.apply.map_or(0, |a| a.applied)

@@ -2,7 +2,9 @@
 //! and `adsync history show` print (when, who, where, what was read, planned and applied,
 //! the guards, the error).
 
+use super::changes::{AppliedChange, ChangeOutcome, PendingChange};
 use super::record::{Mode, RunRecord};
+use crate::model::ChangeKind;
 use crate::report::thousands;
 
 /// "adsync: BLOCKED by sync.guards.max_deletes, nothing applied (schedule, example.com)".
@@ -69,6 +71,30 @@ pub fn report(record: &RunRecord) -> Vec<String> {
     lines.extend(record.error.iter().map(|e| format!("Error:    {e}")));
     lines.extend(record.journal.iter().map(|j| format!("Journal:  {j}")));
     lines
+}
+
+pub fn marker(action: ChangeKind) -> char {
+    match action {
+        ChangeKind::Create => '+',
+        ChangeKind::Update => '~',
+        ChangeKind::Delete => '-',
+    }
+}
+
+/// "+ done     ann@example.com", "~ FAILED   bo@example.com → bo2@example.com: 422 …".
+pub fn applied_line(c: &AppliedChange) -> String {
+    let (word, why) = match &c.outcome {
+        ChangeOutcome::Done => ("done", String::new()),
+        ChangeOutcome::Failed(e) => ("FAILED", format!(": {e}")),
+        ChangeOutcome::InDoubt => ("in doubt", ": sent, no answer recorded; the next plan settles it".to_string()),
+    };
+    let renamed = c.new_email.as_ref().map(|n| format!(" → {n}")).unwrap_or_default();
+    format!("{} {word:<8} {}{renamed}{why}", marker(c.action), c.email)
+}
+
+/// "+ ann@example.com  new in the directory (user)".
+pub fn pending_line(c: &PendingChange) -> String {
+    format!("{} {:<38} {}", marker(c.action), c.email, c.reason)
 }
 
 #[cfg(test)]

@@ -1,25 +1,10 @@
 use super::*;
-use crate::history::{Mode, RunId, SourceInfo, Trigger};
+use crate::history::{Mode, RunId, Trigger};
 
 fn record(outcome: Outcome, applied: usize) -> RunRecord {
     let at = jiff::Timestamp::from_second(1_795_000_000).unwrap();
-    RunRecord {
-        run: RunId("r".into()),
-        started: at,
-        ended: at,
-        trigger: Trigger::Schedule,
-        mode: Mode::Apply,
-        outcome,
-        exit_code: outcome.exit_code(),
-        source: SourceInfo::default(),
-        target: None,
-        read: None,
-        plan: None,
-        apply: Some(crate::history::ApplyCounts { applied, ..Default::default() }),
-        guards: Vec::new(),
-        error: None,
-        journal: None,
-    }
+    let apply = Some(crate::history::ApplyCounts { applied, ..Default::default() });
+    RunRecord { apply, ..RunRecord::new(RunId("r".into()), (at, at), Trigger::Schedule, Mode::Apply, outcome) }
 }
 
 fn notifier(on: Vec<NotifyOn>) -> Notifier {

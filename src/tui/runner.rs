@@ -8,10 +8,10 @@ use super::theme::Theme;
 use super::view::{ViewCtx, draw};
 use crate::config::Config;
 use crate::engine::{self, EngineHandle, Event, Level, Snapshot};
-use crate::sync::state::last_good_at;
 use crossterm::event::{Event as TermEvent, EventStream};
 use futures::StreamExt;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::broadcast::error::RecvError;
 
@@ -54,7 +54,6 @@ pub async fn run(opts: TuiOptions) -> Result<(), TuiError> {
     let (keymap, problems) = load_keymap(opts.keymap_file.as_ref());
     let (engine, describe, root) = start_engine(&opts.config);
     let mut app = App::new(opts.config, &root, keymap);
-    app.last_sync = last_good_at(&app.config.state_dir());
     for p in problems {
         app.flash(Level::Warn, p, Instant::now());
     }
@@ -84,11 +83,19 @@ struct Loop {
     events: tokio::sync::broadcast::Receiver<Event>,
     view: ViewCtx,
     busy_since: Option<Instant>,
+    /// Where the history and the heartbeat are, and how the history looked when last read.
+    places: super::observe::Places,
+    seen: super::observe::Seen,
+    /// The engine's last recorded run, as last seen.
+    last_run: Option<Arc<crate::history::RunRecord>>,
 }
 
 impl Loop {
     fn new(engine: EngineHandle, source: String, config: Config) -> Self {
         Self {
+            places: super::observe::Places::of(&config),
+            seen: Default::default(),
+            last_run: None,
             config,
             answers: tokio::sync::mpsc::unbounded_channel(),
             state: engine.state(),
@@ -111,6 +118,8 @@ impl Loop {
         self.events = engine.events();
         self.engine = Some(engine);
         self.view.source = source;
+        self.places = super::observe::Places::of(&config);
+        self.seen = Default::default();
         self.config = config;
         self.busy_since = None;
     }
@@ -118,6 +127,28 @@ impl Loop {
     fn answer(&self, input: Input) {
         // The receiver lives in `self`: this send cannot fail.
         let _ = self.answers.0.send(input);
+    }
+
+    /// A run that just ended here shows in the History pane and the status bar at once.
+    fn observe_new_run(&mut self) {
+        let last = self.state.borrow().last_run.clone();
+        let new = match (&last, &self.last_run) {
+            (Some(now), Some(before)) => !Arc::ptr_eq(now, before),
+            (now, _) => now.is_some(),
+        };
+        if new {
+            self.last_run = last;
+            let read = self.places.observe(&mut self.seen);
+            self.answer_later(read);
+        }
+    }
+
+    /// Reads off the event loop's thread; the answer comes back as an input.
+    fn answer_later(&self, read: impl FnOnce() -> Input + Send + 'static) {
+        let tx = self.answers.0.clone();
+        tokio::task::spawn_blocking(move || {
+            let _ = tx.send(read());
+        });
     }
 
     /// Reads the config file again and restarts the engine on it; a config that no longer
@@ -192,8 +223,8 @@ async fn event_loop(
             },
             changed = lp.state.changed() => {
                 if changed.is_err() { break; }
-                if lp.state.borrow().report.is_some() { app.last_sync = last_good_at(&app.config.state_dir()); }
                 dirty = true;
+                lp.observe_new_run();
                 None
             }
             event = lp.events.recv() => match event {
@@ -236,6 +267,11 @@ async fn perform(app: &mut App, effects: Vec<Effect>, lp: &mut Loop) {
                 }
             }
             Effect::RunCheck => run_check(lp),
+            Effect::Observe => {
+                let read = lp.places.observe(&mut lp.seen);
+                lp.answer_later(read);
+            }
+            Effect::LoadChanges(record) => lp.answer_later(lp.places.changes(*record)),
         }
     }
 }

@@ -6,23 +6,9 @@ fn at(secs: i64) -> Timestamp {
 }
 
 fn record(id: &str, started: i64, outcome: Outcome) -> RunRecord {
-    RunRecord {
-        run: RunId(id.into()),
-        started: at(started),
-        ended: at(started + 1),
-        trigger: Trigger::Cli,
-        mode: Mode::DryRun,
-        outcome,
-        exit_code: outcome.exit_code(),
-        source: SourceInfo { kind: "ldap".into(), at: "ldaps://dc1 DC=x".into() },
-        target: None,
-        read: None,
-        plan: None,
-        apply: None,
-        guards: Vec::new(),
-        error: None,
-        journal: None,
-    }
+    let source = SourceInfo { kind: "ldap".into(), at: "ldaps://dc1 DC=x".into() };
+    let times = (at(started), at(started + 1));
+    RunRecord { source, ..RunRecord::new(RunId(id.into()), times, Trigger::Cli, Mode::DryRun, outcome) }
 }
 
 const KEEP: Retention = Retention { keep_days: 90, keep_runs: 500 };

@@ -20,6 +20,11 @@ impl App {
             Action::FocusTree => self.focus_on(Pane::Tree),
             Action::FocusDiff => self.focus_on(Pane::Diff),
             Action::FocusLog => self.focus_on(Pane::Log),
+            Action::FocusHistory => self.focus_on(Pane::History),
+            Action::Zoom => {
+                self.zoomed = !self.zoomed;
+                Vec::new()
+            }
             Action::CommandBar => self.type_in(Typing::Command, ""),
             Action::Search => vec![Effect::Engine(Command::Search)],
             Action::Cancel if snapshot.phase.is_busy() => vec![Effect::Engine(Command::Cancel)],
@@ -43,6 +48,7 @@ impl App {
             Pane::Tree => self.tree.on_action(action, &snapshot.tree, page, now),
             Pane::Diff => self.diff.on_action(action, snapshot, page),
             Pane::Log => self.log.on_action(action, page),
+            Pane::History => self.history.on_action(action, page),
         };
         self.follow(reply, snapshot, now)
     }
