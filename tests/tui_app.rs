@@ -243,8 +243,7 @@ fn settings_edit_in_place_validate_and_save_back() {
     }
     h.chars("OU=People,DC=example,DC=com");
     h.press(KeyCode::Enter);
-    h.press(KeyCode::Char('j'));
-    h.press(KeyCode::Char('j'));
+    h.chars("jjj"); // past the CA file and Active users
     h.press(KeyCode::Char(' ')); // Disabled accounts on
     assert!(h.app.settings.unsaved());
     let save = h.press_with(KeyCode::Char('s'), KeyModifiers::CONTROL);
@@ -731,5 +730,62 @@ mod history {
         assert!(h.app.zoomed && h.app.focus == Pane::Diff);
         h.press(KeyCode::Char('z'));
         assert!(!h.app.zoomed);
+    }
+}
+
+/// No config file yet: the settings form with the seed's defaults, nothing read before it is
+/// saved, `t` checks the form's settings, and the first save starts the app proper.
+mod first_run {
+    use super::*;
+    use adsync::config::form::FieldId;
+
+    fn first_run() -> (Harness, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("xdg/adsync/config.toml");
+        let mut h = Harness::with_config(Config::seed(path), None);
+        h.app.begin_first_run(h.now);
+        (h, dir)
+    }
+
+    #[test]
+    fn the_form_opens_blank_with_the_defaults_and_nothing_is_read_before_saving() {
+        let (mut h, _dir) = first_run();
+        assert_eq!(h.app.focus, Pane::Settings);
+        let form = &h.app.settings.form;
+        for id in [FieldId::Host, FieldId::BindDn, FieldId::Password, FieldId::BaseDn, FieldId::Domain] {
+            assert_eq!(form.text(id), "", "{id:?}");
+        }
+        assert_eq!(
+            form.get(FieldId::Port).value,
+            adsync::config::form::FieldValue::Choice { options: &["389 LDAP", "636 LDAPS"], index: 1 }
+        );
+        assert_eq!(h.app.start(), vec![Effect::Observe], "no browse of a directory not given yet");
+        assert!(h.press(KeyCode::Char('s')).is_empty());
+        assert!(h.flash_text().starts_with("save the settings first: Ctrl-S writes "), "{}", h.flash_text());
+    }
+
+    #[test]
+    fn t_checks_the_forms_settings_and_the_first_save_starts_the_app() {
+        let (mut h, _dir) = first_run();
+        h.chars("j");
+        h.press(KeyCode::Enter);
+        h.chars("dc1.example.com");
+        h.press(KeyCode::Enter);
+        h.chars("jjjjj");
+        h.press(KeyCode::Enter);
+        h.chars("DC=example,DC=com");
+        h.press(KeyCode::Enter);
+        let effects = h.press(KeyCode::Char('t'));
+        assert_eq!(effects, vec![Effect::CheckForm(h.app.settings.form.clone())]);
+        assert_eq!(h.app.overlay, Some(Overlay::Diagnostics));
+        h.app.update(Input::CheckDone(Duration::from_millis(5)), &h.snap, h.now);
+        h.press(KeyCode::Char('x')); // closes the check
+        let save = h.press_with(KeyCode::Char('s'), KeyModifiers::CONTROL);
+        assert_eq!(h.perform_writes(save), vec![Effect::Reload]);
+        let path = h.app.config.origin.clone().unwrap();
+        assert!(std::fs::read_to_string(&path).unwrap().starts_with("# adsync configuration"));
+        let effects = h.reload();
+        assert!(!h.app.first_run);
+        assert_eq!(effects[0], Effect::Engine(Command::Browse { dn: ROOT.into(), refresh: false }));
     }
 }

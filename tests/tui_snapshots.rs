@@ -508,3 +508,17 @@ fn the_zoomed_review_shows_every_reason_whole() {
     key(&mut app, &snap, KeyCode::Char('z'));
     assert!(render(&mut app, &snap, 120, 40).contains("1 Settings ─"), "z gives the body back");
 }
+
+/// A first run: the settings form with the seed's defaults, the connection and the service
+/// to be filled in, and where Ctrl-S will write.
+#[test]
+fn the_first_run_form_at_both_sizes() {
+    let snap = Snapshot::default();
+    for (w, h) in [(120, 40), (80, 24)] {
+        let config = Config::seed("/home/admin/.config/adsync/config.toml".into());
+        let mut app = App::new(config, "DC=example,DC=com", Keymap::defaults());
+        app.begin_first_run(Instant::now());
+        app.log = Default::default(); // its line carries the wall clock
+        insta::assert_snapshot!(format!("first_run_{w}x{h}"), render(&mut app, &snap, w, h));
+    }
+}

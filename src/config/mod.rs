@@ -2,6 +2,7 @@
 
 mod error;
 pub mod exclusions;
+pub mod first_run;
 pub mod form;
 pub mod history;
 mod locate;

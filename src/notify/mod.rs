@@ -53,6 +53,12 @@ impl Notifier {
         Self { config }
     }
 
+    /// Where messages go, without a secret: "webhook (env CHAT_HOOK)", "e-mail to …".
+    pub fn channels(&self) -> Vec<String> {
+        let hook = self.config.webhook.as_ref().map(webhook::describe);
+        hook.into_iter().chain(self.config.email.as_ref().map(email::describe)).collect()
+    }
+
     /// Whether the run is worth a message under `on`.
     pub fn wants(&self, record: &RunRecord) -> bool {
         let class = match record.outcome {

@@ -34,6 +34,8 @@ pub enum Input {
         run: RunId,
         changes: RunChanges,
     },
+    /// Why [`Effect::CheckForm`] could not start: the form is not a config yet.
+    Refused(String),
 }
 
 /// The history and the schedule's heartbeat, as last read.
@@ -57,6 +59,8 @@ pub enum Effect {
     Reload,
     /// Run the connectivity check; its rungs come back as [`Input::CheckStep`].
     RunCheck,
+    /// Run the connectivity check on the settings as the form has them, saved or not.
+    CheckForm(Form),
     /// Read the history (if it changed) and the schedule's heartbeat: [`Input::Observed`].
     Observe,
     /// Read a run's changes: [`Input::RunChanges`].

@@ -25,6 +25,8 @@ pub struct TuiOptions {
     pub config: Config,
     /// A keymap file that patches the defaults, if the user has one.
     pub keymap_file: Option<PathBuf>,
+    /// There is no config file yet: open on the settings form, which writes one.
+    pub first_run: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +56,9 @@ pub async fn run(opts: TuiOptions) -> Result<(), TuiError> {
     let (keymap, problems) = load_keymap(opts.keymap_file.as_ref());
     let (engine, describe, root) = start_engine(&opts.config);
     let mut app = App::new(opts.config, &root, keymap);
+    if opts.first_run {
+        app.begin_first_run(Instant::now());
+    }
     for p in problems {
         app.flash(Level::Warn, p, Instant::now());
     }
@@ -266,7 +271,11 @@ async fn perform(app: &mut App, effects: Vec<Effect>, lp: &mut Loop) {
                     lp.answer(input);
                 }
             }
-            Effect::RunCheck => run_check(lp),
+            Effect::RunCheck => run_check(lp, lp.config.clone()),
+            Effect::CheckForm(form) => match form.to_config(lp.config.origin.as_deref()) {
+                Ok(config) => run_check(lp, config),
+                Err(problem) => lp.answer(Input::Refused(problem)),
+            },
             Effect::Observe => {
                 let read = lp.places.observe(&mut lp.seen);
                 lp.answer_later(read);
@@ -276,9 +285,9 @@ async fn perform(app: &mut App, effects: Vec<Effect>, lp: &mut Loop) {
     }
 }
 
-/// Runs the connectivity ladder beside everything else; each rung comes back as an input.
-fn run_check(lp: &Loop) {
-    let config = lp.config.clone();
+/// Runs the connectivity ladder on `config` beside everything else; each rung comes back as
+/// an input.
+fn run_check(lp: &Loop, config: Config) {
     let tx = lp.answers.0.clone();
     tokio::spawn(async move {
         let steps = tx.clone();

@@ -87,7 +87,10 @@ fn title_bar(frame: &mut Frame, area: Rect, app: &App, snap: &Snapshot, view: &V
     let theme = &view.theme;
     let right = status_text(app, snap, view);
     let room = usize::from(area.width).saturating_sub(right.chars().count() + 1);
-    let left = fit(&format!("adsync · {}", view.source), room);
+    let left = match app.config.origin.as_ref().filter(|_| app.first_run) {
+        Some(path) => fit(&format!("adsync · new config {}", path.display()), room),
+        None => fit(&format!("adsync · {}", view.source), room),
+    };
     let pad = usize::from(area.width)
         .saturating_sub(unicode_width::UnicodeWidthStr::width(left.as_str()) + right.chars().count());
     let state_style = match snap.phase {
@@ -105,6 +108,7 @@ fn title_bar(frame: &mut Frame, area: Rect, app: &App, snap: &Snapshot, view: &V
 
 fn status_text(app: &App, snap: &Snapshot, view: &ViewCtx) -> String {
     let connection = match (&snap.phase, snap.tree.listing(&app.tree.root)) {
+        _ if app.first_run => "○ not set up yet",
         (Phase::Failed, _) => "✕ failed",
         (_, Some(l)) if l.error.is_some() => "✕ unreachable",
         (Phase::Done, _) => "● read ok",

@@ -45,6 +45,10 @@ pub struct App {
     pub zoomed: bool,
     /// When the history and the heartbeat were last asked for.
     observed: Option<Instant>,
+    /// No config file yet: the form writes one, and nothing reads before it does.
+    pub first_run: bool,
+    /// The open check is of the form's settings (not the config in use).
+    checking_form: bool,
     pub size: (u16, u16),
     pub quit: bool,
 }
@@ -74,6 +78,8 @@ impl App {
             schedule: ScheduleStatus::NotRunning,
             zoomed: false,
             observed: None,
+            first_run: false,
+            checking_form: false,
             size: (120, 40),
             quit: false,
         }
@@ -81,7 +87,20 @@ impl App {
 
     /// The first things to ask the engine for.
     pub fn start(&self) -> Vec<Effect> {
+        if self.first_run {
+            return vec![Effect::Observe];
+        }
         vec![Effect::Engine(Command::Browse { dn: self.tree.root.clone(), refresh: false }), Effect::Observe]
+    }
+
+    /// No config file yet: the settings form, seeded with the defaults, writes one.
+    pub fn begin_first_run(&mut self, now: Instant) {
+        self.first_run = true;
+        self.settings = SettingsState::blank(&self.config);
+        self.focus = Pane::Settings;
+        let path = self.config.origin.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+        let text = format!("No config yet: fill in, t tests, Ctrl-S saves to {path}");
+        self.flash(Level::Info, text, now);
     }
 
     pub fn flash(&mut self, level: Level, text: impl Into<String>, now: Instant) {
@@ -113,6 +132,11 @@ impl App {
             Input::CheckDone(elapsed) => self.diagnostics.finished(elapsed),
             Input::Observed(observed) => self.observed(*observed),
             Input::RunChanges { run, changes } => self.history.changes_arrived(&run, changes),
+            Input::Refused(problem) => {
+                self.overlay = None;
+                self.diagnostics.finished(Duration::ZERO);
+                self.flash(Level::Error, problem, now);
+            }
         }
         Vec::new()
     }
@@ -151,7 +175,7 @@ impl App {
             return self.on_text_key(key, snapshot, now);
         }
         if let Some(overlay) = self.overlay.clone() {
-            return self.on_overlay_key(overlay, k, snapshot);
+            return self.on_overlay_key(overlay, k, snapshot, now);
         }
         match self.keymap.action(self.context(), k) {
             Some(action) => self.on_action(action, snapshot, now),
