@@ -81,8 +81,7 @@ fn table(out: &mut dyn Write, runs: &[RunRecord]) -> std::io::Result<()> {
     for r in runs {
         let mode = if r.mode == crate::history::Mode::Apply { "apply" } else { "dry run" };
         let applied = r.apply.map(|a| thousands(a.applied as u64)).unwrap_or_else(|| "-".into());
-        writeln!(
-            out,
+        let row = format!(
             "{:<16}  {:<26}  {:<8}  {:<7}  {:<9}  {:<16}  {:>7}  {}",
             local(r.ended),
             r.run.0,
@@ -92,7 +91,8 @@ fn table(out: &mut dyn Write, runs: &[RunRecord]) -> std::io::Result<()> {
             r.plan_text(),
             applied,
             note(r)
-        )?;
+        );
+        writeln!(out, "{}", row.trim_end())?;
     }
     Ok(())
 }

@@ -29,6 +29,13 @@ fn n(value: usize) -> String {
     thousands(value as u64)
 }
 
+/// "Outcome:  applied (exit 0): applied 16 changes (+12 ~3 -1)"; a failure's error has a
+/// line of its own.
+fn outcome_line(record: &RunRecord) -> String {
+    let head = format!("Outcome:  {} (exit {})", record.outcome.label(), record.exit_code);
+    if record.outcome == super::Outcome::Failed { head } else { format!("{head}: {}", record.summary()) }
+}
+
 /// The report, a line each.
 pub fn report(record: &RunRecord) -> Vec<String> {
     let mode = if record.mode == Mode::Apply { "apply" } else { "dry run" };
@@ -39,7 +46,7 @@ pub fn report(record: &RunRecord) -> Vec<String> {
             record.started.round(jiff::Unit::Second).unwrap_or(record.started),
             record.ended.round(jiff::Unit::Second).unwrap_or(record.ended)
         ),
-        format!("Outcome:  {} (exit {}): {}", record.outcome.label(), record.exit_code, record.summary()),
+        outcome_line(record),
         format!("Source:   {} {}", record.source.kind, record.source.at),
     ];
     lines.extend(record.target.as_ref().map(|t| format!("Target:   {t}")));
