@@ -102,10 +102,12 @@ pub(super) fn write(form: &Form, doc: &mut DocumentMut, new: bool) -> Result<(),
 
 /// `stack = "us1"`, or `api_url`, or neither (the service is asked which stack serves the domain).
 fn write_place(t: &mut toml_edit::Table, text: &str) {
-    let stack = STACKS.contains(&text.to_lowercase().as_str());
-    set_or_remove(t, "stack", if stack { text } else { "" });
-    set_or_remove(t, "api_url", if stack { "" } else { text });
-    if stack {
-        t["stack"] = value(text.to_lowercase());
+    let lower = text.to_lowercase();
+    if STACKS.contains(&lower.as_str()) {
+        t["stack"] = value(lower);
+        t.remove("api_url");
+    } else {
+        t.remove("stack");
+        set_or_remove(t, "api_url", text);
     }
 }
