@@ -148,7 +148,9 @@ async fn apply_plan(engine: &engine::EngineHandle, args: &SyncArgs) -> Result<Ex
 /// with the guards this run was judged by.
 async fn refused(engine: &engine::EngineHandle, overrides: Overrides) {
     engine.send(Command::Apply(overrides));
-    engine.wait_for(|s| s.last_run.as_ref().is_some_and(|r| r.mode == Mode::Apply)).await;
+    let recorded = engine.wait_for(|s| s.last_run.as_ref().is_some_and(|r| r.mode == Mode::Apply));
+    // The refusal is one message away; the bound only guards against a plan that went stale.
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(10), recorded).await;
     settle(engine).await;
 }
 

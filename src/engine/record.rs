@@ -91,6 +91,11 @@ impl Ending {
         Self { outcome, mode, error: None, verdict: None, apply: None, read: false, planned: false }
     }
 
+    /// A run that got as far as its plan and the guards' verdict on it.
+    pub fn judged(outcome: Outcome, mode: Mode, verdict: Verdict) -> Self {
+        Self { verdict: Some(verdict), read: true, planned: true, ..Self::new(outcome, mode) }
+    }
+
     pub fn failed(error: String, read: bool) -> Self {
         Self { error: Some(error), read, ..Self::new(Outcome::Failed, Mode::DryRun) }
     }

@@ -144,8 +144,7 @@ fn start_apply(state: &mut Snapshot, overrides: Overrides, rules: &Rules, now: T
     if !verdict.ok() {
         let mut effects: Vec<Effect> =
             verdict.blocks.iter().map(|b| Effect::Log(Event::error(format!("blocked: {b}")))).collect();
-        let end =
-            Ending { verdict: Some(verdict), read: true, planned: true, ..Ending::new(Outcome::Blocked, Mode::Apply) };
+        let end = Ending::judged(Outcome::Blocked, Mode::Apply, verdict);
         effects.push(record::close(state, rules, now, end));
         return effects;
     }
@@ -258,9 +257,7 @@ fn on_plan_finished(
             state.review = Some(Arc::new(review));
             state.phase = Phase::Planned;
             let outcome = if verdict.ok() { Outcome::Planned } else { Outcome::Blocked };
-            let end =
-                Ending { verdict: Some(verdict), read: true, planned: true, ..Ending::new(outcome, Mode::DryRun) };
-            effects.push(record::close(state, rules, now, end));
+            effects.push(record::close(state, rules, now, Ending::judged(outcome, Mode::DryRun, verdict)));
             effects
         }
         Err(e) => {
