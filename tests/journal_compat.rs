@@ -65,6 +65,7 @@ fn workspace() -> (tempfile::TempDir, PathBuf, SyncSettings) {
         max_in_flight: 1,
         coexist_with_vendor_sync: false,
         verify: Default::default(),
+        run_id: None,
     };
     (dir, state_dir, settings)
 }

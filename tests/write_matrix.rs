@@ -82,6 +82,7 @@ impl World {
             max_in_flight: 4,
             coexist_with_vendor_sync: config.target.unwrap().coexist_with_vendor_sync,
             verify: VerifyPolicy { attempts: 3, interval: Duration::from_millis(10) },
+            run_id: None,
         }
     }
 

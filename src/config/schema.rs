@@ -1,5 +1,6 @@
 //! The TOML schema. Key names are the public contract (README, "Configuration"): extend, never rename.
 
+use super::secret::{PASSWORD, SecretKeys};
 use super::value::{AddressGlob, DnString, HumanDuration, LdapFilter, LdapUrl};
 use crate::model::DefaultRole;
 use secrecy::SecretString;
@@ -18,6 +19,9 @@ pub struct RawConfig {
     pub target: Option<TargetConfig>,
     /// Where journals, the lock and the remembered directory ids live.
     pub state_dir: Option<PathBuf>,
+    #[serde(default)]
+    pub history: super::history::HistoryConfig,
+    pub notify: Option<super::notify::RawNotify>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -58,6 +62,7 @@ pub struct SourceConfig {
 impl SourceConfig {
     pub fn password_keys(&self) -> PasswordKeys<'_> {
         PasswordKeys {
+            names: &PASSWORD,
             env: self.password_env.as_deref(),
             file: self.password_file.as_deref(),
             command: self.password_command.as_deref(),
@@ -66,10 +71,12 @@ impl SourceConfig {
     }
 }
 
-/// The four ways to give a password, as written (serde's flatten cannot be combined with
+/// The ways to give a secret, as written (serde's flatten cannot be combined with
 /// deny_unknown_fields, so each section carries the keys itself and lends them out here).
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 pub struct PasswordKeys<'a> {
+    /// What the keys are called in this section.
+    pub names: &'static SecretKeys,
     pub env: Option<&'a str>,
     pub file: Option<&'a std::path::Path>,
     pub command: Option<&'a str>,
@@ -254,6 +261,7 @@ pub struct TargetConfig {
 impl TargetConfig {
     pub fn password_keys(&self) -> PasswordKeys<'_> {
         PasswordKeys {
+            names: &PASSWORD,
             env: self.password_env.as_deref(),
             file: self.password_file.as_deref(),
             command: self.password_command.as_deref(),

@@ -1,5 +1,7 @@
 //! Checks that span several keys, made after serde has checked each key on its own.
 
+mod runs;
+
 use super::Config;
 use super::error::{ConfigError, SourceText};
 use super::locate::KeyIndex;
@@ -35,7 +37,7 @@ impl Checker<'_> {
             SecretChoice::None => Ok(None),
             SecretChoice::Several(first, second) => Err(self.fail(
                 &format!("{table}.{second}"),
-                format!("both {first} and {second} are set; keep exactly one way to give the password"),
+                format!("both {first} and {second} are set; keep exactly one way to give the {}", keys.names.what),
             )),
             SecretChoice::One { source, key } => {
                 if key == "password" {
@@ -59,12 +61,16 @@ pub fn validate(raw: RawConfig, source: &SourceText<'_>, index: &KeyIndex) -> Re
         Some(target) => check_target(&mut check, target)?,
         None => None,
     };
+    runs::check_history(&check, &raw.history)?;
+    let notify = runs::check_notify(&check, raw.notify)?;
     Ok(Config {
         source: raw.source,
         sync: raw.sync,
         exclude: raw.exclude,
         target: raw.target,
         state_dir: raw.state_dir,
+        history: raw.history,
+        notify,
         origin: None,
         bind_password,
         target_password,

@@ -2,7 +2,9 @@
 
 use super::command::Command;
 use super::event::Event;
+use super::record::RunStart;
 use super::tree::TreeData;
+use crate::history::{RunId, RunRecord};
 use crate::model::{ClassifiedRead, EntryDetails, Flavor, SearchOutcome, TreeNode};
 use crate::source::{ReadProgress, SourceError};
 use crate::sync::apply::{ApplyOutcome, ApplyProgress};
@@ -142,6 +144,10 @@ pub struct Snapshot {
     pub report: Option<Arc<ApplyOutcome>>,
     /// A plan was asked for before there was a search: plan as soon as the read is done.
     pub plan_after_read: bool,
+    /// The run a plan started (its apply belongs to it too).
+    pub run: Option<RunStart>,
+    /// The record of the last run that ended here.
+    pub last_run: Option<Arc<RunRecord>>,
 }
 
 impl Default for Snapshot {
@@ -155,6 +161,8 @@ impl Default for Snapshot {
             review: None,
             report: None,
             plan_after_read: false,
+            run: None,
+            last_run: None,
         }
     }
 }
@@ -193,9 +201,30 @@ impl Msg {
 pub enum Effect {
     StartRead,
     StartPlan(Arc<SearchOutcome>),
-    StartApply { review: Arc<Review>, overrides: Overrides },
+    StartApply {
+        review: Arc<Review>,
+        overrides: Overrides,
+        run: RunId,
+    },
     FetchChildren(String),
     FetchDetails(String),
     CancelJob,
     Log(Event),
+    /// Write a run's record to the history (before the state it ends in is published).
+    Record(Box<Recorded>),
+}
+
+impl Effect {
+    /// Effects performed before the new state is published, so a front-end that stops on
+    /// that state finds them done.
+    pub fn is_durable(&self) -> bool {
+        matches!(self, Effect::Record(_))
+    }
+}
+
+/// A run's record, and for a plan the review whose changes wait (kept as the last plan).
+#[derive(Debug)]
+pub struct Recorded {
+    pub record: Arc<RunRecord>,
+    pub pending: Option<Arc<Review>>,
 }

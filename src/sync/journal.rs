@@ -214,7 +214,7 @@ pub fn unfinished(state_dir: &Path) -> std::io::Result<Vec<Interrupted>> {
 }
 
 /// A torn last line (the kill came mid-write) is skipped; everything before it counts.
-fn read_records(path: &Path) -> std::io::Result<Vec<Record>> {
+pub fn read_records(path: &Path) -> std::io::Result<Vec<Record>> {
     let file = File::open(path)?;
     Ok(BufReader::new(file).lines().map_while(Result::ok).filter_map(|l| serde_json::from_str(&l).ok()).collect())
 }

@@ -29,6 +29,8 @@ pub struct SyncSettings {
     pub coexist_with_vendor_sync: bool,
     /// The listings after an apply (tests make the waits short).
     pub verify: VerifyPolicy,
+    /// The run's id, which names its journal; without one it is made from the clock.
+    pub run_id: Option<String>,
 }
 
 impl SyncSettings {
@@ -40,6 +42,7 @@ impl SyncSettings {
             max_in_flight: config.target.as_ref().map_or(4, |t| t.max_in_flight as usize),
             coexist_with_vendor_sync: config.target.as_ref().is_some_and(|t| t.coexist_with_vendor_sync),
             verify: VerifyPolicy::default(),
+            run_id: None,
         }
     }
 }
@@ -217,7 +220,8 @@ pub async fn run_apply(
         return Err(SyncError::Blocked(verdict));
     }
     let _lock = take_lock(settings)?;
-    let journal = Journal::create(&settings.state_dir, &run_id())?;
+    let run_id = settings.run_id.clone().unwrap_or_else(run_id);
+    let journal = Journal::create(&settings.state_dir, &run_id)?;
     let approved: Vec<_> =
         planned.plan.changes.iter().filter(|c| selected.get(c.id).copied().unwrap_or(false)).cloned().collect();
     let mut outcome =

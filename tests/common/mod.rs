@@ -5,6 +5,7 @@
 pub mod entries;
 pub mod fake_service;
 pub mod proxy;
+pub mod receivers;
 pub mod sync_setup;
 pub mod tls_lab;
 pub mod tmux;

@@ -15,6 +15,8 @@ pub struct Setup {
     /// Extra `[source]` / `[sync]` lines.
     pub source_extra: String,
     pub sync_extra: String,
+    /// Tables after `[target]`, e.g. `[notify]`.
+    pub tables_extra: String,
 }
 
 impl Setup {
@@ -31,6 +33,7 @@ impl Setup {
             dir: tempfile::tempdir().unwrap(),
             source_extra: String::new(),
             sync_extra: String::new(),
+            tables_extra: String::new(),
         }
     }
 
@@ -38,12 +41,13 @@ impl Setup {
         let text = format!(
             "state_dir = \"{}\"\n{}{}\n[sync]\ndelete = true\ndisabled_users = true\n{}\n\
              [target]\nkind = \"essentials\"\napi_url = \"{}\"\ndomain = \"{DOMAIN}\"\nuser = \"{ADMIN}\"\n\
-             password_env = \"ADSYNC_TEST_API_PW\"\nmax_in_flight = 4\nrequest_timeout = \"5s\"\n",
+             password_env = \"ADSYNC_TEST_API_PW\"\nmax_in_flight = 4\nrequest_timeout = \"5s\"\n{}",
             self.dir.path().join("state").display(),
             self.lab.source_toml(Transport::Ldaps),
             self.source_extra,
             self.sync_extra,
             self.fake.base_url(),
+            self.tables_extra,
         );
         let path = self.dir.path().join("adsync.toml");
         std::fs::write(&path, text).unwrap();
