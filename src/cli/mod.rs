@@ -3,6 +3,7 @@
 mod check;
 mod config_cmd;
 mod demo;
+mod docs;
 mod errors;
 mod export;
 mod progress;
@@ -19,11 +20,12 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(
     name = "adsync",
-    version,
+    version = env!("ADSYNC_VERSION"),
     about = "Keep the email-filtering service's user list in step with Active Directory"
 )]
 pub struct Cli {
-    /// Config file (else $ADSYNC_CONFIG, else $XDG_CONFIG_HOME/adsync/config.toml).
+    /// Config file (else $ADSYNC_CONFIG, else $XDG_CONFIG_HOME/adsync/config.toml, else
+    /// /etc/adsync/config.toml).
     #[arg(long, short = 'c', global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// More detail on stderr (-v info, -vv debug).
@@ -88,6 +90,16 @@ pub enum Commands {
         #[command(subcommand)]
         action: ConfigAction,
     },
+    /// Print the completion script for a shell (the Debian package installs bash, zsh and fish ones).
+    Completions {
+        #[arg(value_enum)]
+        shell: docs::Shell,
+    },
+    /// Write the man pages (adsync.1 and one per command) into DIR, e.g. ~/.local/share/man/man1.
+    Man {
+        #[arg(long, value_name = "DIR")]
+        dir: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -125,6 +137,8 @@ pub async fn run(cli: Cli) -> Result<ExitStatus, CliError> {
         Commands::Schedule(args) => schedule::run(cli.config.as_deref(), &args).await,
         Commands::Config { action: ConfigAction::Paths } => config_cmd::paths(cli.config.as_deref()),
         Commands::Config { action: ConfigAction::Check } => config_cmd::check(cli.config.as_deref()),
+        Commands::Completions { shell } => docs::completions(shell),
+        Commands::Man { dir } => docs::man_pages(&dir),
     }
 }
 

@@ -4,6 +4,9 @@ use super::{Config, ConfigError};
 use std::path::{Path, PathBuf};
 
 pub const ENV_CONFIG: &str = "ADSYNC_CONFIG";
+/// Where the Debian package installs the config, so `sudo -u adsync adsync …` finds the
+/// one the service uses without `--config`.
+pub const SYSTEM_CONFIG: &str = "/etc/adsync/config.toml";
 
 /// One place a config may come from, in lookup order.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -12,7 +15,8 @@ pub struct Candidate {
     pub path: PathBuf,
 }
 
-/// `--config`, then `$ADSYNC_CONFIG`, then `$XDG_CONFIG_HOME/adsync/config.toml`.
+/// `--config`, then `$ADSYNC_CONFIG`, then `$XDG_CONFIG_HOME/adsync/config.toml`, then
+/// `/etc/adsync/config.toml`.
 pub fn candidates(explicit: Option<&Path>) -> Vec<Candidate> {
     let mut list = Vec::new();
     if let Some(path) = explicit {
@@ -24,14 +28,16 @@ pub fn candidates(explicit: Option<&Path>) -> Vec<Candidate> {
     if let Some(dir) = dirs::config_dir() {
         list.push(Candidate { origin: "XDG config dir", path: dir.join("adsync").join("config.toml") });
     }
+    list.push(Candidate { origin: "system", path: PathBuf::from(SYSTEM_CONFIG) });
     list
 }
 
-/// The first candidate decides: an explicit path that is missing is an error, not a fall-through.
+/// A path given explicitly (`--config`, `$ADSYNC_CONFIG`) decides, and a missing one is an
+/// error, not a fall-through; otherwise the first of the others that exists.
 pub fn find(explicit: Option<&Path>) -> Result<PathBuf, ConfigError> {
     let list = candidates(explicit);
     let chosen = match list.first() {
-        Some(first) if first.origin != "XDG config dir" => Some(first.path.clone()),
+        Some(first) if matches!(first.origin, "--config" | "$ADSYNC_CONFIG") => Some(first.path.clone()),
         _ => list.iter().find(|c| c.path.is_file()).map(|c| c.path.clone()),
     };
     chosen.ok_or(ConfigError::NotFound { tried: list.into_iter().map(|c| c.path).collect() })
