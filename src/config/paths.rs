@@ -13,6 +13,8 @@ pub const SYSTEM_CONFIG: &str = "/etc/adsync/config.toml";
 pub struct Candidate {
     pub origin: &'static str,
     pub path: PathBuf,
+    /// Named by the user (`--config`, `$ADSYNC_CONFIG`): it must exist, nothing else is tried.
+    pub explicit: bool,
 }
 
 /// `--config`, then `$ADSYNC_CONFIG`, then `$XDG_CONFIG_HOME/adsync/config.toml`, then
@@ -20,24 +22,25 @@ pub struct Candidate {
 pub fn candidates(explicit: Option<&Path>) -> Vec<Candidate> {
     let mut list = Vec::new();
     if let Some(path) = explicit {
-        list.push(Candidate { origin: "--config", path: path.to_path_buf() });
+        list.push(Candidate { origin: "--config", path: path.to_path_buf(), explicit: true });
     }
     if let Some(path) = std::env::var_os(ENV_CONFIG).filter(|v| !v.is_empty()) {
-        list.push(Candidate { origin: "$ADSYNC_CONFIG", path: PathBuf::from(path) });
+        list.push(Candidate { origin: "$ADSYNC_CONFIG", path: PathBuf::from(path), explicit: true });
     }
     if let Some(dir) = dirs::config_dir() {
-        list.push(Candidate { origin: "XDG config dir", path: dir.join("adsync").join("config.toml") });
+        let path = dir.join("adsync").join("config.toml");
+        list.push(Candidate { origin: "XDG config dir", path, explicit: false });
     }
-    list.push(Candidate { origin: "system", path: PathBuf::from(SYSTEM_CONFIG) });
+    list.push(Candidate { origin: "system", path: PathBuf::from(SYSTEM_CONFIG), explicit: false });
     list
 }
 
-/// A path given explicitly (`--config`, `$ADSYNC_CONFIG`) decides, and a missing one is an
-/// error, not a fall-through; otherwise the first of the others that exists.
+/// A path given explicitly decides, and a missing one is an error, not a fall-through;
+/// otherwise the first of the others that exists.
 pub fn find(explicit: Option<&Path>) -> Result<PathBuf, ConfigError> {
     let list = candidates(explicit);
     let chosen = match list.first() {
-        Some(first) if matches!(first.origin, "--config" | "$ADSYNC_CONFIG") => Some(first.path.clone()),
+        Some(first) if first.explicit => Some(first.path.clone()),
         _ => list.iter().find(|c| c.path.is_file()).map(|c| c.path.clone()),
     };
     chosen.ok_or(ConfigError::NotFound { tried: list.into_iter().map(|c| c.path).collect() })
