@@ -161,8 +161,9 @@ else
   sed 's/^/    /' "$work/verify"
 fi
 unit_has() { # the unit with its drop-in
-  if cat /usr/lib/systemd/system/adsync.service /etc/systemd/system/adsync.service.d/credentials.conf |
-    grep -qxF "$1"; then ok "unit: $1"; else bad "unit: $1"; fi
+  # grep reads the files itself: in a pipe, its early exit on -q would fail the pipe (pipefail)
+  if grep -qxF -- "$1" /usr/lib/systemd/system/adsync.service \
+    /etc/systemd/system/adsync.service.d/credentials.conf; then ok "unit: $1"; else bad "unit: $1"; fi
 }
 unit_has 'ExecStart=/usr/bin/adsync --config /etc/adsync/config.toml schedule'
 unit_has 'User=adsync'
