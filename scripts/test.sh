@@ -9,7 +9,10 @@
 #   samba  (Samba AD DC, 1k generated users)                   ldap 389 / ldaps 636
 #   aiosmtpd (python3-aiosmtpd) is started by the notification tests themselves, with TLS
 #
-# Extra arguments go to `cargo test` (e.g. scripts/test.sh search_lab).
+# Then, on a full run, scripts/package-test.sh builds the Debian package, installs it, checks
+# it and purges it (it needs no lab server; it is last so the suite never sees the package).
+#
+# Extra arguments go to `cargo test` (e.g. scripts/test.sh search_lab) and skip the package test.
 # KEEP_LAB=1 leaves the servers running afterwards (faster re-runs while developing).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -53,3 +56,8 @@ eval "$(LAB_ROOT=$LAB_ROOT scripts/lab/env.sh)"
 
 log "cargo test"
 cargo test --all-targets "$@"
+
+if [ $# -eq 0 ]; then
+  log "package test"
+  scripts/package-test.sh
+fi

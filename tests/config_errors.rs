@@ -66,7 +66,7 @@ fn the_example_config_documents_a_valid_config() {
 }
 
 #[test]
-fn lookup_order_is_flag_then_env_then_xdg() {
+fn lookup_order_is_flag_then_env_then_xdg_then_system() {
     let dir = tempfile::tempdir().unwrap();
     let xdg = dir.path().join("xdg");
     std::fs::create_dir_all(xdg.join("adsync")).unwrap();
@@ -79,6 +79,7 @@ fn lookup_order_is_flag_then_env_then_xdg() {
     let paths = |cmd: &mut Command| String::from_utf8(cmd.args(["config", "paths"]).output().unwrap().stdout).unwrap();
     let only_xdg = paths(adsync().env("XDG_CONFIG_HOME", &xdg));
     assert!(only_xdg.contains("1. XDG config dir") && only_xdg.contains("[used]"), "{only_xdg}");
+    assert!(only_xdg.contains("2. system") && only_xdg.contains("/etc/adsync/config.toml"), "{only_xdg}");
     let with_env = paths(adsync().env("XDG_CONFIG_HOME", &xdg).env("ADSYNC_CONFIG", &env_file));
     assert!(with_env.contains("1. $ADSYNC_CONFIG") && with_env.contains("from-env.toml  [used]"), "{with_env}");
     let with_flag = paths(adsync().env("ADSYNC_CONFIG", &env_file).arg("--config").arg("/nope.toml"));

@@ -3,6 +3,7 @@
 mod check;
 mod config_cmd;
 mod demo;
+mod docs;
 mod errors;
 mod export;
 mod history;
@@ -20,7 +21,7 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(
     name = "adsync",
-    version,
+    version = env!("ADSYNC_VERSION"),
     about = "Keep the email-filtering service's user list in step with Active Directory"
 )]
 pub struct Cli {
@@ -92,6 +93,16 @@ pub enum Commands {
         #[command(subcommand)]
         action: ConfigAction,
     },
+    /// Print the completion script for a shell (the Debian package installs bash, zsh and fish ones).
+    Completions {
+        #[arg(value_enum)]
+        shell: docs::Shell,
+    },
+    /// Write the man pages (adsync.1 and one per command) into DIR, e.g. ~/.local/share/man/man1.
+    Man {
+        #[arg(long, value_name = "DIR")]
+        dir: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -141,6 +152,8 @@ pub async fn run(cli: Cli) -> Result<ExitStatus, CliError> {
         Commands::Config { action: ConfigAction::Paths } => config_cmd::paths(cli.config.as_deref()),
         Commands::Config { action: ConfigAction::Check } => config_cmd::check(cli.config.as_deref()),
         Commands::Config { action: ConfigAction::Init { path } } => config_cmd::init(path.as_deref()),
+        Commands::Completions { shell } => docs::completions(shell),
+        Commands::Man { dir } => docs::man_pages(&dir),
     }
 }
 

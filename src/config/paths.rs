@@ -4,40 +4,43 @@ use super::{Config, ConfigError};
 use std::path::{Path, PathBuf};
 
 pub const ENV_CONFIG: &str = "ADSYNC_CONFIG";
+/// Where the Debian package installs the config, so `sudo -u adsync adsync …` finds the
+/// one the service uses without `--config`.
+pub const SYSTEM_CONFIG: &str = "/etc/adsync/config.toml";
 
 /// One place a config may come from, in lookup order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Candidate {
     pub origin: &'static str,
     pub path: PathBuf,
+    /// Named by the user (`--config`, `$ADSYNC_CONFIG`): it must exist, nothing else is tried.
+    pub explicit: bool,
 }
 
-/// The system-wide config, looked at last: a packaged install and an admin's shell find the
-/// same file.
-pub const SYSTEM: &str = "/etc/adsync/config.toml";
-
 /// `--config`, then `$ADSYNC_CONFIG`, then `$XDG_CONFIG_HOME/adsync/config.toml`, then
-/// [`SYSTEM`].
+/// `/etc/adsync/config.toml`.
 pub fn candidates(explicit: Option<&Path>) -> Vec<Candidate> {
     let mut list = Vec::new();
     if let Some(path) = explicit {
-        list.push(Candidate { origin: "--config", path: path.to_path_buf() });
+        list.push(Candidate { origin: "--config", path: path.to_path_buf(), explicit: true });
     }
     if let Some(path) = std::env::var_os(ENV_CONFIG).filter(|v| !v.is_empty()) {
-        list.push(Candidate { origin: "$ADSYNC_CONFIG", path: PathBuf::from(path) });
+        list.push(Candidate { origin: "$ADSYNC_CONFIG", path: PathBuf::from(path), explicit: true });
     }
     if let Some(dir) = dirs::config_dir() {
-        list.push(Candidate { origin: "XDG config dir", path: dir.join("adsync").join("config.toml") });
+        let path = dir.join("adsync").join("config.toml");
+        list.push(Candidate { origin: "XDG config dir", path, explicit: false });
     }
-    list.push(Candidate { origin: "system", path: PathBuf::from(SYSTEM) });
+    list.push(Candidate { origin: "system", path: PathBuf::from(SYSTEM_CONFIG), explicit: false });
     list
 }
 
-/// The first candidate decides: an explicit path that is missing is an error, not a fall-through.
+/// A path given explicitly decides, and a missing one is an error, not a fall-through;
+/// otherwise the first of the others that exists.
 pub fn find(explicit: Option<&Path>) -> Result<PathBuf, ConfigError> {
     let list = candidates(explicit);
     let chosen = match list.first() {
-        Some(first) if !matches!(first.origin, "XDG config dir" | "system") => Some(first.path.clone()),
+        Some(first) if first.explicit => Some(first.path.clone()),
         _ => list.iter().find(|c| c.path.is_file()).map(|c| c.path.clone()),
     };
     chosen.ok_or(ConfigError::NotFound { tried: list.into_iter().map(|c| c.path).collect() })
