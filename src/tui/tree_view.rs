@@ -53,14 +53,8 @@ fn can_open(kind: NodeKind) -> bool {
 
 impl TreeView {
     pub fn new(root: &str) -> Self {
-        let root_node = TreeNode {
-            dn: root.to_string(),
-            label: root.to_string(),
-            kind: NodeKind::Domain,
-            disabled: false,
-            hidden: false,
-            mail: None,
-        };
+        let root_node =
+            TreeNode { dn: root.to_string(), label: root.to_string(), kind: NodeKind::Domain, ..TreeNode::default() };
         Self {
             root: root.to_string(),
             root_node,
@@ -190,7 +184,7 @@ mod tests {
 
     fn node(dn: &str, kind: NodeKind) -> TreeNode {
         let label = dn.split(',').next().unwrap().split('=').nth(1).unwrap().to_string();
-        TreeNode { dn: dn.into(), label, kind, disabled: false, hidden: false, mail: None }
+        TreeNode { dn: dn.into(), label, kind, ..TreeNode::default() }
     }
 
     fn data() -> TreeData {

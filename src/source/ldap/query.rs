@@ -37,7 +37,8 @@ impl Query {
     pub fn new(flavor: Flavor, config: &SourceConfig, member_range_step: Option<u32>) -> Self {
         let (users, groups) = match flavor {
             Flavor::ActiveDirectory => (AD_USERS, AD_GROUPS),
-            Flavor::Openldap => (OPENLDAP_USERS, OPENLDAP_GROUPS),
+            // Entra ID is never read over LDAP: whatever is not AD gets the standard filters.
+            Flavor::Openldap | Flavor::EntraId => (OPENLDAP_USERS, OPENLDAP_GROUPS),
         };
         let users = config.user_filter.as_ref().map_or(users, |f| f.0.as_str());
         let groups = config.group_filter.as_ref().map_or(groups, |f| f.0.as_str());
