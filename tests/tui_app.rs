@@ -226,7 +226,7 @@ fn settings_edit_in_place_validate_and_save_back() {
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.starts_with("# mine"), "comments survive: {text}");
     let saved = Config::load(&path).unwrap();
-    assert_eq!(saved.source.base_dn.0, "OU=People,DC=example,DC=com");
+    assert_eq!(saved.source.ldap().unwrap().base_dn.0, "OU=People,DC=example,DC=com");
     assert!(saved.sync.disabled_users);
 }
 

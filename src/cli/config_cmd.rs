@@ -1,7 +1,7 @@
 //! `adsync config paths` and `adsync config check`.
 
 use super::{CliError, ExitStatus, load_config};
-use crate::config::paths;
+use crate::config::{LdapConfig, SecretSource, SourceConfig, paths};
 use std::path::Path;
 
 pub fn paths(explicit: Option<&Path>) -> Result<ExitStatus, CliError> {
@@ -22,9 +22,15 @@ pub fn paths(explicit: Option<&Path>) -> Result<ExitStatus, CliError> {
 pub fn check(explicit: Option<&Path>) -> Result<ExitStatus, CliError> {
     let config = load_config(explicit)?;
     let origin = config.origin.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
-    let password = config.bind_password.as_ref().map_or("none (anonymous bind)".to_string(), |p| p.describe());
     println!("{origin}: ok");
-    println!("  source    {} base {}", config.source.url, config.source.base_dn.0);
-    println!("  bind      {} (password: {password})", config.source.bind_dn.as_deref().unwrap_or("anonymous"));
+    match &config.source {
+        SourceConfig::Ldap(ldap) => print_ldap(ldap, config.bind_password.as_ref()),
+    }
     Ok(ExitStatus::Ok)
+}
+
+fn print_ldap(ldap: &LdapConfig, password: Option<&SecretSource>) {
+    let password = password.map_or("none (anonymous bind)".to_string(), |p| p.describe());
+    println!("  source    {} base {}", ldap.url, ldap.base_dn.0);
+    println!("  bind      {} (password: {password})", ldap.bind_dn.as_deref().unwrap_or("anonymous"));
 }

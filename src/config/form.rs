@@ -2,7 +2,7 @@
 //! TOML file with comments and order preserved (toml_edit). Never writes a plaintext password.
 
 use super::value::{LdapScheme, LdapUrl};
-use super::{Config, SecretSource};
+use super::{Config, LdapConfig, SecretSource};
 use crate::dn::Dn;
 use std::path::Path;
 use toml_edit::{DocumentMut, Item, Table, value};
@@ -90,27 +90,35 @@ pub fn password_text(source: Option<&SecretSource>) -> String {
     }
 }
 
+/// The seed's connection settings of an LDAP source.
+fn connection_fields(src: &LdapConfig, password: Option<&SecretSource>) -> [Field; 6] {
+    let conn = "Connection";
+    let ldaps = src.url.scheme == LdapScheme::Ldaps;
+    [
+        field(FieldId::Host, conn, "Host", FieldValue::Text(src.url.host.clone())),
+        field(FieldId::Port, conn, "Port", choice(PORTS, usize::from(ldaps))),
+        flag(FieldId::StartTls, conn, "StartTLS", src.starttls),
+        field(FieldId::BindDn, conn, "Bind account", FieldValue::Text(src.bind_dn.clone().unwrap_or_default())),
+        field(FieldId::Password, conn, "Password", FieldValue::Text(password_text(password))),
+        field(FieldId::BaseDn, conn, "Base DN", FieldValue::Text(src.base_dn.0.clone())),
+    ]
+}
+
 impl Form {
     pub fn from_config(config: &Config) -> Self {
-        let src = &config.source;
         let s = &config.sync;
-        let ldaps = src.url.scheme == LdapScheme::Ldaps;
-        let conn = "Connection";
         let what = "What to sync";
         let how = "How to sync";
-        let fields = vec![
-            field(
-                FieldId::Role,
-                "Accounts",
-                "Default role",
-                choice(ROLES, usize::from(s.default_role == crate::model::DefaultRole::EndUser)),
-            ),
-            field(FieldId::Host, conn, "Host", FieldValue::Text(src.url.host.clone())),
-            field(FieldId::Port, conn, "Port", choice(PORTS, usize::from(ldaps))),
-            flag(FieldId::StartTls, conn, "StartTLS", src.starttls),
-            field(FieldId::BindDn, conn, "Bind account", FieldValue::Text(src.bind_dn.clone().unwrap_or_default())),
-            field(FieldId::Password, conn, "Password", FieldValue::Text(password_text(config.bind_password.as_ref()))),
-            field(FieldId::BaseDn, conn, "Base DN", FieldValue::Text(src.base_dn.0.clone())),
+        let mut fields = vec![field(
+            FieldId::Role,
+            "Accounts",
+            "Default role",
+            choice(ROLES, usize::from(s.default_role == crate::model::DefaultRole::EndUser)),
+        )];
+        if let Some(src) = config.source.ldap() {
+            fields.extend(connection_fields(src, config.bind_password.as_ref()));
+        }
+        fields.extend([
             flag(FieldId::ActiveUsers, what, "Active users", s.active_users),
             flag(FieldId::DisabledUsers, what, "Disabled accounts", s.disabled_users),
             flag(FieldId::FunctionalAccounts, what, "Functional accounts", s.functional_accounts),
@@ -122,8 +130,13 @@ impl Form {
             field(FieldId::Frequency, "Schedule", "Frequency", choice(FREQUENCIES, frequency_index(s.frequency))),
             // Scheduled runs are made by `adsync schedule`; without this they only plan.
             flag(FieldId::AutoApply, "Schedule", "Apply unreviewed", s.auto_apply),
-        ];
+        ]);
         Self { fields }
+    }
+
+    /// Whether the form shows `id` (the connection fields are an LDAP source's).
+    pub fn has(&self, id: FieldId) -> bool {
+        self.fields.iter().any(|f| f.id == id)
     }
 
     pub fn get(&self, id: FieldId) -> &Field {
@@ -201,7 +214,9 @@ impl Form {
             path: shown.clone(),
             detail: e.message().to_string(),
         })?;
-        self.write_source(table(&mut doc, "source"));
+        if self.has(FieldId::Host) {
+            self.write_source(table(&mut doc, "source"));
+        }
         self.write_sync(table(&mut doc, "sync"));
         write_atomically(path, &doc.to_string()).map_err(|source| FormError::Write { path: shown, source })
     }
@@ -322,8 +337,9 @@ mod tests {
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(text.contains("# my notes") && text.contains("# keep this") && text.contains("# only kind"), "{text}");
         let again = Config::load(&path).unwrap();
-        assert_eq!(again.source.url.to_string(), "ldap://dc2.example.com:389");
-        assert!(again.source.starttls && again.sync.delete && again.sync.auto_apply);
+        let ldap = again.source.ldap().unwrap();
+        assert_eq!(ldap.url.to_string(), "ldap://dc2.example.com:389");
+        assert!(ldap.starttls && again.sync.delete && again.sync.auto_apply);
         assert_eq!(Form::from_config(&again).fields, f.fields);
     }
 

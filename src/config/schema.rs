@@ -1,5 +1,6 @@
 //! The TOML schema. Key names are the public contract (DESIGN.md, "Config"): extend, never rename.
 
+use super::secret::{PASSWORD, SecretKeys};
 use super::value::{AddressGlob, DnString, HumanDuration, LdapFilter, LdapUrl};
 use crate::model::DefaultRole;
 use secrecy::SecretString;
@@ -7,10 +8,11 @@ use serde::Deserialize;
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// The file as written; `S` is the `[source]` table of the kind the file names.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawConfig {
-    pub source: SourceConfig,
+pub struct RawConfig<S> {
+    pub source: S,
     #[serde(default)]
     pub sync: SyncConfig,
     #[serde(default)]
@@ -26,9 +28,19 @@ pub enum SourceKind {
     Ldap,
 }
 
+impl SourceKind {
+    /// As written in `[source] kind` and in `check --json`.
+    pub fn name(self) -> &'static str {
+        match self {
+            SourceKind::Ldap => "ldap",
+        }
+    }
+}
+
+/// `[source] kind = "ldap"`: Active Directory, Samba AD or OpenLDAP.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct SourceConfig {
+pub struct LdapConfig {
     pub kind: SourceKind,
     pub url: LdapUrl,
     #[serde(default)]
@@ -55,9 +67,10 @@ pub struct SourceConfig {
     pub group_filter: Option<LdapFilter>,
 }
 
-impl SourceConfig {
+impl LdapConfig {
     pub fn password_keys(&self) -> PasswordKeys<'_> {
         PasswordKeys {
+            names: &PASSWORD,
             env: self.password_env.as_deref(),
             file: self.password_file.as_deref(),
             command: self.password_command.as_deref(),
@@ -66,10 +79,12 @@ impl SourceConfig {
     }
 }
 
-/// The four ways to give a password, as written (serde's flatten cannot be combined with
+/// The ways to give a secret, as written (serde's flatten cannot be combined with
 /// deny_unknown_fields, so each section carries the keys itself and lends them out here).
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 pub struct PasswordKeys<'a> {
+    /// What the keys are called in this section.
+    pub names: &'static SecretKeys,
     pub env: Option<&'a str>,
     pub file: Option<&'a std::path::Path>,
     pub command: Option<&'a str>,
@@ -235,6 +250,7 @@ pub struct TargetConfig {
 impl TargetConfig {
     pub fn password_keys(&self) -> PasswordKeys<'_> {
         PasswordKeys {
+            names: &PASSWORD,
             env: self.password_env.as_deref(),
             file: self.password_file.as_deref(),
             command: self.password_command.as_deref(),
@@ -248,4 +264,12 @@ fn default_max_in_flight() -> u32 {
 }
 fn default_request_timeout() -> HumanDuration {
     HumanDuration(Duration::from_secs(30))
+}
+
+impl<S> RawConfig<S> {
+    /// The `[source]` table apart from the rest, which every kind checks the same way.
+    pub fn split(self) -> (S, RawConfig<()>) {
+        let RawConfig { source, sync, exclude, target, state_dir } = self;
+        (source, RawConfig { source: (), sync, exclude, target, state_dir })
+    }
 }

@@ -3,8 +3,9 @@
 use super::Config;
 use super::error::{ConfigError, SourceText};
 use super::locate::KeyIndex;
-use super::schema::{PasswordKeys, RawConfig, TargetConfig, TargetKind};
+use super::schema::{LdapConfig, PasswordKeys, RawConfig, SyncConfig, TargetConfig, TargetKind};
 use super::secret::{SecretChoice, SecretSource};
+use super::source::SourceConfig;
 use super::value::LdapScheme;
 
 struct Checker<'a> {
@@ -35,7 +36,7 @@ impl Checker<'_> {
             SecretChoice::None => Ok(None),
             SecretChoice::Several(first, second) => Err(self.fail(
                 &format!("{table}.{second}"),
-                format!("both {first} and {second} are set; keep exactly one way to give the password"),
+                format!("both {first} and {second} are set; keep exactly one way to give the {}", keys.names.what),
             )),
             SecretChoice::One { source, key } => {
                 if key == "password" {
@@ -51,20 +52,35 @@ impl Checker<'_> {
     }
 }
 
-pub fn validate(raw: RawConfig, source: &SourceText<'_>, index: &KeyIndex) -> Result<Config, ConfigError> {
+pub fn validate_ldap(
+    raw: RawConfig<LdapConfig>,
+    source: &SourceText<'_>,
+    index: &KeyIndex,
+) -> Result<Config, ConfigError> {
     let mut check = Checker { source, index, warnings: Vec::new() };
-    let bind_password = check_source(&mut check, &raw)?;
-    check_sync(&check, &raw)?;
-    let target_password = match &raw.target {
+    let bind_password = check_source(&mut check, &raw.source)?;
+    let (ldap, rest) = raw.split();
+    finish(check, rest, SourceConfig::Ldap(ldap), bind_password)
+}
+
+/// The checks every kind of source shares, and the config they make.
+fn finish(
+    mut check: Checker<'_>,
+    rest: RawConfig<()>,
+    source: SourceConfig,
+    bind_password: Option<SecretSource>,
+) -> Result<Config, ConfigError> {
+    check_sync(&check, &rest.sync)?;
+    let target_password = match &rest.target {
         Some(target) => check_target(&mut check, target)?,
         None => None,
     };
     Ok(Config {
-        source: raw.source,
-        sync: raw.sync,
-        exclude: raw.exclude,
-        target: raw.target,
-        state_dir: raw.state_dir,
+        source,
+        sync: rest.sync,
+        exclude: rest.exclude,
+        target: rest.target,
+        state_dir: rest.state_dir,
         origin: None,
         bind_password,
         target_password,
@@ -72,8 +88,7 @@ pub fn validate(raw: RawConfig, source: &SourceText<'_>, index: &KeyIndex) -> Re
     })
 }
 
-fn check_source(check: &mut Checker<'_>, raw: &RawConfig) -> Result<Option<SecretSource>, ConfigError> {
-    let src = &raw.source;
+fn check_source(check: &mut Checker<'_>, src: &LdapConfig) -> Result<Option<SecretSource>, ConfigError> {
     if src.url.scheme == LdapScheme::Ldaps && src.starttls {
         return Err(check.fail(
             "source.starttls",
@@ -86,21 +101,21 @@ fn check_source(check: &mut Checker<'_>, raw: &RawConfig) -> Result<Option<Secre
             "page_size must be between 1 and 100000 (Active Directory serves at most 1000 per page)",
         ));
     }
-    if let Some(ca) = &src.ca_file
-        && !ca.is_file()
-    {
-        return Err(check.fail(
-            "source.ca_file",
-            format!(
-                "CA file {} does not exist; give the PEM file of the CA that issued the DC's certificate",
-                ca.display()
-            ),
-        ));
-    }
+    check_ca_file(check, src.ca_file.as_deref(), "the DC's certificate")?;
     let password = check.password("source", src.password_keys())?;
     check_bind(check, src.bind_dn.as_deref(), password.is_some())?;
-    warn_transport(check, raw);
+    warn_transport(check, src);
     Ok(password)
+}
+
+fn check_ca_file(check: &Checker<'_>, ca: Option<&std::path::Path>, issued: &str) -> Result<(), ConfigError> {
+    match ca {
+        Some(ca) if !ca.is_file() => Err(check.fail(
+            "source.ca_file",
+            format!("CA file {} does not exist; give the PEM file of the CA that issued {issued}", ca.display()),
+        )),
+        _ => Ok(()),
+    }
 }
 
 fn check_bind(check: &Checker<'_>, bind_dn: Option<&str>, has_password: bool) -> Result<(), ConfigError> {
@@ -123,8 +138,7 @@ fn check_bind(check: &Checker<'_>, bind_dn: Option<&str>, has_password: bool) ->
     }
 }
 
-fn warn_transport(check: &mut Checker<'_>, raw: &RawConfig) {
-    let src = &raw.source;
+fn warn_transport(check: &mut Checker<'_>, src: &LdapConfig) {
     if src.tls_insecure {
         check.warn(
             "source.tls_insecure",
@@ -140,8 +154,8 @@ fn warn_transport(check: &mut Checker<'_>, raw: &RawConfig) {
     }
 }
 
-fn check_sync(check: &Checker<'_>, raw: &RawConfig) -> Result<(), ConfigError> {
-    let guards = &raw.sync.guards;
+fn check_sync(check: &Checker<'_>, sync: &SyncConfig) -> Result<(), ConfigError> {
+    let guards = &sync.guards;
     for (key, value) in [
         ("sync.guards.max_delete_percent", guards.max_delete_percent),
         ("sync.guards.max_shrink_percent", guards.max_shrink_percent),

@@ -20,7 +20,7 @@ mod tls;
 
 pub use step::{Outcome, Status, Step, StepId};
 
-use crate::config::Config;
+use crate::config::{Config, LdapConfig, SourceConfig};
 use probe::Probe;
 use std::time::{Duration, Instant};
 
@@ -56,9 +56,27 @@ impl Ladder {
 /// Runs every rung in order; `on_step` sees each one as soon as it ends (skipped ones
 /// included). Every network operation is bounded by the config's timeouts; dropping the
 /// future stops the ladder and closes its connections. Never prints or logs a password.
-pub async fn run_ladder(config: &Config, options: LadderOptions, mut on_step: impl FnMut(&Step) + Send) -> Ladder {
+pub async fn run_ladder(config: &Config, options: LadderOptions, on_step: impl FnMut(&Step) + Send) -> Ladder {
+    match &config.source {
+        SourceConfig::Ldap(ldap) => ldap_ladder(config, ldap, options, on_step).await,
+    }
+}
+
+/// What the ladder checks, for its header line.
+pub fn target(config: &Config) -> String {
+    match &config.source {
+        SourceConfig::Ldap(ldap) => format!("{} · {}", ldap.url, ldap.base_dn.0),
+    }
+}
+
+async fn ldap_ladder(
+    config: &Config,
+    ldap: &LdapConfig,
+    options: LadderOptions,
+    mut on_step: impl FnMut(&Step) + Send,
+) -> Ladder {
     let started = Instant::now();
-    let mut probe = Probe::new(config, options);
+    let mut probe = Probe::new(config, ldap, options);
     let mut steps = Vec::with_capacity(StepId::ALL.len());
     let mut failed: Option<StepId> = None;
     for id in StepId::ALL {

@@ -24,13 +24,13 @@ struct Handshake {
 }
 
 pub(super) async fn check(probe: &mut Probe<'_>) -> Outcome {
-    if !probe.ldaps() && !probe.config.source.starttls {
+    if !probe.ldaps() && !probe.source.starttls {
         return Outcome::skipped("plain ldap:// without StartTLS: no TLS in use");
     }
     let Some(addr) = probe.first_reachable() else {
         return Outcome::skipped("no address to talk to");
     };
-    let source = &probe.config.source;
+    let source = probe.source;
     let config = match client_config(source.ca_file.as_deref(), source.tls_insecure) {
         Ok(config) => config,
         Err(e) => return Outcome::fail(e.to_string(), ""),
@@ -98,7 +98,7 @@ fn verified(probe: &Probe<'_>, seen: &Handshake) -> Outcome {
     let expiry = leaf.as_ref().map(|f| f.expiry_text(now)).unwrap_or_else(|| "unreadable".into());
     let outcome = Outcome::ok(format!("{} {}, certificate {expiry}", seen.protocol, seen.cipher));
     let outcome = with_evidence(outcome, probe, seen, now);
-    let outcome = if probe.config.source.tls_insecure { insecure(outcome, probe, seen, now) } else { outcome };
+    let outcome = if probe.source.tls_insecure { insecure(outcome, probe, seen, now) } else { outcome };
     match leaf.map(|f| f.not_after - now) {
         Some(left) if (0..EXPIRY_WARNING_DAYS * 86_400).contains(&left) => outcome.warned(
             &format!("the server's certificate {expiry}"),
@@ -110,7 +110,7 @@ fn verified(probe: &Probe<'_>, seen: &Handshake) -> Outcome {
 
 /// Everything the skipped verification would have said.
 fn insecure(outcome: Outcome, probe: &Probe<'_>, seen: &Handshake, now: i64) -> Outcome {
-    let source = &probe.config.source;
+    let source = probe.source;
     let host = &probe.url().host;
     let mut problems = Vec::new();
     if cert::trust(&seen.chain, source.ca_file.as_deref(), now).is_err() {
@@ -151,7 +151,7 @@ async fn rejected(probe: &Probe<'_>, addr: SocketAddr, failure: LdapFailure) -> 
 }
 
 fn with_evidence(outcome: Outcome, probe: &Probe<'_>, seen: &Handshake, now: i64) -> Outcome {
-    let ca_file = probe.config.source.ca_file.as_deref();
+    let ca_file = probe.source.ca_file.as_deref();
     let host = &probe.url().host;
     let yes_no = |r: Result<(), String>| match r {
         Ok(()) => "yes".to_string(),

@@ -78,7 +78,7 @@ impl EngineParts {
 
     fn with_target(config: &crate::config::Config, target: Result<Arc<dyn Target>, String>) -> Self {
         Self {
-            source: Arc::new(crate::source::ldap::LdapSource::new(config)),
+            source: crate::source::from_config(config),
             target,
             policy: Policy::from_config(config),
             sync: SyncSettings::from_config(config),

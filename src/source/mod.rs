@@ -3,7 +3,7 @@
 pub mod classify;
 pub mod ldap;
 
-use crate::config::SecretError;
+use crate::config::{Config, SecretError, SourceConfig};
 use crate::model::{DirObject, EntryDetails, Flavor, TreeNode};
 use classify::{Classification, Policy};
 use ldap::error::LdapFailure;
@@ -85,6 +85,13 @@ pub enum SourceError {
 impl SourceError {
     pub fn protocol(detail: impl Into<String>) -> Self {
         SourceError::Ldap(LdapFailure::Protocol { detail: detail.into() })
+    }
+}
+
+/// The source the config describes.
+pub fn from_config(config: &Config) -> Arc<dyn Source> {
+    match &config.source {
+        SourceConfig::Ldap(ldap) => Arc::new(ldap::LdapSource::new(ldap, config.bind_password.clone())),
     }
 }
 

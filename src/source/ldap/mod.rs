@@ -15,7 +15,7 @@ pub mod wire;
 
 use super::classify::{Classifier, Policy};
 use super::{ClassifiedRead, DirectoryRead, ObjectSink, ProgressFn, ReadProgress, ReadStats, Source, SourceError};
-use crate::config::{Config, SecretSource, SourceConfig};
+use crate::config::{LdapConfig, SecretSource};
 use crate::model::{DirObject, EntryDetails, Flavor, ObjectClass, TreeNode};
 use error::LdapFailure;
 use paged::SearchSpec;
@@ -41,7 +41,7 @@ enum Browsed {
 
 #[derive(Clone)]
 pub struct LdapSource {
-    config: SourceConfig,
+    config: LdapConfig,
     password: Option<SecretSource>,
     /// Ask for members in explicit ranges of this size (tests use it on servers that
     /// would otherwise hand out every member at once).
@@ -51,13 +51,8 @@ pub struct LdapSource {
 }
 
 impl LdapSource {
-    pub fn new(config: &Config) -> Self {
-        Self {
-            config: config.source.clone(),
-            password: config.bind_password.clone(),
-            member_range_step: None,
-            browser: Arc::default(),
-        }
+    pub fn new(config: &LdapConfig, password: Option<SecretSource>) -> Self {
+        Self { config: config.clone(), password, member_range_step: None, browser: Arc::default() }
     }
 
     pub fn endpoint(&self) -> Result<Endpoint, SourceError> {
