@@ -10,6 +10,7 @@ pub mod demo;
 pub mod diagnose;
 pub mod dn;
 pub mod engine;
+pub mod http;
 pub mod lockfile;
 pub mod model;
 pub mod report;
