@@ -3,7 +3,7 @@
 //! one is configured), and HTTPS_PROXY / NO_PROXY from the environment (reqwest's default).
 
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 #[derive(Debug, thiserror::Error)]
 pub enum HttpSetupError {
@@ -55,9 +55,40 @@ pub fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
     cause.to_string()
 }
 
+/// Retry-After as seconds (`120`) or as an HTTP date; a date in the past means now.
+pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// The wait before retry number `retry` (0 for the first): half the exponential step plus a
+/// random share of the other half ("equal jitter"), so parallel requests that failed
+/// together do not come back together.
+pub fn jittered_backoff(base: Duration, max: Duration, retry: u32) -> Duration {
+    let step = base.saturating_mul(1 << retry.min(20)).min(max);
+    let half = step / 2;
+    let extra = fastrand::u64(0..=half.as_millis() as u64);
+    half + Duration::from_millis(extra)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retry_after_in_seconds_or_as_a_date() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        assert_eq!(parse_retry_after(" 7 ", now), Some(Duration::from_secs(7)));
+        let later = httpdate::fmt_http_date(now + Duration::from_secs(30));
+        assert_eq!(parse_retry_after(&later, now), Some(Duration::from_secs(30)));
+        let earlier = httpdate::fmt_http_date(now - Duration::from_secs(30));
+        assert_eq!(parse_retry_after(&earlier, now), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after("soon", now), None);
+    }
 
     #[test]
     fn a_ca_file_without_certificates_is_refused_with_its_path() {

@@ -2,7 +2,8 @@
 //! request, bounded retries, and the check that keeps a retried create from creating twice.
 
 use super::gate::Gate;
-use super::retry::{Backoff, Failure, RetryPolicy, parse_retry_after};
+use super::retry::{Backoff, Failure, RetryPolicy};
+use crate::http::parse_retry_after;
 use crate::http::root_cause;
 use crate::target::{TargetError, wire};
 use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
