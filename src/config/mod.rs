@@ -3,6 +3,7 @@
 mod error;
 pub mod exclusions;
 pub mod form;
+pub mod graph;
 mod locate;
 pub mod paths;
 mod schema;
@@ -12,6 +13,7 @@ mod validate;
 pub mod value;
 
 pub use error::{ConfigError, InvalidConfig};
+pub use graph::GraphConfig;
 pub use schema::*;
 pub use secret::{SecretError, SecretSource};
 pub use source::SourceConfig;
@@ -56,6 +58,7 @@ impl Config {
         let probe: KindProbe = toml::from_str(text).map_err(parse_error)?;
         match probe.source.and_then(|s| s.kind).unwrap_or(SourceKind::Ldap) {
             SourceKind::Ldap => validate::validate_ldap(toml::from_str(text).map_err(parse_error)?, &source, &index),
+            SourceKind::Graph => validate::validate_graph(toml::from_str(text).map_err(parse_error)?, &source, &index),
         }
     }
 

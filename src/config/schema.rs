@@ -26,6 +26,7 @@ pub struct RawConfig<S> {
 #[serde(rename_all = "snake_case")]
 pub enum SourceKind {
     Ldap,
+    Graph,
 }
 
 impl SourceKind {
@@ -33,6 +34,7 @@ impl SourceKind {
     pub fn name(self) -> &'static str {
         match self {
             SourceKind::Ldap => "ldap",
+            SourceKind::Graph => "graph",
         }
     }
 }
@@ -94,10 +96,10 @@ pub struct PasswordKeys<'a> {
 fn default_page_size() -> u32 {
     1000
 }
-fn default_connect_timeout() -> HumanDuration {
+pub(super) fn default_connect_timeout() -> HumanDuration {
     HumanDuration(Duration::from_secs(10))
 }
-fn default_op_timeout() -> HumanDuration {
+pub(super) fn default_op_timeout() -> HumanDuration {
     HumanDuration(Duration::from_secs(30))
 }
 

@@ -1,7 +1,10 @@
 //! Checks that span several keys, made after serde has checked each key on its own.
 
+mod graph;
+
 use super::Config;
 use super::error::{ConfigError, SourceText};
+use super::graph::RawGraphConfig;
 use super::locate::KeyIndex;
 use super::schema::{LdapConfig, PasswordKeys, RawConfig, SyncConfig, TargetConfig, TargetKind};
 use super::secret::{SecretChoice, SecretSource};
@@ -61,6 +64,17 @@ pub fn validate_ldap(
     let bind_password = check_source(&mut check, &raw.source)?;
     let (ldap, rest) = raw.split();
     finish(check, rest, SourceConfig::Ldap(ldap), bind_password)
+}
+
+pub fn validate_graph(
+    raw: RawConfig<RawGraphConfig>,
+    source: &SourceText<'_>,
+    index: &KeyIndex,
+) -> Result<Config, ConfigError> {
+    let mut check = Checker { source, index, warnings: Vec::new() };
+    let (graph, rest) = raw.split();
+    let graph = graph::check(&mut check, graph, &rest)?;
+    finish(check, rest, SourceConfig::Graph(graph), None)
 }
 
 /// The checks every kind of source shares, and the config they make.

@@ -17,10 +17,10 @@ use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 
 /// What a completed handshake showed.
-struct Handshake {
-    protocol: String,
-    cipher: String,
-    chain: Vec<CertificateDer<'static>>,
+pub(super) struct Handshake {
+    pub protocol: String,
+    pub cipher: String,
+    pub chain: Vec<CertificateDer<'static>>,
 }
 
 pub(super) async fn check(probe: &mut Probe<'_>) -> Outcome {
@@ -60,18 +60,29 @@ async fn open(probe: &Probe<'_>, addr: SocketAddr) -> Result<TcpStream, LdapFail
 }
 
 async fn handshake(stream: TcpStream, config: Arc<ClientConfig>, probe: &Probe<'_>) -> Result<Handshake, LdapFailure> {
-    let host = probe.url().host.clone();
+    handshake_with(stream, config, &probe.url().host, probe.connect_timeout(), probe.ldaps()).await
+}
+
+/// The TLS handshake on `stream`, bounded by `timeout`; `tls_first`: the port speaks TLS
+/// from the first byte (LDAPS, HTTPS), so a refusal of the ClientHello means "not TLS".
+pub(super) async fn handshake_with(
+    stream: TcpStream,
+    config: Arc<ClientConfig>,
+    host: &str,
+    timeout: std::time::Duration,
+    tls_first: bool,
+) -> Result<Handshake, LdapFailure> {
+    let host = host.to_string();
     let name = ServerName::try_from(host.trim_matches(['[', ']']).to_string()).map_err(|e| LdapFailure::Tls {
         problem: TlsProblem::NameMismatch,
         host: host.clone(),
         detail: e.to_string(),
     })?;
     let addr = stream.peer_addr().map(|a| a.to_string()).unwrap_or_default();
-    let timeout = probe.connect_timeout();
     let connecting = TlsConnector::from(config).connect(name, stream);
     let tls = match tokio::time::timeout(timeout, connecting).await {
         Err(_) => return Err(LdapFailure::HandshakeTimeout { addr, after: timeout }),
-        Ok(Err(e)) => return Err(failure(&e, &host, probe.ldaps())),
+        Ok(Err(e)) => return Err(failure(&e, &host, tls_first)),
         Ok(Ok(tls)) => tls,
     };
     let conn = tls.get_ref().1;
@@ -82,10 +93,10 @@ async fn handshake(stream: TcpStream, config: Arc<ClientConfig>, probe: &Probe<'
     })
 }
 
-fn failure(err: &std::io::Error, host: &str, ldaps: bool) -> LdapFailure {
+fn failure(err: &std::io::Error, host: &str, tls_first: bool) -> LdapFailure {
     let (problem, detail) = classify_tls_error(err).unwrap_or_else(|| {
         // A server that closes on a ClientHello is not speaking TLS on that port.
-        let problem = if ldaps { TlsProblem::NotTls } else { TlsProblem::Other };
+        let problem = if tls_first { TlsProblem::NotTls } else { TlsProblem::Other };
         (problem, err.to_string())
     });
     LdapFailure::Tls { problem, host: host.to_string(), detail }

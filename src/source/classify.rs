@@ -58,7 +58,7 @@ impl Policy {
                 functional_accounts: s.functional_accounts,
                 security_groups: s.security_groups,
                 hidden_from_gal: s.hidden_from_gal,
-                guests: false,
+                guests: config.source.include_guests(),
             },
             // Validated when the config was read, so a parse failure cannot happen here.
             exclude_subtrees: config.exclude.subtrees.iter().filter_map(|d| Dn::parse(&d.0).ok()).collect(),

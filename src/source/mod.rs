@@ -1,6 +1,7 @@
 //! Where directory objects come from.
 
 pub mod classify;
+pub mod graph;
 pub mod ldap;
 
 use crate::config::{Config, SecretError, SourceConfig};
@@ -73,6 +74,8 @@ pub enum SourceError {
     #[error(transparent)]
     Ldap(#[from] LdapFailure),
     #[error(transparent)]
+    Graph(#[from] graph::error::GraphError),
+    #[error(transparent)]
     Tls(#[from] TlsSetupError),
     #[error("Password: {0}")]
     Secret(#[from] SecretError),
@@ -92,6 +95,7 @@ impl SourceError {
 pub fn from_config(config: &Config) -> Arc<dyn Source> {
     match &config.source {
         SourceConfig::Ldap(ldap) => Arc::new(ldap::LdapSource::new(ldap, config.bind_password.clone())),
+        SourceConfig::Graph(graph) => Arc::new(graph::GraphSource::new(graph, config.state_dir())),
     }
 }
 
