@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod fake_service;
+pub mod graph;
 pub mod proxy;
 pub mod sync_setup;
 pub mod tls_lab;

@@ -143,12 +143,7 @@ impl GraphClient {
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| parse_retry_after(v, SystemTime::now()));
-        let body = sent.bytes().await.map_err(|e| match transport_error(&e, &host, &path, self.config.op_timeout) {
-            GraphError::Unreachable { detail, .. } => {
-                GraphError::Cut { host: host.clone(), path: path.clone(), detail }
-            }
-            other => other,
-        })?;
+        let body = sent.bytes().await.map_err(|e| transport_error(&e, &host, &path, self.config.op_timeout))?;
         Ok((Answer { status, body }, retry_after))
     }
 
@@ -207,12 +202,16 @@ pub fn refusal(url: &str, answer: &Answer) -> GraphError {
     GraphError::Refused { path, status: answer.status, code: detail.code, said, fix }
 }
 
-/// A request that got no HTTP answer, in words.
+/// A request that got no HTTP answer (or only part of one), in words.
 pub fn transport_error(err: &reqwest::Error, host: &str, path: &str, timeout: Duration) -> GraphError {
     if err.is_timeout() {
         return GraphError::Timeout { host: host.into(), path: path.into(), after: timeout };
     }
-    let detail = root_cause(err);
+    // rustls appends a link to its manual, which says nothing an admin needs here.
+    let detail = root_cause(err).split(": https://").next().unwrap_or_default().to_string();
+    if !err.is_connect() {
+        return GraphError::Cut { host: host.into(), path: path.into(), detail };
+    }
     let fix = if detail.contains("certificate") || detail.contains("UnknownIssuer") {
         "set source.ca_file to the CA that issued the certificate (a TLS-inspecting proxy's CA, say)"
     } else {
