@@ -76,7 +76,9 @@ pub async fn run_ladder(config: &Config, options: LadderOptions, on_step: impl F
 pub fn target(config: &Config) -> String {
     match &config.source {
         SourceConfig::Ldap(ldap) => format!("{} · {}", ldap.url, ldap.base_dn.0),
-        SourceConfig::Graph(graph) => format!("Entra ID tenant {} · {}", graph.tenant, graph.graph_url),
+        SourceConfig::Graph(graph) => {
+            format!("Entra ID tenant {} · {}", graph.tenant, graph.graph_url.as_str().trim_end_matches('/'))
+        }
     }
 }
 
