@@ -6,8 +6,8 @@
 mod fake_service;
 
 use adsync::config::Config;
+use adsync::model::Presence;
 use adsync::model::{DirectoryEntry, EntryKind, ObjectId};
-use adsync::source::classify::Presence;
 use adsync::sync::apply::{ApplyProgress, apply};
 use adsync::sync::journal::Journal;
 use adsync::sync::plan::{Managed, PlanPolicy, plan};

@@ -3,8 +3,7 @@
 //! writing `search --json`. Pushing the objects is measured too, though a real read hides it
 //! behind the server. Run by `scripts/bench.sh classify`.
 
-use adsync::engine::SearchOutcome;
-use adsync::model::{DirObject, Flavor, ObjectClass};
+use adsync::model::{DirObject, Flavor, ObjectClass, SearchOutcome};
 use adsync::source::classify::{Classifier, Policy};
 use std::time::{Duration, Instant};
 

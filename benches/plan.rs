@@ -2,8 +2,7 @@
 //! mix a real sync sees (most in sync, some changed, some new, some gone). Run by
 //! `scripts/bench.sh plan`, which compares it with the time to read 100,000 entries.
 
-use adsync::model::{Account, AccountType, DirectoryEntry, EntryKind, ObjectId};
-use adsync::source::classify::Presence;
+use adsync::model::{Account, AccountType, ChangeKind, DirectoryEntry, EntryKind, ObjectId, Presence};
 use adsync::sync::plan::{Managed, PlanPolicy, desired_account, plan};
 use std::time::{Duration, Instant};
 
@@ -69,9 +68,9 @@ fn main() {
         "plan: {} entries x {} accounts -> +{} ~{} -{} ({} in sync); median {:.1} ms, best {:.1} ms",
         entries.len(),
         accounts.len(),
-        p.count("create"),
-        p.count("update"),
-        p.count("delete"),
+        p.count(ChangeKind::Create),
+        p.count(ChangeKind::Update),
+        p.count(ChangeKind::Delete),
         p.in_sync,
         times[times.len() / 2].as_secs_f64() * 1e3,
         times[0].as_secs_f64() * 1e3

@@ -4,6 +4,8 @@
 #   read   100,000 generated users in a private slapd, read over ldaps by OpenLDAP's
 #          ldapsearch (-E pr=1000/noprompt) and by `adsync search --json`, alternating,
 #          RUNS times each (default 5). Prints median wall time, CPU, the ratio, and peak RSS.
+#          ADSYNC_B=/path/to/adsync adds a second build to the same alternation (an A/B of
+#          two versions in one sitting, each against the same ldapsearch runs).
 #   plan   planning 100,000 entries against 100,000 accounts (benches/plan.rs), compared
 #          with the time adsync takes to read 100,000 entries (target: <= 10% of it).
 #   apply  10,000 creates through the API client against the loopback fake with 20 ms per
@@ -54,7 +56,7 @@ TOML
   local filter='(|(objectClass=inetOrgPerson)(|(objectClass=group)(objectClass=groupOfNames)(objectClass=groupOfUniqueNames)))'
   local attrs=(objectClass objectGUID mail proxyAddresses givenName sn displayName userAccountControl
                groupType msExchHideFromAddressLists msExchRecipientTypeDetails member entryUUID)
-  rm -f "$OUT"/ldapsearch.times "$OUT"/adsync.times
+  rm -f "$OUT"/ldapsearch.times "$OUT"/adsync.times "$OUT"/adsync-b.times
   local n
   n=$(target/release/adsync -c "$cfg" search --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(len(d["entries"])+len(d["skipped"]))')
   echo "[bench] read: $n users+groups, $RUNS runs each, alternating"
@@ -62,17 +64,25 @@ TOML
     time_run ldapsearch ldapsearch -x -LLL -H "$LDAPS_URI" -D "$LDAP_BIND_DN" -w "$LDAP_BIND_PW" \
       -b "$LDAP_BASE_DN" -E pr=1000/noprompt "$filter" "${attrs[@]}"
     time_run adsync target/release/adsync -c "$cfg" search --json
+    [ -z "${ADSYNC_B:-}" ] || time_run adsync-b "$ADSYNC_B" -c "$cfg" search --json
   done
-  local lw aw lc ac am
-  lw=$(cut -d' ' -f1 "$OUT/ldapsearch.times" | median); aw=$(cut -d' ' -f1 "$OUT/adsync.times" | median)
-  lc=$(cut -d' ' -f2 "$OUT/ldapsearch.times" | median); ac=$(cut -d' ' -f2 "$OUT/adsync.times" | median)
-  am=$(cut -d' ' -f3 "$OUT/adsync.times" | sort -g | tail -1)
-  awk -v lw="$lw" -v aw="$aw" -v lc="$lc" -v ac="$ac" -v am="$am" -v n="$n" 'BEGIN {
-    printf "[bench] read %d entries over ldaps, median of runs:\n", n
-    printf "  ldapsearch  wall %.2f s  cpu %.2f s\n", lw, lc
-    printf "  adsync      wall %.2f s  cpu %.2f s  peak RSS %.1f MiB\n", aw, ac, am/1024
-    printf "  ratio adsync/ldapsearch: %.2fx wall (target <= 1.0x), peak RSS target <= 150 MiB\n", aw/lw
-  }' | tee "$OUT/read.txt"
+  echo "[bench] read $n entries over ldaps, median of $RUNS runs (target: <= 1.0x ldapsearch, <= 120 MiB):" | tee "$OUT/read.txt"
+  read_summary ldapsearch ldapsearch
+  read_summary adsync "adsync"
+  [ -z "${ADSYNC_B:-}" ] || read_summary adsync-b "adsync B ($ADSYNC_B)"
+}
+
+# read_summary NAME LABEL: one line of medians for NAME's runs, with its ratio to ldapsearch's
+read_summary() {
+  local lw w c m pairs
+  lw=$(cut -d' ' -f1 "$OUT/ldapsearch.times" | median)
+  w=$(cut -d' ' -f1 "$OUT/$1.times" | median); c=$(cut -d' ' -f2 "$OUT/$1.times" | median)
+  m=$(cut -d' ' -f3 "$OUT/$1.times" | sort -g | tail -1)
+  pairs=$(paste -d' ' "$OUT/ldapsearch.times" "$OUT/$1.times" | awk '$4 < $1 {n++} END {print n+0}')
+  awk -v lw="$lw" -v w="$w" -v c="$c" -v m="$m" -v label="$2" -v pairs="$pairs" -v runs="$RUNS" 'BEGIN {
+    printf "  %-12s wall %.2f s  cpu %.2f s  peak RSS %.1f MiB  ratio %.2fx ldapsearch (faster in %d of %d pairs)\n",
+      label, w, c, m/1024, w/lw, pairs, runs
+  }' | tee -a "$OUT/read.txt"
 }
 
 # adsync's own read time for 100k entries (median of 3), from its summary line.

@@ -117,6 +117,16 @@ fn no_target_section_is_a_config_error() {
 }
 
 #[test]
+fn plan_and_sync_without_a_target_section_are_usage_errors() {
+    let (_dir, path) = write_config(SOURCE);
+    for verb in ["plan", "sync"] {
+        let mut cmd = common::adsync(&path, "unused");
+        cmd.env_remove("ADSYNC_LOG").arg(verb);
+        assert_clean_failure(&run(cmd), 2, "error: Plan: no [target] in the config", "");
+    }
+}
+
+#[test]
 fn the_file_target_is_checked_and_its_lock_respected() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("service.json");

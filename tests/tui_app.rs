@@ -4,7 +4,7 @@ use adsync::config::Config;
 use adsync::engine::tree::TreeData;
 use adsync::engine::{Command, Phase, Snapshot};
 use adsync::model::{NodeKind, TreeNode};
-use adsync::tui::app::{App, Effect, Input, Overlay, Pane, Typing};
+use adsync::tui::app::{App, ConfigWrite, Effect, Input, Overlay, Pane, Reloaded, Typing};
 use adsync::tui::keymap::Keymap;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use std::sync::Arc;
@@ -64,6 +64,30 @@ impl Harness {
 
     fn chars(&mut self, text: &str) -> Vec<Effect> {
         text.chars().flat_map(|c| self.press(KeyCode::Char(c))).collect()
+    }
+
+    /// Performs the config writes among `effects` as the runner does and feeds the answers back.
+    fn perform_writes(&mut self, effects: Vec<Effect>) -> Vec<Effect> {
+        let origin = self.app.config.origin.clone();
+        let answers: Vec<Input> = effects
+            .into_iter()
+            .filter_map(|e| match e {
+                Effect::Write(write) => Some(write.perform(origin.as_deref())),
+                _ => None,
+            })
+            .collect();
+        answers.into_iter().flat_map(|input| self.app.update(input, &self.snap, self.now)).collect()
+    }
+
+    /// Reads the config file again as the runner's reload does and tells the app.
+    fn reload(&mut self) -> Vec<Effect> {
+        let config = Config::load(self.app.config.origin.as_ref().unwrap()).unwrap();
+        let reloaded = Reloaded { config, root: ROOT.into() };
+        self.app.update(Input::Reloaded(Ok(Box::new(reloaded))), &self.snap, self.now)
+    }
+
+    fn flash_text(&self) -> &str {
+        self.app.flash.as_ref().map_or("", |(_, text, _)| text)
     }
 
     fn tick(&mut self, after: Duration) -> Vec<Effect> {
@@ -141,7 +165,7 @@ fn help_opens_and_any_key_closes_it() {
 fn the_command_bar_runs_commands_and_reports_unknown_ones() {
     let mut h = Harness::new();
     h.press(KeyCode::Char(':'));
-    assert_eq!(h.app.input.as_ref().map(|i| i.typing.clone()), Some(Typing::Command));
+    assert_eq!(h.app.input.as_ref().map(|i| i.typing), Some(Typing::Command));
     h.chars("search");
     assert_eq!(h.press(KeyCode::Enter), vec![Effect::Engine(Command::Search)]);
     h.press(KeyCode::Char(':'));
@@ -208,7 +232,7 @@ fn settings_edit_in_place_validate_and_save_back() {
     assert!(h.app.input.as_ref().unwrap().error.is_some(), "validated as typed");
     h.press(KeyCode::Esc);
     assert_eq!(
-        h.app.form.text(adsync::config::form::FieldId::BaseDn),
+        h.app.settings.form.text(adsync::config::form::FieldId::BaseDn),
         "DC=example,DC=com",
         "Esc leaves the field as it was"
     );
@@ -221,7 +245,12 @@ fn settings_edit_in_place_validate_and_save_back() {
     h.press(KeyCode::Char('j'));
     h.press(KeyCode::Char('j'));
     h.press(KeyCode::Char(' ')); // Disabled accounts on
-    assert_eq!(h.press_with(KeyCode::Char('s'), KeyModifiers::CONTROL), vec![Effect::Reload]);
+    assert!(h.app.settings.unsaved());
+    let save = h.press_with(KeyCode::Char('s'), KeyModifiers::CONTROL);
+    assert_eq!(save, vec![Effect::Write(ConfigWrite::SaveSettings(h.app.settings.form.clone()))]);
+    assert_eq!(h.perform_writes(save), vec![Effect::Reload]);
+    assert_eq!(h.flash_text(), "settings saved; the next search uses them");
+    assert!(!h.app.settings.unsaved());
     let path = h.app.config.origin.clone().unwrap();
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.starts_with("# mine"), "comments survive: {text}");
@@ -234,12 +263,18 @@ fn settings_edit_in_place_validate_and_save_back() {
 fn x_excludes_the_selected_subtree_in_the_config_file() {
     let mut h = Harness::with_file();
     h.press(KeyCode::Char('j'));
-    assert_eq!(h.press(KeyCode::Char('x')), vec![Effect::Reload]);
+    let people = "OU=People,DC=example,DC=com";
+    let x = h.press(KeyCode::Char('x'));
+    assert_eq!(x, vec![Effect::Write(ConfigWrite::ToggleExclusion { dn: people.into() })]);
+    assert_eq!(h.perform_writes(x), vec![Effect::Reload]);
+    assert_eq!(h.flash_text(), format!("excluded {people} (saved)"));
     let path = h.app.config.origin.clone().unwrap();
-    let saved = Config::load(&path).unwrap();
-    assert_eq!(saved.exclude.subtrees[0].0, "OU=People,DC=example,DC=com");
-    h.app.reloaded(saved);
-    assert_eq!(h.press(KeyCode::Char('x')), vec![Effect::Reload]);
+    assert_eq!(Config::load(&path).unwrap().exclude.subtrees[0].0, people);
+    assert_eq!(h.reload(), vec![Effect::Engine(Command::Browse { dn: ROOT.into(), refresh: false })]);
+    assert_eq!(h.app.tree.excluded.len(), 1, "the tree marks it");
+    let x = h.press(KeyCode::Char('x'));
+    assert_eq!(h.perform_writes(x), vec![Effect::Reload]);
+    assert_eq!(h.flash_text(), format!("{people} is synced again (saved)"));
     assert!(Config::load(&path).unwrap().exclude.subtrees.is_empty(), "x again includes it again");
 }
 
@@ -360,15 +395,291 @@ mod review {
     fn e_exempts_the_address_in_the_config_file() {
         let mut h = reviewing(1, Harness::with_file());
         h.press(KeyCode::Char('g'));
-        assert_eq!(h.press(KeyCode::Char('e')), vec![Effect::Reload]);
+        let e = h.press(KeyCode::Char('e'));
+        assert_eq!(e, vec![Effect::Write(ConfigWrite::AddExemption { email: "gone0@example.com".into() })]);
+        assert_eq!(h.perform_writes(e), vec![Effect::Reload]);
+        assert!(h.flash_text().starts_with("gone0@example.com is exempt from sync now (saved)"));
         let saved = Config::load(h.app.config.origin.as_ref().unwrap()).unwrap();
         let exempt: Vec<String> = saved.sync.exempt.iter().map(|g| g.pattern.clone()).collect();
         assert_eq!(exempt, vec!["gone0@example.com"]);
         let text = std::fs::read_to_string(h.app.config.origin.as_ref().unwrap()).unwrap();
         assert!(text.starts_with("# mine\n"), "comments are kept: {text}");
-        h.app.reloaded(saved);
-        h.press(KeyCode::Char('e'));
+        h.reload();
+        let e = h.press(KeyCode::Char('e'));
+        h.perform_writes(e);
         let again = Config::load(h.app.config.origin.as_ref().unwrap()).unwrap();
         assert_eq!(again.sync.exempt.len(), 1, "an address is exempted once");
+    }
+}
+
+/// The command bar runs each verb as its key, against the real snapshot, in every engine phase.
+mod command_bar {
+    use super::*;
+    use adsync::engine::{Level, Review};
+    use adsync::sync::apply::ApplyProgress;
+    use adsync::tui::command_bar::VERBS;
+
+    /// What typing a verb, any of its names, or pressing its key should lead to.
+    #[derive(Clone, Copy, Debug)]
+    enum Expect {
+        Search,
+        Plan,
+        ConfirmApply,
+        NothingToApply,
+        Check,
+        Quit,
+        AskToQuit,
+        Help,
+        Save,
+        SaveHeld,
+    }
+    use Expect::*;
+
+    const APPLYING: Phase = Phase::Applying(ApplyProgress { done: 1, failed: 0, total: 4 });
+    const PHASES: [Phase; 9] = [
+        Phase::Idle,
+        Phase::Connecting,
+        Phase::Reading { entries: 10, pages: 1 },
+        Phase::Planning,
+        Phase::Planned,
+        APPLYING,
+        Phase::Done,
+        Phase::Failed,
+        Phase::Cancelled,
+    ];
+
+    #[rustfmt::skip]
+    const TABLE: &[(&str, [Expect; 9])] = &[
+        //           Idle            Connecting      Reading         Planning        Planned       Applying        Done            Failed          Cancelled
+        ("search", [Search,         Search,         Search,         Search,         Search,       Search,         Search,         Search,         Search]),
+        ("plan",   [Plan,           Plan,           Plan,           Plan,           Plan,         Plan,           Plan,           Plan,           Plan]),
+        ("sync",   [NothingToApply, NothingToApply, NothingToApply, NothingToApply, ConfirmApply, NothingToApply, NothingToApply, NothingToApply, NothingToApply]),
+        ("check",  [Check,          Check,          Check,          Check,          Check,        Check,          Check,          Check,          Check]),
+        ("quit",   [Quit,           AskToQuit,      AskToQuit,      AskToQuit,      Quit,         AskToQuit,      Quit,           Quit,           Quit]),
+        ("help",   [Help,           Help,           Help,           Help,           Help,         Help,           Help,           Help,           Help]),
+        ("save",   [Save,           SaveHeld,       SaveHeld,       SaveHeld,       Save,         SaveHeld,       Save,           Save,           Save]),
+    ];
+
+    /// A harness in `phase`, with a plan from earlier in the snapshot whatever the phase.
+    fn in_phase(phase: &Phase) -> Harness {
+        let mut h = Harness::with_file();
+        h.snap.review = Some(Arc::new(Review::new(super::plans::planned(1))));
+        h.snap.phase = phase.clone();
+        h
+    }
+
+    fn typed(h: &mut Harness, verb: &str) -> Vec<Effect> {
+        h.press(KeyCode::Char(':'));
+        h.chars(verb);
+        h.press(KeyCode::Enter)
+    }
+
+    fn flash_level(h: &Harness) -> Option<Level> {
+        h.app.flash.as_ref().map(|(level, _, _)| *level)
+    }
+
+    fn check(expect: Expect, h: &Harness, effects: &[Effect], case: &str) {
+        let overlay = h.app.overlay.clone();
+        match expect {
+            Search => assert_eq!(effects, [Effect::Engine(Command::Search)], "{case}"),
+            Plan => {
+                assert_eq!(effects, [Effect::Engine(Command::Plan)], "{case}");
+                assert_eq!(h.app.focus, Pane::Diff, "{case}");
+            }
+            ConfirmApply => assert_eq!((effects, overlay), (&[][..], Some(Overlay::ConfirmApply)), "{case}"),
+            NothingToApply => {
+                assert_eq!((effects, overlay), (&[][..], None), "{case}");
+                assert_eq!(flash_level(h), Some(Level::Warn), "{case}");
+            }
+            Check => assert_eq!((effects, overlay), (&[Effect::RunCheck][..], Some(Overlay::Diagnostics)), "{case}"),
+            Quit => assert_eq!((effects, h.app.quit), (&[Effect::Quit][..], true), "{case}"),
+            AskToQuit => {
+                assert_eq!((effects, overlay), (&[][..], Some(Overlay::ConfirmQuit)), "{case}");
+                assert!(!h.app.quit, "{case}");
+            }
+            Help => assert_eq!((effects, overlay), (&[][..], Some(Overlay::Help { scroll: 0 })), "{case}"),
+            Save => assert!(matches!(effects, [Effect::Write(ConfigWrite::SaveSettings(_))]), "{case}: {effects:?}"),
+            SaveHeld => {
+                assert_eq!((effects, overlay), (&[][..], None), "{case}");
+                assert!(h.flash_text().starts_with("not saved:"), "{case}: {}", h.flash_text());
+            }
+        }
+    }
+
+    #[test]
+    fn every_verb_in_every_phase() {
+        for (verb, row) in TABLE {
+            let names = adsync::tui::command_bar::verb(verb).unwrap().names;
+            for (phase, expect) in PHASES.iter().zip(row) {
+                for name in names {
+                    let mut h = in_phase(phase);
+                    let effects = typed(&mut h, name);
+                    check(*expect, &h, &effects, &format!(":{name} while {}", phase.label()));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_table_names_every_verb() {
+        let mut tested: Vec<&str> = TABLE.iter().map(|(verb, _)| *verb).collect();
+        let mut known: Vec<&str> = VERBS.iter().map(|v| v.names[0]).collect();
+        tested.sort();
+        known.sort();
+        assert_eq!(tested, known);
+    }
+
+    /// The key bound to the verb's action in the verb's context, pressed where it works.
+    fn press_key_of(h: &mut Harness, verb: &str) -> Vec<Effect> {
+        let verb = adsync::tui::command_bar::verb(verb).unwrap();
+        let key = h.app.keymap.key_for(verb.context, verb.action).unwrap();
+        let modifiers = if key.ctrl { KeyModifiers::CONTROL } else { KeyModifiers::NONE };
+        h.press_with(key.code, modifiers)
+    }
+
+    /// Everything a key or a verb can change that the user sees.
+    fn seen(h: &Harness, effects: Vec<Effect>) -> (Vec<Effect>, Option<Overlay>, Option<String>, bool, Pane) {
+        let flash = h.app.flash.as_ref().map(|(_, text, _)| text.clone());
+        (effects, h.app.overlay.clone(), flash, h.app.quit, h.app.focus)
+    }
+
+    #[test]
+    fn a_typed_verb_does_what_its_key_does_in_every_phase() {
+        for phase in &PHASES {
+            for verb in VERBS {
+                let name = verb.names[0];
+                let (mut by_key, mut by_verb) = (in_phase(phase), in_phase(phase));
+                if verb.context == adsync::tui::keymap::Context::Settings {
+                    by_key.app.focus = Pane::Settings;
+                    by_verb.app.focus = Pane::Settings;
+                }
+                let pressed = press_key_of(&mut by_key, name);
+                let typed = typed(&mut by_verb, name);
+                assert_eq!(seen(&by_verb, typed), seen(&by_key, pressed), ":{name} while {}", phase.label());
+            }
+        }
+    }
+
+    #[test]
+    fn typed_sync_with_a_plan_ready_opens_the_confirmation() {
+        let mut h = in_phase(&Phase::Planned);
+        assert!(typed(&mut h, "sync").is_empty());
+        assert_eq!(h.app.overlay, Some(Overlay::ConfirmApply));
+        assert_eq!(h.press(KeyCode::Char('y')), vec![Effect::Engine(Command::Apply(Default::default()))]);
+    }
+
+    #[test]
+    fn typed_quit_while_applying_asks_first() {
+        let mut h = in_phase(&APPLYING);
+        assert!(typed(&mut h, "q").is_empty());
+        assert_eq!((h.app.overlay.clone(), h.app.quit), (Some(Overlay::ConfirmQuit), false));
+        h.press(KeyCode::Char('n'));
+        assert_eq!((h.app.overlay.clone(), h.app.quit), (None, false), "anything but y stays");
+    }
+}
+
+/// Writes are effects: update asks, the runner writes, the answer comes back as an input.
+mod saving {
+    use super::*;
+    use adsync::config::form::FieldId;
+    use adsync::engine::Level;
+    use adsync::tui::app::{SaveError, Saved};
+    use adsync::tui::writes::save_log;
+
+    fn last_log_line(h: &Harness) -> (Level, String) {
+        let event = h.app.log.lines.back().unwrap();
+        (event.level, event.message.clone())
+    }
+
+    fn edit_and_save(h: &mut Harness) -> Vec<Effect> {
+        h.press(KeyCode::Char('1'));
+        h.app.settings.row = h.app.settings.form.fields.iter().position(|f| f.id == FieldId::Delete).unwrap();
+        h.press(KeyCode::Char(' '));
+        h.press_with(KeyCode::Char('s'), KeyModifiers::CONTROL)
+    }
+
+    #[test]
+    fn a_failed_save_is_an_error_in_the_log_and_the_form_stays_dirty() {
+        let mut h = Harness::with_file();
+        let save = edit_and_save(&mut h);
+        // A directory where the config file was: it can be neither read nor replaced.
+        let path = h.app.config.origin.clone().unwrap();
+        std::fs::remove_file(&path).unwrap();
+        std::fs::create_dir(&path).unwrap();
+        assert!(h.perform_writes(save).is_empty(), "no reload after a failed save");
+        let (level, message) = last_log_line(&h);
+        assert_eq!(level, Level::Error);
+        assert!(message.contains(&path.display().to_string()), "{message}");
+        assert_eq!(h.app.flash.as_ref().map(|f| f.0), Some(Level::Error));
+        assert!(h.app.settings.unsaved(), "the edit is still there to save again");
+    }
+
+    #[test]
+    fn without_a_config_file_the_save_says_so() {
+        let mut h = Harness::new();
+        let save = edit_and_save(&mut h);
+        assert!(h.perform_writes(save).is_empty());
+        assert!(h.flash_text().contains("no config file to save to"), "{}", h.flash_text());
+        assert!(h.app.settings.unsaved());
+    }
+
+    #[test]
+    fn nothing_is_written_while_a_job_runs() {
+        let mut h = Harness::with_file();
+        h.snap.phase = Phase::Reading { entries: 10, pages: 1 };
+        h.press(KeyCode::Char('j'));
+        assert!(h.press(KeyCode::Char('x')).is_empty());
+        assert_eq!(last_log_line(&h).0, Level::Warn);
+        assert!(h.flash_text().contains("reading is running"), "{}", h.flash_text());
+        assert!(edit_and_save(&mut h).is_empty());
+        assert!(h.app.settings.unsaved());
+    }
+
+    #[test]
+    fn the_log_is_saved_by_the_runner_and_reported_by_update() {
+        let mut h = Harness::new();
+        h.app.log.push(adsync::engine::Event::info("one line"));
+        let dir = tempfile::tempdir().unwrap();
+        let at = jiff::Timestamp::from_second(1_795_000_000).unwrap();
+        let answer = save_log(&h.app.log.to_text(), &dir.path().join("state"), at);
+        let path = dir.path().join("state/adsync-20261118-110640.log");
+        assert!(matches!(&answer, Input::Saved(Ok(Saved::Log(p))) if *p == path), "{answer:?}");
+        assert!(h.app.update(answer, &h.snap, h.now).is_empty());
+        assert_eq!(h.flash_text(), format!("log saved to {}", path.display()));
+        assert!(std::fs::read_to_string(&path).unwrap().contains("one line"));
+    }
+
+    #[test]
+    fn a_log_that_cannot_be_saved_is_an_error() {
+        let mut h = Harness::new();
+        let dir = tempfile::tempdir().unwrap();
+        let blocker = dir.path().join("state");
+        std::fs::write(&blocker, "a file, not a directory").unwrap();
+        let answer = save_log("text", &blocker, jiff::Timestamp::UNIX_EPOCH);
+        assert!(matches!(answer, Input::Saved(Err(SaveError::Log { .. }))), "{answer:?}");
+        h.app.update(answer, &h.snap, h.now);
+        assert_eq!(last_log_line(&h).0, Level::Error);
+        assert!(h.flash_text().starts_with("cannot save the log to"), "{}", h.flash_text());
+    }
+
+    #[test]
+    fn a_reload_on_another_base_dn_starts_the_tree_there() {
+        let mut h = Harness::new();
+        h.press(KeyCode::Char('j'));
+        let root = "OU=People,DC=example,DC=com";
+        let config = Config::parse(&CONFIG.replace("DC=example,DC=com\"", &format!("{root}\"")), "a.toml").unwrap();
+        let reloaded = Box::new(Reloaded { config, root: root.into() });
+        let effects = h.app.update(Input::Reloaded(Ok(reloaded)), &h.snap, h.now);
+        assert_eq!(effects, vec![Effect::Engine(Command::Browse { dn: root.into(), refresh: false })]);
+        assert_eq!(h.app.tree.selected.as_deref(), Some(root));
+        assert_eq!(h.app.config.source.ldap().unwrap().base_dn.0, root);
+    }
+
+    #[test]
+    fn a_config_that_no_longer_loads_is_an_error() {
+        let mut h = Harness::new();
+        let error = Config::parse("[source]\nkind = 3\n", "adsync.toml").unwrap_err();
+        assert!(h.app.update(Input::Reloaded(Err(error)), &h.snap, h.now).is_empty());
+        assert_eq!(last_log_line(&h).0, Level::Error);
     }
 }

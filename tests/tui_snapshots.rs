@@ -3,9 +3,10 @@
 
 use adsync::config::Config;
 use adsync::engine::tree::TreeData;
-use adsync::engine::{Event, Level, Phase, SearchOutcome, Snapshot};
-use adsync::model::{DirObject, EntryDetails, Flavor, NodeKind, ObjectClass, TreeNode};
-use adsync::source::ReadStats;
+use adsync::engine::{Event, Level, Phase, Snapshot};
+use adsync::model::{
+    ChangeKind, DirObject, EntryDetails, Flavor, NodeKind, ObjectClass, ReadStats, SearchOutcome, TreeNode,
+};
 use adsync::source::classify::{Policy, classify};
 use adsync::tui::app::{App, Input, Overlay, Pane};
 use adsync::tui::keymap::Keymap;
@@ -213,6 +214,29 @@ fn quit_confirmation_overlay() {
     }
 }
 
+/// The quit question names the job that quitting would stop.
+#[test]
+fn quitting_while_applying_says_changes_are_being_applied() {
+    let mut snap = snapshot(true);
+    snap.phase = Phase::Applying(adsync::sync::apply::ApplyProgress { done: 1, failed: 0, total: 9 });
+    let mut app = app();
+    key(&mut app, &snap, KeyCode::Char('q'));
+    let screen = render(&mut app, &snap, 120, 40);
+    assert!(screen.contains("Changes are still being applied. Quit anyway?"), "{screen}");
+}
+
+/// Settings changed in the form but not saved say so on the pane's border.
+#[test]
+fn unsaved_settings_are_marked() {
+    let snap = snapshot(true);
+    let mut app = app();
+    app.focus = Pane::Settings;
+    assert!(!render(&mut app, &snap, 120, 40).contains(" unsaved "));
+    key(&mut app, &snap, KeyCode::Char(' '));
+    let screen = render(&mut app, &snap, 120, 40);
+    assert!(screen.contains("━ unsaved ┛"), "{screen}");
+}
+
 #[test]
 fn too_small_screen() {
     let snap = snapshot(true);
@@ -260,7 +284,7 @@ mod review {
     use adsync::diagnose::{Status, Step, StepId};
     use adsync::engine::Review;
     use adsync::sync::apply::{Applied, ApplyOutcome, ApplyProgress, Failed};
-    use adsync::tui::app::DiagnosticsView;
+    use adsync::tui::app::DiagnosticsState;
     use plans::planned;
 
     fn planned_snapshot(deletes: usize) -> Snapshot {
@@ -307,10 +331,10 @@ mod review {
     #[test]
     fn the_report_after_applying() {
         let outcome = ApplyOutcome {
-            applied: vec![Applied { id: 0, action: "create", email: "ann.lee@example.com".into() }],
+            applied: vec![Applied { id: 0, action: ChangeKind::Create, email: "ann.lee@example.com".into() }],
             failed: vec![Failed {
                 id: 1,
-                action: "update",
+                action: ChangeKind::Update,
                 email: "bo.li@example.com".into(),
                 error: "Service API: the service refused the change (400)".into(),
             }],
@@ -354,7 +378,7 @@ mod review {
         let snap = snapshot(true);
         let mut app = app();
         app.overlay = Some(Overlay::Diagnostics);
-        app.diagnostics = DiagnosticsView {
+        app.diagnostics = DiagnosticsState {
             steps: vec![
                 step(StepId::Dns, Status::Ok, 1, "dc1.example.com: 127.0.0.1"),
                 step(StepId::Tcp, Status::Ok, 2, "127.0.0.1:636 open"),

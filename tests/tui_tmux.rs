@@ -47,6 +47,16 @@ fn browse_search_filter_and_quit_in_a_real_terminal() {
     assert!(!screen.contains("panicked"), "{screen}");
 }
 
+/// The demo at 120×40 with its files (config, the stand-in service) kept in a directory.
+fn demo_keeping_files() -> Option<(Tmux, tempfile::TempDir)> {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("adsync");
+    let command = format!("{} demo --users 300 --dir {}", bin.display(), dir.path().display());
+    let home = dir.path().display().to_string();
+    let tmux = Tmux::start(&command, 120, 40, &[("HOME", &home), ("XDG_CONFIG_HOME", &home)])?;
+    Some((tmux, dir))
+}
+
 #[test]
 fn small_terminals_get_tabs_and_tiny_ones_a_notice() {
     let Some((t, _home)) = demo(80, 24) else { return };
@@ -82,11 +92,7 @@ fn totals(screen: &str) -> (usize, usize, usize) {
 
 #[test]
 fn browse_search_review_leave_one_change_out_apply_and_the_service_holds_exactly_the_approved() {
-    let dir = tempfile::tempdir().unwrap();
-    let bin = assert_cmd::cargo::cargo_bin("adsync");
-    let command = format!("{} demo --users 300 --dir {}", bin.display(), dir.path().display());
-    let home = dir.path().display().to_string();
-    let Some(t) = Tmux::start(&command, 120, 40, &[("HOME", &home), ("XDG_CONFIG_HOME", &home)]) else { return };
+    let Some((t, dir)) = demo_keeping_files() else { return };
     t.wait_for("● bound", WAIT);
     let service = dir.path().join("service.json");
     let before = service_emails(&service);
@@ -153,4 +159,26 @@ fn a_hung_server_leaves_the_keys_live_and_esc_cancels() {
     t.keys(&["q"]);
     t.wait_until("the app to exit", WAIT, |_| t.exited());
     drop(silent);
+}
+
+/// `x` asks the runner to write the config, the runner's answer brings the flash and a reload,
+/// and the engine it restarts still reaches the directory and the service.
+#[test]
+fn x_excludes_a_subtree_through_the_runner_and_the_reloaded_tree_marks_it() {
+    let Some((t, dir)) = demo_keeping_files() else { return };
+    t.wait_for("● bound", WAIT);
+    t.keys(&["j", "x"]);
+    t.wait_for("(saved)", WAIT);
+    let screen = t.wait_until("the tree to mark it", WAIT, |s| {
+        s.lines().any(|l| l.contains("o Groups") && l.contains("excluded"))
+    });
+    assert!(screen.contains("● bound"), "the restarted engine reaches the directory:\n{screen}");
+    let config = std::fs::read_to_string(dir.path().join("adsync.toml")).unwrap();
+    assert!(config.contains("subtrees = [\"ou=Groups,dc=example,dc=com\"]"), "{config}");
+    // The old engine let go of the service file before the new one took it.
+    t.keys(&["p"]);
+    let screen = t.wait_until("the plan", WAIT, |s| s.contains("Adding ") || s.contains("ERROR"));
+    assert!(!screen.contains("ERROR"), "{screen}");
+    t.keys(&["q"]);
+    t.wait_until("the app to exit", WAIT, |_| t.exited());
 }

@@ -100,10 +100,10 @@ impl From<TargetError> for CliError {
 }
 
 fn engine_status(err: &crate::engine::EngineError) -> ExitStatus {
-    use crate::engine::EngineError;
+    use crate::engine::{EngineError, TargetProblem};
     match err {
         EngineError::Sync(e) if e.is_blocked() => ExitStatus::Blocked,
-        EngineError::NoTarget => ExitStatus::Usage,
+        EngineError::TargetUnavailable(TargetProblem::NotConfigured) => ExitStatus::Usage,
         _ => ExitStatus::Error,
     }
 }

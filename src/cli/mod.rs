@@ -176,8 +176,8 @@ async fn wait_for_stop() {
 }
 
 /// Frees `value` on a thread of its own that the process does not wait for. A command's
-/// last act is often to drop a 100k-entry read, a million small allocations: freeing them
-/// took 38-52 ms, which an admin waited for after the output was complete.
+/// last act is often to drop a large read, a million small allocations, and freeing them
+/// is time an admin would wait for after the output was complete.
 fn drop_in_background<T: Send + 'static>(value: T) {
     // Without a thread to be had, the failed spawn drops the value itself, here.
     let _ = std::thread::Builder::new().name("drop".into()).spawn(move || drop(value));

@@ -4,7 +4,8 @@
 use super::CliError;
 use super::progress::ProgressLine;
 use crate::config::Config;
-use crate::engine::{self, Command, EngineParts, Phase, SearchOutcome, Snapshot};
+use crate::engine::{self, Command, EngineParts, Phase, Snapshot};
+use crate::model::SearchOutcome;
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 

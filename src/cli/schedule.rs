@@ -8,6 +8,7 @@ use super::sync::{planned_or_stop, status};
 use super::{CliError, ExitStatus, load_config, read::follow_or_stop};
 use crate::config::Config;
 use crate::engine::{Command, EngineHandle, Phase, Review};
+use crate::model::ChangeKind;
 use crate::sync::guard::Overrides;
 use crate::sync::schedule::next_run_after;
 use crate::sync::state::last_good_at;
@@ -145,9 +146,9 @@ async fn plan_and_apply(
     let plan = &review.planned.plan;
     let counts = format!(
         "{} to create, {} to update, {} to delete",
-        plan.count("create"),
-        plan.count("update"),
-        plan.count("delete")
+        plan.count(ChangeKind::Create),
+        plan.count(ChangeKind::Update),
+        plan.count(ChangeKind::Delete)
     );
     let verdict = review.verdict(Overrides::default(), &config.sync.guards);
     if !verdict.ok() {

@@ -47,12 +47,7 @@ pub(super) async fn planned_or_stop(
     let config = load_config(explicit)?;
     let parts = EngineParts::for_sync(&config);
     if let Err(problem) = &parts.target {
-        let error = if config.target.is_none() {
-            engine::EngineError::NoTarget
-        } else {
-            engine::EngineError::TargetUnavailable(problem.clone())
-        };
-        return Err(CliError::Engine(Arc::new(error)));
+        return Err(CliError::Engine(Arc::new(engine::EngineError::TargetUnavailable(problem.clone()))));
     }
     let source = parts.source.describe();
     let handle = engine::spawn(parts);

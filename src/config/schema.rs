@@ -1,4 +1,4 @@
-//! The TOML schema. Key names are the public contract (DESIGN.md, "Config"): extend, never rename.
+//! The TOML schema. Key names are the public contract (README, "Configuration"): extend, never rename.
 
 use super::secret::{PASSWORD, SecretKeys};
 use super::value::{AddressGlob, DnString, HumanDuration, LdapFilter, LdapUrl};

@@ -39,8 +39,7 @@ pub fn seed(entries: &[DirectoryEntry], domain: &str) -> (Vec<Account>, Managed)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::EntryKind;
-    use crate::source::classify::Presence;
+    use crate::model::{ChangeKind, EntryKind, Presence};
     use crate::sync::plan::{PlanPolicy, Untouched, plan};
 
     fn entry(k: usize) -> DirectoryEntry {
@@ -70,10 +69,10 @@ mod tests {
             &managed,
             &PlanPolicy { delete: true, ..PlanPolicy::default() },
         );
-        assert_eq!(p.count("create"), 100);
+        assert_eq!(p.count(ChangeKind::Create), 100);
         let edited = (0..300).filter(|k| k % 3 != 0 && (k % 17 == 1 || k % 29 == 2)).count();
-        assert_eq!(p.count("update"), edited);
-        assert_eq!(p.count("delete"), 8);
+        assert_eq!(p.count(ChangeKind::Update), edited);
+        assert_eq!(p.count(ChangeKind::Delete), 8);
         let admins = p.untouched.iter().filter(|l| l.reason == Untouched::Admin).count();
         let unmanaged = p.untouched.iter().filter(|l| l.reason == Untouched::Unmanaged).count();
         assert_eq!((admins, unmanaged), (2, 3));

@@ -3,10 +3,8 @@
 use super::probe::Probe;
 use super::step::{Outcome, Status};
 use crate::source::SourceError;
-use crate::source::ldap::entry::{RawEntry, parse_entry_tag};
 use crate::source::ldap::error::LdapFailure;
-use crate::source::ldap::session::{Session, op_failure, result_failure};
-use ldap3::{Scope, SearchResult};
+use crate::source::ldap::paged::read_entry;
 
 pub(super) async fn check(probe: &mut Probe<'_>) -> Outcome {
     let base = probe.source.base_dn.0.clone();
@@ -14,7 +12,7 @@ pub(super) async fn check(probe: &mut Probe<'_>) -> Outcome {
     let Some(session) = probe.session.as_mut() else {
         return Outcome::skipped("no connection");
     };
-    match read_base(session, &base).await {
+    match read_entry(session, &base, &["objectClass"]).await {
         Ok(Some(entry)) => {
             let classes: Vec<String> = entry.texts("objectClass").collect();
             Outcome::ok(format!("{base} exists and is readable")).with("objectClass", classes.join(", "))
@@ -34,19 +32,4 @@ pub(super) async fn check(probe: &mut Probe<'_>) -> Outcome {
         }
         Err(e) => Outcome::failed(&e),
     }
-}
-
-async fn read_base(session: &mut Session, base: &str) -> Result<Option<RawEntry>, SourceError> {
-    let timeout = session.op_timeout;
-    let SearchResult(entries, result) = session
-        .ldap
-        .with_timeout(timeout)
-        .search(base, Scope::Base, "(objectClass=*)", vec!["objectClass"])
-        .await
-        .map_err(|e| op_failure(e, 0, timeout))?;
-    if result.rc != 0 {
-        return Err(result_failure(result.rc, &result.text, 0, base).into());
-    }
-    let entry = entries.into_iter().find(|e| !e.is_ref()).map(|e| parse_entry_tag(e.0)).transpose();
-    entry.map_err(SourceError::protocol)
 }

@@ -6,7 +6,6 @@ use super::report::duration_text;
 use super::step::Outcome;
 use crate::model::{Flavor, ObjectClass};
 use crate::source::SourceError;
-use crate::source::ldap::ber::Element;
 use crate::source::ldap::entry::{RawEntry, object_class, parse_entry};
 use crate::source::ldap::paged::{PageCount, SearchSpec, first_page};
 use crate::source::ldap::query::Query;
@@ -71,7 +70,7 @@ struct Page {
 async fn read_page(session: &mut Session, spec: &SearchSpec<'_>, started: Instant) -> Result<Page, SourceError> {
     let mut first: Option<Duration> = None;
     let mut entries = Vec::new();
-    let mut keep = |op: Element<'_>| {
+    let mut keep = |op| {
         first.get_or_insert_with(|| started.elapsed());
         entries.push(parse_entry(op).map_err(SourceError::protocol)?);
         Ok(())

@@ -8,7 +8,7 @@ use super::starttls::{self, Answer};
 use super::step::{Outcome, Status};
 use crate::source::ldap::error::{LdapFailure, TlsProblem};
 use crate::source::ldap::session;
-use crate::source::ldap::tls::{classify_tls_error, client_config};
+use crate::source::ldap::tls::{client_config, handshake_failure};
 use rustls::ClientConfig;
 use rustls::pki_types::{CertificateDer, ServerName};
 use std::net::SocketAddr;
@@ -94,12 +94,11 @@ pub(super) async fn handshake_with(
 }
 
 fn failure(err: &std::io::Error, host: &str, tls_first: bool) -> LdapFailure {
-    let (problem, detail) = classify_tls_error(err).unwrap_or_else(|| {
-        // A server that closes on a ClientHello is not speaking TLS on that port.
-        let problem = if tls_first { TlsProblem::NotTls } else { TlsProblem::Other };
-        (problem, err.to_string())
-    });
-    LdapFailure::Tls { problem, host: host.to_string(), detail }
+    handshake_failure(err, host, tls_first).unwrap_or_else(|| LdapFailure::Tls {
+        problem: TlsProblem::Other,
+        host: host.to_string(),
+        detail: err.to_string(),
+    })
 }
 
 /// The real handshake passed; insecure settings and a near expiry are still worth a word.

@@ -13,5 +13,5 @@ pub mod update;
 pub use command::Command;
 pub use event::{Event, Level};
 pub use run::{EngineHandle, EngineParts, spawn};
-pub use state::{EngineError, Phase, Review, SearchOutcome, Snapshot};
+pub use state::{EngineError, Phase, Review, Snapshot, TargetProblem};
 pub use update::Rules;

@@ -2,8 +2,9 @@
 
 use super::command::Command;
 use super::event::Event;
-use super::state::{Effect, Msg, Review, SearchOutcome, Snapshot};
+use super::state::{Effect, Msg, Review, Snapshot, TargetProblem};
 use super::update::{Rules, update};
+use crate::model::SearchOutcome;
 use crate::source::classify::Policy;
 use crate::source::{ProgressFn, Source};
 use crate::sync::guard::Overrides;
@@ -56,7 +57,7 @@ impl EngineHandle {
 pub struct EngineParts {
     pub source: Arc<dyn Source>,
     /// `Err` says why planning cannot work (no `[target]`, or it could not be opened).
-    pub target: Result<Arc<dyn Target>, String>,
+    pub target: Result<Arc<dyn Target>, TargetProblem>,
     pub policy: Policy,
     pub sync: SyncSettings,
 }
@@ -64,19 +65,19 @@ pub struct EngineParts {
 impl EngineParts {
     /// Reading only: the service is not opened (a file target would take its lock).
     pub fn for_search(config: &crate::config::Config) -> Self {
-        Self::with_target(config, Err("this command only reads the directory".into()))
+        Self::with_target(config, Err(TargetProblem::SearchOnly))
     }
 
     /// Reading and syncing, with the target the config describes.
     pub fn for_sync(config: &crate::config::Config) -> Self {
         let target = match config.target {
-            None => Err(super::EngineError::NoTarget.to_string()),
-            Some(_) => crate::target::from_config(config).map_err(|e| e.to_string()),
+            None => Err(TargetProblem::NotConfigured),
+            Some(_) => crate::target::from_config(config).map_err(|e| TargetProblem::Unavailable(Arc::new(e))),
         };
         Self::with_target(config, target)
     }
 
-    fn with_target(config: &crate::config::Config, target: Result<Arc<dyn Target>, String>) -> Self {
+    fn with_target(config: &crate::config::Config, target: Result<Arc<dyn Target>, TargetProblem>) -> Self {
         Self {
             source: crate::source::from_config(config),
             target,
@@ -166,10 +167,10 @@ impl Engine {
         let source = self.parts.source.clone();
         tokio::spawn(async move {
             let msg = if children {
-                let result = source.children(&dn).await.map_err(|e| e.to_string());
+                let result = source.children(&dn).await.map_err(Arc::new);
                 Msg::Children { dn, result }
             } else {
-                let result = source.details(&dn).await.map_err(|e| e.to_string());
+                let result = source.details(&dn).await.map_err(Arc::new);
                 Msg::Details { dn, result }
             };
             let _ = inbox.send(msg);

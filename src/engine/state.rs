@@ -3,12 +3,12 @@
 use super::command::Command;
 use super::event::Event;
 use super::tree::TreeData;
-use crate::model::{EntryDetails, Flavor, TreeNode};
-use crate::source::classify::Classification;
-use crate::source::{ClassifiedRead, ReadProgress, ReadStats, SourceError};
+use crate::model::{ChangeKind, ClassifiedRead, EntryDetails, Flavor, SearchOutcome, TreeNode};
+use crate::source::{ReadProgress, SourceError};
 use crate::sync::apply::{ApplyOutcome, ApplyProgress};
 use crate::sync::guard::Overrides;
 use crate::sync::run::{Planned, SyncError};
+use crate::target::TargetError;
 use std::sync::Arc;
 
 /// Where the engine is. Data that outlives a phase lives in [`Snapshot`] fields.
@@ -50,16 +50,6 @@ impl Phase {
     }
 }
 
-/// A finished search: the seed's "review the search results".
-#[derive(Debug, Clone)]
-pub struct SearchOutcome {
-    pub flavor: Flavor,
-    pub stats: ReadStats,
-    pub classification: Classification,
-    /// Entries the server returned that are neither users nor groups (e.g. computers).
-    pub ignored: u64,
-}
-
 /// A plan under review: which changes the reviewer approved (all, to begin with).
 /// The counts are kept as the selection changes: the review screen reads them every frame.
 #[derive(Debug, Clone)]
@@ -73,7 +63,7 @@ pub struct Review {
 impl Review {
     pub fn new(planned: Planned) -> Self {
         let n = planned.plan.changes.len();
-        let deletes = planned.plan.count("delete");
+        let deletes = planned.plan.count(ChangeKind::Delete);
         Self { planned, selected: vec![true; n], approved: n, approved_deletes: deletes }
     }
 
@@ -101,7 +91,7 @@ impl Review {
     pub fn set_all(&mut self, on: bool) {
         self.selected.iter_mut().for_each(|s| *s = on);
         self.approved = if on { self.selected.len() } else { 0 };
-        self.approved_deletes = if on { self.planned.plan.count("delete") } else { 0 };
+        self.approved_deletes = if on { self.planned.plan.count(ChangeKind::Delete) } else { 0 };
     }
 
     /// The guards' verdict for the current selection.
@@ -121,12 +111,20 @@ pub enum EngineError {
     Source(#[from] SourceError),
     #[error(transparent)]
     Sync(#[from] SyncError),
+    #[error(transparent)]
+    TargetUnavailable(TargetProblem),
+}
+
+/// Why there is no target to plan against.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum TargetProblem {
+    /// Reading commands never open the service (a file target would take its lock).
+    #[error("this command only reads the directory")]
+    SearchOnly,
     #[error("Plan: no [target] in the config: add the service (or kind = \"file\") to plan and sync")]
-    NoTarget,
-    #[error("{0}")]
-    TargetUnavailable(String),
-    #[error("Plan: nothing to plan from: search the directory first")]
-    NothingSearched,
+    NotConfigured,
+    #[error(transparent)]
+    Unavailable(Arc<TargetError>),
 }
 
 /// Everything a front-end needs to draw; cloning it is cheap.
@@ -167,8 +165,8 @@ pub enum Msg {
     PlanFinished(Result<Planned, SyncError>),
     ApplyProgress(ApplyProgress),
     ApplyFinished(Result<ApplyOutcome, SyncError>),
-    Children { dn: String, result: Result<Vec<TreeNode>, String> },
-    Details { dn: String, result: Result<EntryDetails, String> },
+    Children { dn: String, result: Result<Vec<TreeNode>, Arc<SourceError>> },
+    Details { dn: String, result: Result<EntryDetails, Arc<SourceError>> },
 }
 
 impl Msg {

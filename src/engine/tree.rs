@@ -2,26 +2,27 @@
 //! Which nodes are open and selected is the front-end's business, not ours.
 
 use crate::model::{EntryDetails, TreeNode};
+use crate::source::SourceError;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default)]
 pub struct Listing {
     /// The last good listing; kept while a refresh is under way.
     pub nodes: Option<Arc<Vec<TreeNode>>>,
     pub loading: bool,
-    pub error: Option<String>,
+    pub error: Option<Arc<SourceError>>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default)]
 pub struct Details {
     pub dn: String,
     pub loading: bool,
     pub entry: Option<Arc<EntryDetails>>,
-    pub error: Option<String>,
+    pub error: Option<Arc<SourceError>>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default)]
 pub struct TreeData {
     pub listings: HashMap<String, Listing>,
     pub details: Option<Details>,
@@ -42,7 +43,7 @@ impl TreeData {
         true
     }
 
-    pub fn children_arrived(&mut self, dn: &str, result: Result<Vec<TreeNode>, String>) {
+    pub fn children_arrived(&mut self, dn: &str, result: Result<Vec<TreeNode>, Arc<SourceError>>) {
         let listing = self.listings.entry(dn.to_string()).or_default();
         listing.loading = false;
         match result {
@@ -64,7 +65,7 @@ impl TreeData {
     }
 
     /// Late answers for an entry no longer selected are dropped.
-    pub fn details_arrived(&mut self, dn: &str, result: Result<EntryDetails, String>) {
+    pub fn details_arrived(&mut self, dn: &str, result: Result<EntryDetails, Arc<SourceError>>) {
         let Some(details) = self.details.as_mut().filter(|d| d.dn == dn) else { return };
         details.loading = false;
         match result {
@@ -92,9 +93,10 @@ mod tests {
         assert!(!t.request_children("dc=x", false), "loaded: no refetch unless forced");
         assert!(t.request_children("dc=x", true));
         assert_eq!(t.listing("dc=x").unwrap().nodes.as_ref().unwrap().len(), 1);
-        t.children_arrived("dc=x", Err("lost".into()));
+        t.children_arrived("dc=x", Err(Arc::new(SourceError::Cancelled)));
         let l = t.listing("dc=x").unwrap();
-        assert_eq!((l.nodes.as_ref().unwrap().len(), l.error.as_deref()), (1, Some("lost")));
+        assert_eq!(l.nodes.as_ref().unwrap().len(), 1);
+        assert_eq!(l.error.as_ref().map(|e| e.to_string()).as_deref(), Some("cancelled"));
     }
 
     #[test]

@@ -2,10 +2,11 @@
 
 use super::command::Command;
 use super::event::Event;
-use super::state::{Effect, EngineError, Msg, Phase, Review, SearchOutcome, Snapshot};
+use super::state::{Effect, EngineError, Msg, Phase, Review, Snapshot, TargetProblem};
+use crate::model::{ChangeKind, ClassifiedRead, SearchOutcome};
 use crate::report::thousands;
 use crate::source::classify::Policy;
-use crate::source::{ClassifiedRead, ReadProgress, SourceError};
+use crate::source::{ReadProgress, SourceError};
 use crate::sync::apply::ApplyOutcome;
 use crate::sync::guard::Overrides;
 use crate::sync::run::{Planned, SyncError};
@@ -16,7 +17,7 @@ use std::sync::Arc;
 pub struct Rules {
     pub policy: Policy,
     /// Why there is no target to plan against, if there is none.
-    pub target_problem: Option<String>,
+    pub target_problem: Option<TargetProblem>,
     pub guards: crate::config::GuardConfig,
 }
 
@@ -174,7 +175,7 @@ fn on_read_finished(state: &mut Snapshot, result: Result<ClassifiedRead, SourceE
     }
     match result {
         Ok(read) => {
-            let outcome = Arc::new(outcome(read));
+            let outcome = Arc::new(SearchOutcome::from(read));
             let mut effects = vec![Effect::Log(Event::info(summary_line(&outcome)))];
             state.flavor = Some(outcome.flavor);
             state.search = Some(outcome.clone());
@@ -240,17 +241,6 @@ fn on_apply_finished(state: &mut Snapshot, result: Result<ApplyOutcome, SyncErro
     }
 }
 
-fn outcome(read: ClassifiedRead) -> SearchOutcome {
-    let classification = read.classification;
-    let considered = (classification.entries.len() + classification.skipped.len()) as u64;
-    SearchOutcome {
-        flavor: read.flavor,
-        stats: read.stats,
-        ignored: read.stats.entries.saturating_sub(considered),
-        classification,
-    }
-}
-
 fn summary_line(outcome: &SearchOutcome) -> String {
     let s = &outcome.stats;
     format!(
@@ -268,9 +258,9 @@ fn plan_line(planned: &Planned) -> String {
     format!(
         "plan against {}: +{} ~{} -{} · {} in sync · {} left alone · guards {}",
         planned.target,
-        thousands(p.count("create") as u64),
-        thousands(p.count("update") as u64),
-        thousands(p.count("delete") as u64),
+        thousands(p.count(ChangeKind::Create) as u64),
+        thousands(p.count(ChangeKind::Update) as u64),
+        thousands(p.count(ChangeKind::Delete) as u64),
         thousands(p.in_sync as u64),
         thousands(p.untouched.len() as u64),
         if planned.verdict.ok() { "ok" } else { "BLOCK" }

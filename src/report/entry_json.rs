@@ -56,6 +56,7 @@ pub fn prefetch_strings(e: &DirectoryEntry) {
 
 /// A hint: on other architectures it does nothing.
 #[inline(always)]
+#[cfg_attr(not(target_arch = "x86_64"), allow(unused_variables))]
 fn prefetch(address: *const u8) {
     // SAFETY: a prefetch reads nothing and cannot fault, whatever the address; SSE, which
     // the instruction needs, is part of every x86_64 CPU.
@@ -63,8 +64,6 @@ fn prefetch(address: *const u8) {
     unsafe {
         std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(address.cast())
     };
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = address;
 }
 
 fn optional(out: &mut impl Write, text: Option<&str>) -> io::Result<()> {

@@ -2,7 +2,7 @@
 //! and the report of what was done.
 
 use super::search::thousands;
-use crate::model::Account;
+use crate::model::{Account, ChangeKind};
 use crate::sync::apply::{ApplyOutcome, Failed};
 use crate::sync::guard::{Block, Verdict};
 use crate::sync::plan::{Change, FieldChange, Left, Op, Plan};
@@ -16,7 +16,7 @@ const LISTED: usize = 50;
 #[derive(Serialize)]
 struct ChangeJson<'a> {
     id: usize,
-    action: &'static str,
+    action: ChangeKind,
     email: &'a str,
     reason: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -34,7 +34,7 @@ fn change_json(c: &Change) -> ChangeJson<'_> {
     };
     ChangeJson {
         id: c.id,
-        action: c.action(),
+        action: c.kind(),
         email: c.email(),
         reason: &c.reason,
         directory_id: c.directory_id.map(|i| i.to_string()),
@@ -78,9 +78,9 @@ pub struct PlanJson<'a> {
 
 fn counts(plan: &Plan) -> Counts {
     Counts {
-        create: plan.count("create"),
-        update: plan.count("update"),
-        delete: plan.count("delete"),
+        create: plan.count(ChangeKind::Create),
+        update: plan.count(ChangeKind::Update),
+        delete: plan.count(ChangeKind::Delete),
         in_sync: plan.in_sync,
         untouched: plan.untouched.len(),
     }
@@ -125,12 +125,20 @@ pub fn marker(change: &Change) -> char {
     }
 }
 
-fn write_changes(out: &mut dyn Write, plan: &Plan, action: &str, title: &str) -> io::Result<()> {
-    let list: Vec<&Change> = plan.changes.iter().filter(|c| c.action() == action).collect();
+fn heading(kind: ChangeKind) -> &'static str {
+    match kind {
+        ChangeKind::Delete => "Deleting",
+        ChangeKind::Update => "Updating",
+        ChangeKind::Create => "Adding",
+    }
+}
+
+fn write_changes(out: &mut dyn Write, plan: &Plan, kind: ChangeKind) -> io::Result<()> {
+    let list = &plan.changes[plan.range(kind)];
     if list.is_empty() {
         return Ok(());
     }
-    writeln!(out, "{title} ({}):", thousands(list.len() as u64))?;
+    writeln!(out, "{} ({}):", heading(kind), thousands(list.len() as u64))?;
     for c in list.iter().take(LISTED) {
         writeln!(out, "  {} {:<38} {}", marker(c), c.email(), c.reason)?;
         if let Op::Update { fields, .. } = &c.op {
@@ -189,9 +197,9 @@ pub fn write_plan_summary(
         thousands(c.in_sync as u64),
         thousands(c.untouched as u64)
     )?;
-    write_changes(out, plan, "delete", "Deleting")?;
-    write_changes(out, plan, "update", "Updating")?;
-    write_changes(out, plan, "create", "Adding")?;
+    for kind in ChangeKind::ALL {
+        write_changes(out, plan, kind)?;
+    }
     write_untouched(out, plan)?;
     write_guards(out, verdict)
 }
@@ -207,12 +215,11 @@ struct ApplyJson<'a> {
 }
 
 pub fn write_apply_json(out: &mut dyn Write, outcome: &ApplyOutcome) -> io::Result<()> {
-    let count = |a: &str| outcome.applied.iter().filter(|x| x.action == a).count();
     let doc = ApplyJson {
         applied: Counts {
-            create: count("create"),
-            update: count("update"),
-            delete: count("delete"),
+            create: outcome.count_applied(ChangeKind::Create),
+            update: outcome.count_applied(ChangeKind::Update),
+            delete: outcome.count_applied(ChangeKind::Delete),
             in_sync: 0,
             untouched: 0,
         },
@@ -227,14 +234,14 @@ pub fn write_apply_json(out: &mut dyn Write, outcome: &ApplyOutcome) -> io::Resu
 }
 
 pub fn write_apply_summary(out: &mut dyn Write, outcome: &ApplyOutcome) -> io::Result<()> {
-    let count = |a: &str| outcome.applied.iter().filter(|x| x.action == a).count() as u64;
+    let count = |kind| thousands(outcome.count_applied(kind) as u64);
     writeln!(
         out,
         "Applied in {:.1} s: {} created · {} updated · {} deleted",
         outcome.elapsed.as_secs_f64(),
-        thousands(count("create")),
-        thousands(count("update")),
-        thousands(count("delete"))
+        count(ChangeKind::Create),
+        count(ChangeKind::Update),
+        count(ChangeKind::Delete)
     )?;
     for f in &outcome.failed {
         writeln!(out, "  failed: {} {}: {}", f.action, f.email, f.error)?;

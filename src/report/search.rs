@@ -1,8 +1,7 @@
 //! `search`: the summary table and the JSON contract.
 
 use super::entry_json::{prefetch_strings, write_entry};
-use crate::engine::SearchOutcome;
-use crate::model::{DirectoryEntry, EntryKind, SkipReason};
+use crate::model::{DirectoryEntry, EntryKind, SearchOutcome, SkipReason};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
@@ -48,7 +47,7 @@ fn write_array_on_two_cores(out: &mut impl Write, items: &[DirectoryEntry]) -> i
 ///
 /// The entries are in address order and their strings in the order the server sent them,
 /// so nearly every string is a cache miss; loading those of a few entries ahead while this
-/// one is written halved the time for 100,000 entries (benches/classify.rs: 50 -> 20 ms).
+/// one is written hides most of those misses (benches/classify.rs measures it).
 fn write_elements(out: &mut impl Write, items: &[DirectoryEntry]) -> io::Result<()> {
     const AHEAD: usize = 8;
     for (k, item) in items.iter().enumerate() {

@@ -1,15 +1,16 @@
 //! Classification: which directory objects are synced, as what, and why the rest are not.
 //!
-//! Pure: no I/O, no clock. The rules are DESIGN.md's "Active Directory (facts)" table.
+//! Pure: no I/O, no clock. The rules are ARCHITECTURE.md's "Active Directory" table.
 
 use crate::config::Config;
 use crate::config::value::AddressGlob;
 use crate::dn::Dn;
-use crate::model::ObjectId;
-use crate::model::{DirObject, DirectoryEntry, EntryKind, GroupKind, ObjectClass, SkipReason, Skipped};
+use crate::model::{
+    Classification, DirObject, DirectoryEntry, EntryKind, GroupKind, ObjectClass, Presence, SkipReason, Skipped,
+};
 use candidates::Candidates;
 use claims::Claims;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashSet;
 
 const UAC_ACCOUNTDISABLE: u32 = 0x2;
 const GROUP_TYPE_SECURITY: u32 = 0x8000_0000;
@@ -67,38 +68,15 @@ impl Policy {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Classification {
-    /// Sorted by primary address.
-    pub entries: Vec<DirectoryEntry>,
-    /// Sorted by DN.
-    pub skipped: Vec<Skipped>,
-    /// Skipped objects are still *in* the directory: a plan must not delete their accounts.
-    pub still_present: Presence,
-}
-
-/// Addresses and ids of directory objects that exist but are not synced, with the reason.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Presence {
-    pub addresses: FxHashMap<String, SkipReason>,
-    pub ids: FxHashMap<ObjectId, SkipReason>,
-}
-
-impl Presence {
-    fn note(&mut self, obj: &DirObject, reason: SkipReason) {
-        if let Some((primary, aliases)) = addresses(obj) {
-            for address in std::iter::once(primary).chain(aliases) {
-                self.addresses.insert(address, reason);
-            }
-        }
-        if let Some(id) = obj.id {
-            self.ids.insert(id, reason);
+/// Records that `obj` is in the directory but not synced, so no plan deletes its account.
+fn note_present(present: &mut Presence, obj: &DirObject, reason: SkipReason) {
+    if let Some((primary, aliases)) = addresses(obj) {
+        for address in std::iter::once(primary).chain(aliases) {
+            present.addresses.insert(address, reason);
         }
     }
-
-    /// Why an address or id that is not synced is still in the directory.
-    pub fn reason(&self, address: &str, id: Option<ObjectId>) -> Option<SkipReason> {
-        self.addresses.get(&address.to_lowercase()).copied().or_else(|| id.and_then(|i| self.ids.get(&i).copied()))
+    if let Some(id) = obj.id {
+        present.ids.insert(id, reason);
     }
 }
 
@@ -151,7 +129,7 @@ impl Classifier {
         match classify_one(&obj, &self.policy) {
             Ok((kind, primary, aliases)) => self.add_candidate(into_entry(obj, kind, primary, aliases)),
             Err(reason) => {
-                self.still_present.note(&obj, reason);
+                note_present(&mut self.still_present, &obj, reason);
                 self.skipped.push(Skipped { dn: obj.dn, reason });
             }
         }

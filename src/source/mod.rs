@@ -5,12 +5,11 @@ pub mod graph;
 pub mod ldap;
 
 use crate::config::{Config, SecretError, SourceConfig};
-use crate::model::{DirObject, EntryDetails, Flavor, TreeNode};
-use classify::{Classification, Policy};
+use crate::model::{ClassifiedRead, DirObject, EntryDetails, Flavor, ReadStats, TreeNode};
+use classify::Policy;
 use ldap::error::LdapFailure;
 use ldap::tls::TlsSetupError;
 use std::sync::Arc;
-use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 /// A complete read of the directory. There is no partial variant on purpose.
@@ -18,14 +17,6 @@ use tokio_util::sync::CancellationToken;
 pub struct DirectoryRead {
     pub flavor: Flavor,
     pub objects: Vec<DirObject>,
-    pub stats: ReadStats,
-}
-
-/// A complete read, classified as it arrived.
-#[derive(Debug, Clone)]
-pub struct ClassifiedRead {
-    pub flavor: Flavor,
-    pub classification: Classification,
     pub stats: ReadStats,
 }
 
@@ -37,25 +28,6 @@ pub trait ObjectSink: Send {
 impl ObjectSink for Vec<DirObject> {
     fn push(&mut self, obj: DirObject) {
         Vec::push(self, obj);
-    }
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct ReadStats {
-    /// Entries the server returned (users, groups and anything else the filter matched).
-    pub entries: u64,
-    pub pages: u32,
-    /// Continuation references the server sent and we did not follow.
-    pub referrals: u32,
-    /// Extra requests made to fetch the members of large groups.
-    pub range_requests: u32,
-    pub elapsed: Duration,
-}
-
-impl ReadStats {
-    pub fn entries_per_second(&self) -> f64 {
-        let secs = self.elapsed.as_secs_f64();
-        if secs > 0.0 { self.entries as f64 / secs } else { 0.0 }
     }
 }
 

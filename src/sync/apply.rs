@@ -4,6 +4,7 @@
 
 use super::journal::{Journal, Record, Step};
 use super::plan::{Change, Managed, Op, Plan};
+use crate::model::ChangeKind;
 use crate::target::{CreateOptions, Target, TargetError};
 use serde::Serialize;
 use std::collections::HashSet;
@@ -23,14 +24,14 @@ pub struct ApplyProgress {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Applied {
     pub id: usize,
-    pub action: &'static str,
+    pub action: ChangeKind,
     pub email: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Failed {
     pub id: usize,
-    pub action: &'static str,
+    pub action: ChangeKind,
     pub email: String,
     pub error: String,
 }
@@ -57,6 +58,10 @@ mod millis {
 impl ApplyOutcome {
     pub fn complete(&self) -> bool {
         self.fatal.is_none() && !self.cancelled && self.failed.is_empty() && self.not_started == 0
+    }
+
+    pub fn count_applied(&self, kind: ChangeKind) -> usize {
+        self.applied.iter().filter(|a| a.action == kind).count()
     }
 }
 
@@ -116,16 +121,12 @@ fn summary(o: &ApplyOutcome) -> String {
 }
 
 fn phases(changes: Vec<Change>) -> Vec<Vec<Change>> {
-    let mut by_action: [Vec<Change>; 3] = Default::default();
+    let mut by_kind: [Vec<Change>; ChangeKind::ALL.len()] = Default::default();
     for c in changes {
-        let slot = match c.op {
-            Op::Delete { .. } => 0,
-            Op::Update { .. } => 1,
-            Op::Create { .. } => 2,
-        };
-        by_action[slot].push(c);
+        // Kinds are declared in apply order.
+        by_kind[c.kind() as usize].push(c);
     }
-    by_action.into_iter().filter(|p| !p.is_empty()).collect()
+    by_kind.into_iter().filter(|p| !p.is_empty()).collect()
 }
 
 async fn run_phase(
@@ -180,7 +181,7 @@ fn describe(change: &Change) -> Record {
     };
     Record {
         change: Some(change.id),
-        action: Some(change.action().to_string()),
+        action: Some(change.kind()),
         email: Some(change.email().to_string()),
         new_email,
         directory_id: change.directory_id,
@@ -192,7 +193,7 @@ fn describe(change: &Change) -> Record {
 async fn one(shared: &Shared, change: Change) -> Result1 {
     let intent = describe(&change);
     let failed =
-        |error: String| Failed { id: change.id, action: change.action(), email: change.email().to_string(), error };
+        |error: String| Failed { id: change.id, action: change.kind(), email: change.email().to_string(), error };
     if let Err(e) = shared.journal.write(intent.clone()).await {
         return Result1::Fatal(failed(e.to_string()), e.to_string());
     }
@@ -204,7 +205,7 @@ async fn one(shared: &Shared, change: Change) -> Result1 {
     match (result, journaled) {
         (_, Err(e)) => Result1::Fatal(failed(e.to_string()), e.to_string()),
         (Ok(()), Ok(())) => {
-            Result1::Ok(Applied { id: change.id, action: change.action(), email: change.email().to_string() })
+            Result1::Ok(Applied { id: change.id, action: change.kind(), email: change.email().to_string() })
         }
         (Err(e), Ok(())) if e.is_fatal() => Result1::Fatal(failed(e.to_string()), e.to_string()),
         (Err(e), Ok(())) => Result1::Item(failed(e.to_string())),

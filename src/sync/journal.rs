@@ -3,7 +3,7 @@
 //! sent; the outcome after the answer. Records are batched into one fsync when several
 //! changes are in flight (group commit), so the journal never becomes the bottleneck.
 
-use crate::model::ObjectId;
+use crate::model::{ChangeKind, ObjectId};
 use serde::{Deserialize, Serialize};
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
@@ -28,7 +28,7 @@ pub struct Record {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change: Option<usize>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub action: Option<String>,
+    pub action: Option<ChangeKind>,
     /// The address as the service knows it before the change.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
@@ -211,7 +211,7 @@ mod tests {
     fn intent(change: usize) -> Record {
         Record {
             change: Some(change),
-            action: Some("create".into()),
+            action: Some(ChangeKind::Create),
             email: Some(format!("u{change}@x.com")),
             ..Record::new(Step::Intent)
         }

@@ -3,8 +3,9 @@
 
 use crate::config::value::AddressGlob;
 use crate::config::{Config, DeleteScope};
-use crate::model::{Account, AccountType, DefaultRole, DirectoryEntry, EntryKind, ObjectId, SkipReason};
-use crate::source::classify::Presence;
+use crate::model::{
+    Account, AccountType, ChangeKind, DefaultRole, DirectoryEntry, EntryKind, ObjectId, Presence, SkipReason,
+};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 use std::borrow::Cow;
@@ -101,6 +102,16 @@ pub enum Op {
     },
 }
 
+impl Op {
+    pub fn kind(&self) -> ChangeKind {
+        match self {
+            Op::Create { .. } => ChangeKind::Create,
+            Op::Update { .. } => ChangeKind::Update,
+            Op::Delete { .. } => ChangeKind::Delete,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Change {
     /// Stable within a plan; selections and the journal refer to it.
@@ -120,12 +131,8 @@ impl Change {
         }
     }
 
-    pub fn action(&self) -> &'static str {
-        match self.op {
-            Op::Create { .. } => "create",
-            Op::Update { .. } => "update",
-            Op::Delete { .. } => "delete",
-        }
+    pub fn kind(&self) -> ChangeKind {
+        self.op.kind()
     }
 
     pub fn is_delete(&self) -> bool {
@@ -186,31 +193,17 @@ pub struct Plan {
     pub managed_after: Managed,
 }
 
-fn rank(op: &Op) -> u8 {
-    match op {
-        Op::Delete { .. } => 0,
-        Op::Update { .. } => 1,
-        Op::Create { .. } => 2,
-    }
-}
-
 impl Plan {
-    /// Changes of one action; two binary searches, as the changes are in apply order (the
+    /// Changes of one kind; two binary searches, as the changes are in apply order (the
     /// review asks on every frame, and a plan can hold 100k changes).
-    pub fn count(&self, action: &str) -> usize {
-        self.range(action).len()
+    pub fn count(&self, kind: ChangeKind) -> usize {
+        self.range(kind).len()
     }
 
-    /// Where the changes of `action` are in `changes`.
-    pub fn range(&self, action: &str) -> std::ops::Range<usize> {
-        let wanted = match action {
-            "delete" => 0,
-            "update" => 1,
-            "create" => 2,
-            _ => return 0..0,
-        };
-        let start = self.changes.partition_point(|c| rank(&c.op) < wanted);
-        let end = self.changes.partition_point(|c| rank(&c.op) <= wanted);
+    /// Where the changes of `kind` are in `changes`.
+    pub fn range(&self, kind: ChangeKind) -> std::ops::Range<usize> {
+        let start = self.changes.partition_point(|c| c.kind() < kind);
+        let end = self.changes.partition_point(|c| c.kind() <= kind);
         start..end
     }
 }
@@ -407,7 +400,7 @@ impl Planner<'_> {
 
     /// Deletes first (they free addresses), then updates, then creates (which may take them).
     fn order(&mut self) {
-        self.plan.changes.sort_by(|a, b| rank(&a.op).cmp(&rank(&b.op)).then_with(|| a.email().cmp(b.email())));
+        self.plan.changes.sort_by(|a, b| a.kind().cmp(&b.kind()).then_with(|| a.email().cmp(b.email())));
         for (k, change) in self.plan.changes.iter_mut().enumerate() {
             change.id = k;
         }

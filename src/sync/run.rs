@@ -8,9 +8,8 @@ use super::journal::{self, Interrupted, Journal};
 use super::plan::{self, Managed, Plan, PlanPolicy};
 use super::state::{LastGood, StateError, SyncState};
 use crate::config::{Config, GuardConfig};
-use crate::engine::SearchOutcome;
 use crate::lockfile::{LockError, LockFile};
-use crate::model::EntryKind;
+use crate::model::{ChangeKind, EntryKind, SearchOutcome};
 use crate::target::{Target, TargetError};
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -117,9 +116,9 @@ fn recover(state_dir: &std::path::Path, state: &mut SyncState) -> Result<Vec<Str
 
 fn fold(run: &Interrupted, managed: &mut Managed) {
     for r in run.completed() {
-        let (Some(email), action) = (r.email.as_deref(), r.action.as_deref()) else { continue };
+        let Some(email) = r.email.as_deref() else { continue };
         managed.accounts.remove(&email.to_lowercase());
-        if action != Some("delete") {
+        if r.action != Some(ChangeKind::Delete) {
             let new = r.new_email.as_deref().unwrap_or(email);
             managed.accounts.insert(new.to_lowercase(), r.directory_id);
         }
@@ -133,7 +132,7 @@ fn guard_input(outcome: &SearchOutcome, plan: &Plan, last: Option<&LastGood>) ->
         users: c.entries.iter().filter(|e| e.kind == EntryKind::User).count(),
         directory_objects: c.entries.len() + c.skipped.len(),
         last_good_objects: last.map(|l| l.directory_objects),
-        deletes: plan.count("delete"),
+        deletes: plan.count(ChangeKind::Delete),
         target_accounts: plan.target_accounts,
     }
 }

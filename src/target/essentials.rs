@@ -1,4 +1,4 @@
-//! The service itself: Proofpoint Essentials REST API v1 (DESIGN.md, "The service's API").
+//! The service itself: Proofpoint Essentials REST API v1 (ARCHITECTURE.md, "The service's API").
 
 pub mod client;
 pub mod discovery;

@@ -1,7 +1,7 @@
 //! Where everything goes for a given terminal size: all four panes from 100×30 up, one pane
 //! with tabs below that, and a "too small" notice below 60×16.
 
-use super::app::Pane;
+use super::panes::Pane;
 use ratatui::layout::{Constraint, Layout, Rect};
 
 pub const MIN_WIDTH: u16 = 60;

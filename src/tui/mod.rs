@@ -2,16 +2,17 @@
 //! the log, all drawn from the engine's snapshot. The only module that touches the terminal.
 
 pub mod app;
-pub mod diff_view;
+pub mod command_bar;
+pub mod effect;
 pub mod keymap;
 pub mod layout;
-pub mod log_view;
 pub mod overlays;
 pub mod panes;
 pub mod runner;
 pub mod terminal;
+pub mod text_input;
 pub mod theme;
-pub mod tree_view;
 pub mod view;
+pub mod writes;
 
 pub use runner::{TuiOptions, run};

@@ -1,7 +1,8 @@
 //! The event loop: keys and engine updates in, frames out, drawn only when something
 //! changed and at most every 16 ms. Never awaits I/O on the draw path.
 
-use super::app::{App, Effect, Input};
+use super::app::App;
+use super::effect::{Effect, Input, Reloaded};
 use super::keymap::Keymap;
 use super::theme::Theme;
 use super::view::{ViewCtx, draw};
@@ -16,6 +17,9 @@ use tokio::sync::broadcast::error::RecvError;
 
 const FRAME_INTERVAL: Duration = Duration::from_millis(16);
 const TICK: Duration = Duration::from_millis(100);
+/// How long a reload waits for the old engine to let go of what it holds (a file target's
+/// lock) before starting the new one anyway. Only a browse still in flight makes it wait.
+const STOP_WAIT: Duration = Duration::from_secs(2);
 
 pub struct TuiOptions {
     pub config: Config,
@@ -63,10 +67,11 @@ pub async fn run(opts: TuiOptions) -> Result<(), TuiError> {
 }
 
 struct Loop {
-    engine: EngineHandle,
+    /// None only while a reload swaps engines.
+    engine: Option<EngineHandle>,
     config: Config,
-    /// Results of background work the TUI itself started (the connectivity check).
-    own: (tokio::sync::mpsc::UnboundedSender<Input>, tokio::sync::mpsc::UnboundedReceiver<Input>),
+    /// Answers to the effects performed for the app (file writes, the connectivity check).
+    answers: (tokio::sync::mpsc::UnboundedSender<Input>, tokio::sync::mpsc::UnboundedReceiver<Input>),
     state: tokio::sync::watch::Receiver<Snapshot>,
     events: tokio::sync::broadcast::Receiver<Event>,
     view: ViewCtx,
@@ -77,10 +82,10 @@ impl Loop {
     fn new(engine: EngineHandle, source: String, config: Config) -> Self {
         Self {
             config,
-            own: tokio::sync::mpsc::unbounded_channel(),
+            answers: tokio::sync::mpsc::unbounded_channel(),
             state: engine.state(),
             events: engine.events(),
-            engine,
+            engine: Some(engine),
             view: ViewCtx {
                 theme: Theme::from_env(),
                 now: jiff::Timestamp::now(),
@@ -89,6 +94,45 @@ impl Loop {
                 busy_for: None,
             },
             busy_since: None,
+        }
+    }
+
+    /// Puts a new engine in place of the old one; answers still on their way are kept.
+    fn attach(&mut self, engine: EngineHandle, source: String, config: Config) {
+        self.state = engine.state();
+        self.events = engine.events();
+        self.engine = Some(engine);
+        self.view.source = source;
+        self.config = config;
+        self.busy_since = None;
+    }
+
+    fn answer(&self, input: Input) {
+        // The receiver lives in `self`: this send cannot fail.
+        let _ = self.answers.0.send(input);
+    }
+
+    /// Reads the config file again and restarts the engine on it; a config that no longer
+    /// loads leaves the running engine as it is.
+    async fn reload(&mut self) -> Option<Input> {
+        let config = match Config::load(self.config.origin.as_deref()?) {
+            Ok(config) => config,
+            Err(e) => return Some(Input::Reloaded(Err(e))),
+        };
+        self.stop_engine().await;
+        let (engine, describe, root) = start_engine(&config);
+        self.attach(engine, describe, config.clone());
+        Some(Input::Reloaded(Ok(Box::new(Reloaded { config, root }))))
+    }
+
+    /// Drops our handle and waits until the engine is gone: its state channel closes with it.
+    async fn stop_engine(&mut self) {
+        let mut state = self.state.clone();
+        self.engine = None;
+        let gone = async { while state.changed().await.is_ok() {} };
+        if tokio::time::timeout(STOP_WAIT, gone).await.is_err() {
+            // The new engine starts anyway and reports what it could not open.
+            tracing::debug!("the old engine is still finishing a browse");
         }
     }
 
@@ -114,7 +158,7 @@ async fn event_loop(
     let mut tick = tokio::time::interval(TICK);
     let size = terminal.size()?;
     app.size = (size.width, size.height);
-    perform(app, app.start(), &mut lp);
+    perform(app, app.start(), &mut lp).await;
     let mut dirty = true;
     let mut last_draw = Instant::now() - FRAME_INTERVAL;
     while !app.quit {
@@ -150,7 +194,7 @@ async fn event_loop(
                 Err(RecvError::Closed) => None,
             },
             _ = tick.tick() => Some(Input::Tick(Instant::now())),
-            own = lp.own.1.recv() => own,
+            answer = lp.answers.1.recv() => answer,
             _ = tokio::time::sleep(wait) => None,
         };
         if let Some(input) = input {
@@ -158,20 +202,31 @@ async fn event_loop(
             let before = (app.flash.is_some(), lp.busy_since.is_some());
             let effects = app.update(input, &snap, Instant::now());
             dirty |= !is_tick || !effects.is_empty() || before.0 != app.flash.is_some() || before.1;
-            perform(app, effects, &mut lp);
+            perform(app, effects, &mut lp).await;
         }
     }
     Ok(())
 }
 
-fn perform(app: &mut App, effects: Vec<Effect>, lp: &mut Loop) {
+async fn perform(app: &mut App, effects: Vec<Effect>, lp: &mut Loop) {
     for effect in effects {
         match effect {
-            Effect::Engine(command) => lp.engine.send(command),
+            Effect::Engine(command) => {
+                if let Some(engine) = &lp.engine {
+                    engine.send(command);
+                }
+            }
             Effect::Quit => app.quit = true,
             Effect::CopyToClipboard(text) => super::terminal::copy_to_clipboard(&text),
-            Effect::SaveLog => save_log(app),
-            Effect::Reload => reload(app, lp),
+            Effect::SaveLog => {
+                lp.answer(super::writes::save_log(&app.log.to_text(), &lp.config.state_dir(), jiff::Timestamp::now()))
+            }
+            Effect::Write(write) => lp.answer(write.perform(lp.config.origin.as_deref())),
+            Effect::Reload => {
+                if let Some(input) = lp.reload().await {
+                    lp.answer(input);
+                }
+            }
             Effect::RunCheck => run_check(lp),
         }
     }
@@ -180,7 +235,7 @@ fn perform(app: &mut App, effects: Vec<Effect>, lp: &mut Loop) {
 /// Runs the connectivity ladder beside everything else; each rung comes back as an input.
 fn run_check(lp: &Loop) {
     let config = lp.config.clone();
-    let tx = lp.own.0.clone();
+    let tx = lp.answers.0.clone();
     tokio::spawn(async move {
         let steps = tx.clone();
         let ladder = crate::diagnose::run_ladder(&config, Default::default(), move |step| {
@@ -189,31 +244,4 @@ fn run_check(lp: &Loop) {
         .await;
         let _ = tx.send(Input::CheckDone(ladder.elapsed));
     });
-}
-
-fn save_log(app: &mut App) {
-    let dir = app.config.state_dir();
-    let name = format!("adsync-{}.log", jiff::Timestamp::now().strftime("%Y%m%d-%H%M%S"));
-    let path = dir.join(name);
-    let written = std::fs::create_dir_all(&dir).and_then(|_| std::fs::write(&path, app.log.to_text()));
-    match written {
-        Ok(()) => app.flash(Level::Info, format!("log saved to {}", path.display()), Instant::now()),
-        Err(e) => app.flash(Level::Error, format!("cannot save the log to {}: {e}", path.display()), Instant::now()),
-    }
-}
-
-/// The config file changed under us (saved settings, an excluded subtree): read it again and
-/// give the engine a source built from it.
-fn reload(app: &mut App, lp: &mut Loop) {
-    let Some(path) = app.config.origin.clone() else { return };
-    match Config::load(&path) {
-        Ok(config) => {
-            let (engine, describe, _) = start_engine(&config);
-            *lp = Loop::new(engine, describe, config.clone());
-            app.reloaded(config);
-            let effects = app.start();
-            perform(app, effects, lp);
-        }
-        Err(e) => app.flash(Level::Error, e.to_string(), Instant::now()),
-    }
 }

@@ -1,11 +1,15 @@
 //! Drawing: a pure function of the app state and the engine snapshot.
 
-use super::app::{App, Pane, Typing};
-use super::keymap::Context;
+use super::app::App;
 use super::layout::{MIN_HEIGHT, MIN_WIDTH, Screen, screen_for};
-use super::panes::{self, fit};
+use super::panes::diff::DiffPane;
+use super::panes::log::LogPane;
+use super::panes::settings::SettingsPane;
+use super::panes::tree::{Attributes, TreePane};
+use super::panes::{Pane, fit};
 use super::theme::Theme;
 use crate::engine::{Level, Phase, Snapshot};
+use crate::model::ChangeKind;
 use crate::report::thousands;
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
@@ -32,7 +36,7 @@ pub fn draw(frame: &mut Frame, app: &App, snap: &Snapshot, view: &ViewCtx) {
             for (pane, rect) in panes {
                 draw_pane(frame, pane, rect, app, snap, view);
             }
-            panes::tree::render_attributes(frame, attributes, snap, &view.theme);
+            frame.render_widget(Attributes { data: &snap.tree, theme: &view.theme }, attributes);
             bottom_line(frame, hints, app, &view.theme);
         }
         Screen::Tabs { title, tabs, body, hints } => {
@@ -48,12 +52,18 @@ pub fn draw(frame: &mut Frame, app: &App, snap: &Snapshot, view: &ViewCtx) {
 }
 
 fn draw_pane(frame: &mut Frame, pane: Pane, area: Rect, app: &App, snap: &Snapshot, view: &ViewCtx) {
-    let focused = app.focus == pane;
+    let (focused, theme) = (app.focus == pane, &view.theme);
     match pane {
-        Pane::Settings => panes::settings::render(frame, area, app, &view.theme, focused),
-        Pane::Tree => panes::tree::render(frame, area, app, snap, &view.theme, focused),
-        Pane::Diff => panes::diff::render(frame, area, app, snap, &view.theme, focused),
-        Pane::Log => panes::log::render(frame, area, app, snap, view, focused),
+        Pane::Settings => {
+            let input = app.input.as_ref();
+            frame.render_widget(SettingsPane { state: &app.settings, input, theme, focused }, area)
+        }
+        Pane::Tree => frame.render_widget(TreePane { state: &app.tree, data: &snap.tree, theme, focused }, area),
+        Pane::Diff => {
+            let (guards, keymap) = (&app.config.sync.guards, &app.keymap);
+            frame.render_widget(DiffPane { state: &app.diff, snap, guards, keymap, theme, focused }, area)
+        }
+        Pane::Log => frame.render_widget(LogPane { state: &app.log, snap, view, focused }, area),
     }
 }
 
@@ -102,9 +112,9 @@ fn status_text(app: &App, snap: &Snapshot, view: &ViewCtx) -> String {
         let p = &review.planned.plan;
         parts.push(format!(
             "+{} ~{} -{}",
-            thousands(p.count("create") as u64),
-            thousands(p.count("update") as u64),
-            thousands(p.count("delete") as u64)
+            thousands(p.count(ChangeKind::Create) as u64),
+            thousands(p.count(ChangeKind::Update) as u64),
+            thousands(p.count(ChangeKind::Delete) as u64)
         ));
     } else if let Some(outcome) = &snap.search {
         parts.push(format!("{} to sync", thousands(outcome.classification.entries.len() as u64)));
@@ -145,20 +155,7 @@ fn tab_bar(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 fn bottom_line(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let width = usize::from(area.width);
     let line = if let Some(input) = &app.input {
-        let prompt = match &input.typing {
-            Typing::Command => ":".to_string(),
-            Typing::Filter => "/".to_string(),
-            Typing::Edit(_) => "edit: ".to_string(),
-        };
-        let mut spans = vec![
-            Span::styled(prompt, theme.key()),
-            Span::raw(input.text.value().to_string()),
-            Span::styled("▏", theme.key()),
-        ];
-        if let Some(error) = &input.error {
-            spans.push(Span::styled(format!("  ! {error}"), theme.error()));
-        }
-        Line::from(spans)
+        input.line(theme)
     } else if let Some((level, text, _)) = &app.flash {
         let style = match level {
             Level::Info => theme.ok(),
@@ -188,7 +185,6 @@ fn hints_line(app: &App, width: usize, theme: &Theme) -> Line<'static> {
         spans.push(Span::raw(format!(" {desc}")));
         used += piece;
     }
-    let _ = Context::Global;
     Line::from(spans)
 }
 

@@ -1,5 +1,5 @@
-//! A loopback HTTP fake of the service's API v1, following DESIGN.md "The service's API
-//! (facts)": X-User/X-Password on every request (401 otherwise), 403 for an organisation the
+//! A loopback HTTP fake of the service's API v1, following ARCHITECTURE.md "The service's
+//! API": X-User/X-Password on every request (401 otherwise), 403 for an organisation the
 //! admin may not manage or a write by a read-only admin, `GET /me`, `GET /endpoints/{domain}`,
 //! `GET/POST /orgs/{d}/users`, `GET/PUT/DELETE /orgs/{d}/users/{email}` (201/204/204, 404 for
 //! an unknown account, 409 — or 400 — for a duplicate), all errors as

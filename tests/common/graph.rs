@@ -5,8 +5,9 @@
 
 use adsync::config::Config;
 use adsync::demo::graph::{CLIENT_ID, CLIENT_SECRET, GraphLookalike, LookalikeOptions, Tenant};
+use adsync::model::Classification;
 use adsync::model::DirectoryEntry;
-use adsync::source::classify::{Classification, Policy, classify};
+use adsync::source::classify::{Policy, classify};
 use adsync::source::graph::GraphSource;
 use adsync::source::{DirectoryRead, Source, SourceError};
 use std::collections::BTreeMap;

@@ -1,6 +1,6 @@
 use super::*;
+use crate::model::ReadStats;
 use crate::model::{DirObject, Flavor, ObjectClass};
-use crate::source::ReadStats;
 use crate::source::ldap::error::LdapFailure;
 use crate::sync::apply::ApplyProgress;
 use crate::sync::guard::{GuardInput, Verdict};
@@ -105,11 +105,21 @@ fn plan_without_a_search_reads_first_then_plans() {
 
 #[test]
 fn without_a_target_planning_fails_with_a_reason() {
-    let mut s = Snapshot::default();
-    let no_target = Rules { target_problem: Some(EngineError::NoTarget.to_string()), ..Rules::default() };
-    update(&mut s, Msg::Command(Command::Plan), &no_target);
-    assert_eq!(s.phase, Phase::Failed);
-    assert!(s.error.as_ref().unwrap().to_string().contains("[target]"));
+    let unopened = crate::target::TargetError::NotConfigured;
+    let said = unopened.to_string();
+    for (problem, text) in [
+        (
+            TargetProblem::NotConfigured,
+            "Plan: no [target] in the config: add the service (or kind = \"file\") to plan and sync",
+        ),
+        (TargetProblem::Unavailable(Arc::new(unopened)), said.as_str()),
+    ] {
+        let mut s = Snapshot::default();
+        let no_target = Rules { target_problem: Some(problem), ..Rules::default() };
+        update(&mut s, Msg::Command(Command::Plan), &no_target);
+        assert_eq!(s.phase, Phase::Failed);
+        assert_eq!(s.error.as_ref().unwrap().to_string(), text);
+    }
 }
 
 fn reviewed(deletes: usize) -> Snapshot {

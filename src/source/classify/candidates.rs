@@ -1,9 +1,8 @@
 //! The objects a classification will sync unless they conflict, numbered in arrival order.
 //!
-//! One vector, put in order in place at the end: a fresh 16 MB vector for the sorted result
-//! of a 100k-entry read had to be faulted in after the read, which took 9-72 ms depending
-//! on the kernel's huge pages, while growing this one happens during the read, when adsync
-//! is waiting for the server anyway.
+//! One vector, put in order in place at the end: a fresh vector for the sorted result of a
+//! large read would have to be faulted in after the read, while growing this one happens
+//! during the read, when adsync is waiting for the server anyway (benches/classify.rs).
 
 use crate::model::DirectoryEntry;
 

@@ -3,10 +3,9 @@
 //! The tree view asks often and little, so these share one long-lived bound session
 //! (reconnected once if it dropped) instead of paying a TLS handshake per click.
 
-use super::ber::Element;
-use super::entry::{RawEntry, parse_entry, parse_entry_tag};
-use super::paged::{SearchSpec, search_paged};
-use super::session::{Session, op_failure};
+use super::entry::{RawEntry, parse_entry};
+use super::paged::{SearchSpec, read_entry, search_paged};
+use super::session::Session;
 use crate::model::{EntryDetails, NodeKind, ObjectId, TreeNode};
 use crate::source::SourceError;
 use ldap3::Scope;
@@ -20,7 +19,7 @@ pub async fn children(session: &mut Session, dn: &str, page_size: u32) -> Result
     let attrs: Vec<String> = TREE_ATTRS.iter().map(|a| a.to_string()).collect();
     let spec = SearchSpec { base: dn, scope: Scope::OneLevel, filter: "(objectClass=*)", attrs: &attrs, page_size };
     let mut nodes = Vec::new();
-    let mut keep = |op: Element<'_>| {
+    let mut keep = |op| {
         if nodes.len() < MAX_CHILDREN {
             nodes.push(tree_node(&parse_entry(op).map_err(SourceError::protocol)?));
         }
@@ -32,18 +31,8 @@ pub async fn children(session: &mut Session, dn: &str, page_size: u32) -> Result
 }
 
 pub async fn details(session: &mut Session, dn: &str) -> Result<EntryDetails, SourceError> {
-    let timeout = session.op_timeout;
-    let result = session
-        .ldap
-        .with_timeout(timeout)
-        .search(dn, Scope::Base, "(objectClass=*)", vec!["*"])
-        .await
-        .map_err(|e| op_failure(e, 0, timeout))?;
-    let (entries, _) = result.success().map_err(|e| op_failure(e, 0, timeout))?;
-    let entry =
-        entries.into_iter().find(|e| !e.is_ref()).ok_or_else(|| SourceError::protocol(format!("{dn} vanished")))?;
-    let raw = parse_entry_tag(entry.0).map_err(SourceError::protocol)?;
-    Ok(readable(raw))
+    let raw = read_entry(session, dn, &["*"]).await?;
+    Ok(readable(raw.ok_or_else(|| SourceError::protocol(format!("{dn} vanished")))?))
 }
 
 /// Containers first, then people and groups, each alphabetically.

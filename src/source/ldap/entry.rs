@@ -1,13 +1,12 @@
-//! Search result entries decoded from BER without panicking, and reduced to [`DirObject`].
+//! Search result entries as ldap3 decodes them (a tree of tags), reduced without panicking.
 //!
 //! ldap3's `SearchEntry::construct` panics on malformed input and splits values between
-//! two maps by whether they happen to be UTF-8. We take the BER structure as it is: every
-//! value stays bytes until we know which attribute it belongs to (objectGUID is binary,
-//! the rest is UTF-8 text).
+//! two maps by whether they happen to be UTF-8. We take the tag tree as it is: every value
+//! stays bytes until we know which attribute it belongs to (objectGUID is binary, the rest
+//! is UTF-8 text), and the tree is consumed, so values move into the result uncopied.
 
-use super::ber::{self, Element, Reader};
 use crate::model::{DirObject, ObjectClass, ObjectId};
-use ldap3::asn1::StructureTag;
+use ldap3::asn1::{PL, StructureTag, TagClass, Types};
 
 /// An entry as the server sent it, values still raw.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,82 +38,63 @@ impl RawEntry {
     }
 }
 
-/// The protocol operation of a search result entry.
-const SEARCH_RESULT_ENTRY: u8 = ber::application(4);
+/// The protocol operation number of a search result entry (`[APPLICATION 4]`).
+const SEARCH_RESULT_ENTRY: u64 = 4;
 
-/// A SearchResultEntry (`[APPLICATION 4]`) split into its DN and a reader over its attributes.
-fn split_entry(op: Element<'_>) -> Result<(String, Reader<'_>), String> {
-    if op.tag != SEARCH_RESULT_ENTRY {
-        return Err(format!("expected a search result entry, got protocol op {:#04x}", op.tag));
+/// The parts of a constructed element of the expected class and number.
+fn constructed(tag: StructureTag, class: TagClass, id: u64, what: &str) -> Result<Vec<StructureTag>, String> {
+    match tag {
+        StructureTag { class: c, id: i, payload: PL::C(parts) } if c == class && i == id => Ok(parts),
+        _ => Err(format!("{what}: unexpected encoding")),
     }
-    let mut parts = op.reader();
-    let dn = parts.expect(ber::OCTET_STRING, "entry DN")?;
-    let dn = String::from_utf8(dn.content.to_vec()).map_err(|_| "DN is not UTF-8".to_string())?;
-    let attrs = parts.expect(ber::SEQUENCE, "entry attributes")?;
-    Ok((dn, attrs.reader()))
 }
 
-/// Calls `each` with every attribute's name and a reader over its values.
-fn for_each_attr<'a>(
-    mut attrs: Reader<'a>,
-    mut each: impl FnMut(&'a [u8], Values<'a>) -> Result<(), String>,
-) -> Result<(), String> {
-    while let Some(attr) = attrs.next_element()? {
-        if attr.tag != ber::SEQUENCE {
-            return Err("attribute: expected a sequence".into());
+/// The contents of an OCTET STRING.
+fn octets(tag: Option<StructureTag>, what: &str) -> Result<Vec<u8>, String> {
+    match tag {
+        Some(StructureTag { class: TagClass::Universal, id, payload: PL::P(bytes) })
+            if id == Types::OctetString as u64 =>
+        {
+            Ok(bytes)
         }
-        let mut parts = attr.reader();
-        let name = parts.expect(ber::OCTET_STRING, "attribute name")?.content;
-        let values = match parts.next_element()? {
-            Some(set) if set.tag == ber::SET => set.reader(),
-            Some(_) => return Err("attribute values: expected a set".into()),
-            None => Reader::new(&[]),
-        };
-        each(name, Values(values))?;
-    }
-    Ok(())
-}
-
-/// The values of one attribute, still encoded.
-#[derive(Clone, Copy)]
-struct Values<'a>(Reader<'a>);
-
-impl<'a> Values<'a> {
-    fn bytes(self) -> impl Iterator<Item = Result<&'a [u8], String>> {
-        let mut reader = self.0;
-        std::iter::from_fn(move || match reader.next_element() {
-            Ok(Some(v)) if v.tag == ber::OCTET_STRING => Some(Ok(v.content)),
-            Ok(Some(_)) => Some(Err("attribute value: expected an octet string".into())),
-            Ok(None) => None,
-            Err(e) => Some(Err(e)),
-        })
-    }
-
-    fn count(self) -> Result<u32, String> {
-        self.bytes().try_fold(0u32, |n, v| v.map(|_| n + 1))
-    }
-
-    fn first_text(self) -> Result<Option<String>, String> {
-        self.bytes().next().transpose().map(|v| v.map(text))
+        Some(_) => Err(format!("{what}: expected an octet string")),
+        None => Err(format!("{what}: missing")),
     }
 }
 
-/// [`parse_entry`] for an entry ldap3 decoded.
-pub fn parse_entry_tag(tag: StructureTag) -> Result<RawEntry, String> {
-    let bytes = ber::from_ldap3(tag);
-    let op = Reader::new(&bytes).next_element()?.ok_or("empty entry")?;
-    parse_entry(op)
+/// A SearchResultEntry split into its DN and its attributes, still encoded.
+fn split_entry(op: StructureTag) -> Result<(String, Vec<StructureTag>), String> {
+    let mut parts = constructed(op, TagClass::Application, SEARCH_RESULT_ENTRY, "search result entry")?.into_iter();
+    let dn = String::from_utf8(octets(parts.next(), "entry DN")?).map_err(|_| "DN is not UTF-8".to_string())?;
+    let attrs = parts.next().ok_or("entry attributes: missing")?;
+    Ok((dn, constructed(attrs, TagClass::Universal, Types::Sequence as u64, "entry attributes")?))
 }
 
-/// Decodes an entry keeping every attribute (rootDSE, browsing, range follow-ups).
-pub fn parse_entry(op: Element<'_>) -> Result<RawEntry, String> {
-    let (dn, attr_reader) = split_entry(op)?;
-    let mut attrs = Vec::new();
-    for_each_attr(attr_reader, |name, values| {
-        let name = String::from_utf8(name.to_vec()).map_err(|_| "attribute name is not UTF-8".to_string())?;
-        attrs.push(RawAttr { name, values: values.bytes().map(|v| v.map(<[u8]>::to_vec)).collect::<Result<_, _>>()? });
-        Ok(())
-    })?;
+/// One attribute: its name and its values' encodings.
+fn split_attr(attr: StructureTag) -> Result<(Vec<u8>, Vec<StructureTag>), String> {
+    let mut parts = constructed(attr, TagClass::Universal, Types::Sequence as u64, "attribute")?.into_iter();
+    let name = octets(parts.next(), "attribute name")?;
+    let values = match parts.next() {
+        Some(set) => constructed(set, TagClass::Universal, Types::Set as u64, "attribute values")?,
+        None => Vec::new(),
+    };
+    Ok((name, values))
+}
+
+/// Every value of an attribute as bytes.
+fn value_bytes(values: Vec<StructureTag>) -> Result<Vec<Vec<u8>>, String> {
+    values.into_iter().map(|v| octets(Some(v), "attribute value")).collect()
+}
+
+/// Decodes an entry keeping every attribute (rootDSE, browsing, range follow-ups, diagnostics).
+pub fn parse_entry(op: StructureTag) -> Result<RawEntry, String> {
+    let (dn, attr_tags) = split_entry(op)?;
+    let mut attrs = Vec::with_capacity(attr_tags.len());
+    for attr in attr_tags {
+        let (name, values) = split_attr(attr)?;
+        let name = String::from_utf8(name).map_err(|_| "attribute name is not UTF-8".to_string())?;
+        attrs.push(RawAttr { name, values: value_bytes(values)? });
+    }
     Ok(RawEntry { dn, attrs })
 }
 
@@ -127,16 +107,19 @@ pub struct ObjectRead {
 }
 
 /// The hot path of a bulk read: decodes straight into [`DirObject`], touching each value
-/// once and never materialising the (possibly tens of thousands of) `member` values.
-pub fn read_object(op: Element<'_>) -> Result<ObjectRead, String> {
+/// once and never keeping the (possibly tens of thousands of) `member` values.
+pub fn read_object(op: StructureTag) -> Result<ObjectRead, String> {
     let (dn, attrs) = split_entry(op)?;
     let mut read = ObjectRead { object: DirObject::new(dn, ObjectClass::Other), next_member: None };
-    for_each_attr(attrs, |name, values| apply_attr(&mut read, name, values))?;
+    for attr in attrs {
+        let (name, values) = split_attr(attr)?;
+        apply_attr(&mut read, &name, values)?;
+    }
     Ok(read)
 }
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+fn text(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 pub fn object_class<V: AsRef<[u8]>>(values: &[V]) -> ObjectClass {
@@ -166,23 +149,36 @@ fn is(name: &[u8], wanted: &str) -> bool {
     name.eq_ignore_ascii_case(wanted.as_bytes())
 }
 
-fn apply_attr(read: &mut ObjectRead, name: &[u8], values: Values<'_>) -> Result<(), String> {
+fn apply_attr(read: &mut ObjectRead, name: &[u8], values: Vec<StructureTag>) -> Result<(), String> {
     let obj = &mut read.object;
     if let Some(end) = member_range_end_bytes(name) {
-        *obj.member_count.get_or_insert(0) += values.count()?;
+        *obj.member_count.get_or_insert(0) += count_values(&values)?;
         read.next_member = end.map(|e| e + 1);
     } else if is(name, "member") {
-        *obj.member_count.get_or_insert(0) += values.count()?;
+        *obj.member_count.get_or_insert(0) += count_values(&values)?;
     } else if is(name, "objectClass") {
-        obj.class = object_class(&values.bytes().collect::<Result<Vec<_>, _>>()?);
+        obj.class = object_class(&value_bytes(values)?);
     } else if is(name, "objectGUID") || is(name, "entryUUID") {
-        read_id(obj, is(name, "objectGUID"), values.bytes().next().transpose()?);
+        read_id(obj, is(name, "objectGUID"), value_bytes(values)?.first().map(Vec::as_slice));
     } else if is(name, "proxyAddresses") {
-        obj.proxy_addresses = values.bytes().map(|v| v.map(text)).collect::<Result<_, _>>()?;
+        obj.proxy_addresses = value_bytes(values)?.into_iter().map(text).collect();
     } else {
-        apply_single(obj, name, values.first_text()?);
+        let first = value_bytes(values)?.into_iter().next().map(text);
+        apply_single(obj, name, first);
     }
     Ok(())
+}
+
+/// Member values are counted, never kept; each must still be a well-formed value.
+fn count_values(values: &[StructureTag]) -> Result<u32, String> {
+    let octet_string = |v: &StructureTag| {
+        v.class == TagClass::Universal && v.id == Types::OctetString as u64 && matches!(v.payload, PL::P(_))
+    };
+    if values.iter().all(octet_string) {
+        Ok(values.len() as u32)
+    } else {
+        Err("attribute value: expected an octet string".into())
+    }
 }
 
 fn apply_single(obj: &mut DirObject, name: &[u8], value: Option<String>) {
@@ -229,12 +225,6 @@ fn member_range_end_bytes(name: &[u8]) -> Option<Option<u32>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ldap3::asn1::{PL, TagClass};
-
-    fn read_object(tag: StructureTag) -> Result<ObjectRead, String> {
-        let bytes = ber::from_ldap3(tag);
-        super::read_object(Reader::new(&bytes).next_element()?.unwrap())
-    }
 
     fn prim(bytes: &[u8]) -> StructureTag {
         StructureTag { class: TagClass::Universal, id: 4, payload: PL::P(bytes.to_vec()) }
@@ -295,12 +285,12 @@ mod tests {
     #[test]
     fn malformed_entries_are_errors_not_panics() {
         let bad = StructureTag { class: TagClass::Application, id: 4, payload: PL::P(vec![1, 2]) };
-        assert!(parse_entry_tag(bad).is_err());
+        assert!(parse_entry(bad).is_err());
         let no_attrs = StructureTag { class: TagClass::Application, id: 4, payload: PL::C(vec![prim(b"dc=x")]) };
-        assert!(parse_entry_tag(no_attrs).is_err());
+        assert!(parse_entry(no_attrs).is_err());
         let bad_dn =
             StructureTag { class: TagClass::Application, id: 4, payload: PL::C(vec![prim(&[0xff]), seq(16, vec![])]) };
-        assert!(parse_entry_tag(bad_dn).is_err());
+        assert!(parse_entry(bad_dn).is_err());
     }
 
     #[test]

@@ -1,7 +1,7 @@
-//! The LDAP source: Active Directory, Samba AD and OpenLDAP. The bulk read runs on its own
-//! lean connection (`wire`); browsing and the diagnostics use ldap3 sessions (`session`).
+//! The LDAP source: Active Directory, Samba AD and OpenLDAP, all read through ldap3
+//! sessions (`session`): the bulk read, browsing and the diagnostics share one connection
+//! path, one bind, one paging loop and one error mapping.
 
-pub mod ber;
 pub mod browse;
 pub mod entry;
 pub mod error;
@@ -10,13 +10,13 @@ pub mod query;
 pub mod ranges;
 pub mod rootdse;
 pub mod session;
+mod spin;
 pub mod tls;
-pub mod wire;
 
 use super::classify::{Classifier, Policy};
-use super::{ClassifiedRead, DirectoryRead, ObjectSink, ProgressFn, ReadProgress, ReadStats, Source, SourceError};
+use super::{DirectoryRead, ObjectSink, ProgressFn, ReadProgress, Source, SourceError};
 use crate::config::{LdapConfig, SecretSource};
-use crate::model::{DirObject, EntryDetails, Flavor, ObjectClass, TreeNode};
+use crate::model::{ClassifiedRead, DirObject, EntryDetails, Flavor, ObjectClass, ReadStats, TreeNode};
 use error::LdapFailure;
 use paged::SearchSpec;
 use query::Query;
@@ -26,7 +26,6 @@ use session::{Endpoint, Session};
 use std::sync::Arc;
 use std::time::Instant;
 use tokio_util::sync::CancellationToken;
-use wire::Wire;
 
 #[derive(Clone, Copy)]
 enum Browse<'a> {
@@ -72,15 +71,6 @@ impl LdapSource {
         Ok(self.config.bind_dn.as_deref().zip(password))
     }
 
-    /// Connects the bulk reader and binds with the configured account.
-    async fn open_wire(&self) -> Result<Wire, SourceError> {
-        let mut wire = Wire::open(&self.endpoint()?).await?;
-        if let Some((dn, password)) = self.credentials()? {
-            wire.bind(dn, &password).await?;
-        }
-        Ok(wire)
-    }
-
     /// Connects and binds with the configured account.
     pub async fn open_session(&self) -> Result<Session, SourceError> {
         let mut session = Session::open(&self.endpoint()?).await?;
@@ -123,18 +113,18 @@ impl LdapSource {
     ) -> Result<(Flavor, ReadStats), SourceError> {
         let started = Instant::now();
         progress(ReadProgress::Connecting { target: self.describe() });
-        let mut wire = self.open_wire().await?;
-        let dse = rootdse::read_wire(&mut wire).await?;
+        let mut session = self.open_session().await?;
+        let dse = rootdse::read(&mut session).await?;
         let flavor = dse.flavor();
         progress(ReadProgress::Connected { flavor });
         let query = Query::new(flavor, &self.config, self.member_range_step);
         let (mut pending, count) = self
-            .read_objects(&mut wire, &query, sink, &progress, &cancel)
+            .read_objects(&mut session, &query, sink, &progress, &cancel)
             .await
             .map_err(|e| with_base_hint(e, &dse))?;
-        let range_requests = self.complete_ranges(&mut wire, &mut pending, &cancel).await?;
+        let range_requests = self.complete_ranges(&mut session, &mut pending, &cancel).await?;
         pending.into_iter().for_each(|(object, _)| sink.push(object));
-        wire.close().await;
+        session.close().await;
         let stats = ReadStats {
             entries: count.entries,
             pages: count.pages,
@@ -149,7 +139,7 @@ impl LdapSource {
     /// members continue in further ranges: those are returned to be completed first.
     async fn read_objects(
         &self,
-        wire: &mut Wire,
+        session: &mut Session,
         query: &Query,
         sink: &mut dyn ObjectSink,
         progress: &ProgressFn,
@@ -163,7 +153,7 @@ impl LdapSource {
             page_size: self.config.page_size,
         };
         let mut pending = Vec::new();
-        let mut keep = |op: ber::Element<'_>| {
+        let mut keep = |op| {
             let read = entry::read_object(op).map_err(SourceError::protocol)?;
             match read.next_member {
                 _ if read.object.class == ObjectClass::Other => {}
@@ -176,13 +166,13 @@ impl LdapSource {
             Ok(())
         };
         let mut on_page = |c: paged::PageCount| progress(ReadProgress::Page { entries: c.entries, pages: c.pages });
-        let count = wire.search_paged(&spec, cancel, &mut keep, &mut on_page).await?;
+        let count = paged::search_paged(session, &spec, cancel, &mut keep, &mut on_page).await?;
         Ok((pending, count))
     }
 
     async fn complete_ranges(
         &self,
-        wire: &mut Wire,
+        session: &mut Session,
         pending: &mut [(DirObject, PendingRange)],
         cancel: &CancellationToken,
     ) -> Result<u32, SourceError> {
@@ -191,15 +181,16 @@ impl LdapSource {
             if cancel.is_cancelled() {
                 return Err(SourceError::Cancelled);
             }
-            let more = ranges::count_remaining(wire, range, self.member_range_step).await?;
+            let more = ranges::count_remaining(session, range, self.member_range_step).await?;
             *object.member_count.get_or_insert(0) += more;
             requests += 1;
         }
         Ok(requests)
     }
 
-    /// Runs `read_into` on its own thread with a single-threaded runtime: handing every
-    /// message between worker threads costs twice the CPU of the read itself (DESIGN.md).
+    /// Runs `read_into` on its own thread with a single-threaded runtime: on a multi-thread
+    /// runtime every message ldap3's connection task decodes is handed to another thread,
+    /// which costs more CPU than the read itself.
     /// The sink goes along, and `finish` turns it into the result on the same thread, where
     /// the objects were just written, instead of a hop to the blocking pool.
     async fn read_on_thread<S, T>(

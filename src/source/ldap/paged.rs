@@ -1,12 +1,14 @@
-//! Paged subtree search (RFC 2696) that is either read to the end or fails.
+//! Searches on an ldap3 session: the paged subtree search (RFC 2696) that is either read to
+//! the end or fails, and the base-scope read of one entry.
 //!
 //! Every page must end with `success`; a size limit, a lost connection, a timeout or a
 //! cancel in any page is an error, so a caller never sees a silently shortened result.
 
-use super::ber::{Element, Reader, from_ldap3};
+use super::entry::{RawEntry, parse_entry};
 use super::session::{Session, op_failure, result_failure};
-use super::wire::message::parse_cookie;
+use super::spin::Spinner;
 use crate::source::SourceError;
+use ldap3::asn1::{PL, StructureTag, TagClass, Types, parse_tag};
 use ldap3::controls::{PagedResults, RawControl};
 use ldap3::{ResultEntry, Scope};
 use tokio_util::sync::CancellationToken;
@@ -29,9 +31,9 @@ pub struct PageCount {
     pub referrals: u32,
 }
 
-/// Receives each entry still encoded (its protocol operation), so each caller decodes only
-/// what it needs.
-pub type EntrySink<'a> = dyn FnMut(Element<'_>) -> Result<(), SourceError> + Send + 'a;
+/// Receives each entry as ldap3 decoded it (its protocol operation), so each caller
+/// reduces it to what it needs.
+pub type EntrySink<'a> = dyn FnMut(StructureTag) -> Result<(), SourceError> + Send + 'a;
 
 /// Runs the search page by page, handing each entry to `on_entry` and counts to `on_page`.
 pub async fn search_paged(
@@ -43,8 +45,9 @@ pub async fn search_paged(
 ) -> Result<PageCount, SourceError> {
     let mut count = PageCount::default();
     let mut cookie = Vec::new();
+    let mut spinner = Spinner::default();
     loop {
-        let next = read_page(session, spec, cookie, cancel, on_entry, &mut count).await?;
+        let next = read_page(session, spec, cookie, cancel, on_entry, &mut count, &mut spinner).await?;
         count.pages += 1;
         on_page(count);
         match next {
@@ -61,8 +64,27 @@ pub async fn first_page(
     on_entry: &mut EntrySink<'_>,
 ) -> Result<(PageCount, bool), SourceError> {
     let mut count = PageCount { pages: 1, ..PageCount::default() };
-    let next = read_page(session, spec, Vec::new(), &CancellationToken::new(), on_entry, &mut count).await?;
+    let cancel = CancellationToken::new();
+    let mut spinner = Spinner::default();
+    let next = read_page(session, spec, Vec::new(), &cancel, on_entry, &mut count, &mut spinner).await?;
     Ok((count, next.is_some()))
+}
+
+/// The entry at `dn` itself with the attributes asked for; `None` when the server
+/// answered success without it (the account may not see it).
+pub async fn read_entry(session: &mut Session, dn: &str, attrs: &[&str]) -> Result<Option<RawEntry>, SourceError> {
+    let timeout = session.op_timeout;
+    let ldap3::SearchResult(entries, result) = session
+        .ldap
+        .with_timeout(timeout)
+        .search(dn, Scope::Base, "(objectClass=*)", attrs.to_vec())
+        .await
+        .map_err(|e| op_failure(e, 0, timeout))?;
+    if result.rc != 0 {
+        return Err(result_failure(result.rc, &result.text, 0, dn).into());
+    }
+    let entry = entries.into_iter().find(|e| !e.is_ref() && !e.is_intermediate());
+    entry.map(|e| parse_entry(e.0)).transpose().map_err(SourceError::protocol)
 }
 
 /// One page; returns the cookie for the next one, or `None` after the last.
@@ -73,6 +95,7 @@ async fn read_page(
     cancel: &CancellationToken,
     on_entry: &mut EntrySink<'_>,
     count: &mut PageCount,
+    spinner: &mut Spinner,
 ) -> Result<Option<Vec<u8>>, SourceError> {
     let timeout = session.op_timeout;
     let control: RawControl = PagedResults { size: spec.page_size as i32, cookie }.into();
@@ -87,7 +110,7 @@ async fn read_page(
         let item = tokio::select! {
             biased;
             _ = cancel.cancelled() => return Err(SourceError::Cancelled),
-            item = stream.next() => item.map_err(|e| op_failure(e, count.entries, timeout))?,
+            item = spinner.wait(stream.next()) => item.map_err(|e| op_failure(e, count.entries, timeout))?,
         };
         let Some(item) = item else { break };
         take_item(item, on_entry, count)?;
@@ -109,9 +132,7 @@ fn take_item(item: ResultEntry, on_entry: &mut EntrySink<'_>, count: &mut PageCo
         return Ok(());
     }
     count.entries += 1;
-    let bytes = from_ldap3(item.0);
-    let op = Reader::new(&bytes).next_element().map_err(SourceError::protocol)?;
-    on_entry(op.ok_or_else(|| SourceError::protocol("an empty entry"))?)
+    on_entry(item.0)
 }
 
 /// The server's paged-results response control. No control means the server did not
@@ -124,6 +145,25 @@ fn next_cookie(controls: &[ldap3::controls::Control]) -> Result<Option<Vec<u8>>,
     Ok(if cookie.is_empty() { None } else { Some(cookie) })
 }
 
+/// `realSearchControlValue ::= SEQUENCE { size INTEGER, cookie OCTET STRING }`, read
+/// without ldap3's control parser, which panics on a malformed value.
+pub fn parse_cookie(value: &[u8]) -> Result<Vec<u8>, String> {
+    let bad = |why: &str| format!("paged results control: {why}");
+    let (_, tag) = parse_tag(value).map_err(|_| bad("not BER"))?;
+    let parts = match tag {
+        StructureTag { class: TagClass::Universal, id, payload: PL::C(parts) } if id == Types::Sequence as u64 => parts,
+        _ => return Err(bad("not a sequence")),
+    };
+    match <[StructureTag; 2]>::try_from(parts) {
+        Ok([size, StructureTag { class: TagClass::Universal, id, payload: PL::P(cookie) }])
+            if id == Types::OctetString as u64 && size.id == Types::Integer as u64 =>
+        {
+            Ok(cookie)
+        }
+        _ => Err(bad("expected a size and a cookie")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,5 +174,12 @@ mod tests {
         assert_eq!(parse_cookie(raw.val.as_deref().unwrap()).unwrap(), vec![1, 2, 3]);
         let raw: RawControl = PagedResults { size: 5, cookie: vec![] }.into();
         assert!(parse_cookie(raw.val.as_deref().unwrap()).unwrap().is_empty());
+    }
+
+    #[test]
+    fn malformed_cookies_are_errors_not_panics() {
+        for bad in [&[][..], &[0x30, 0x05, 0x02], &[0x04, 0x00], &[0x30, 0x03, 0x02, 0x01, 0x05]] {
+            assert!(parse_cookie(bad).is_err(), "{bad:?}");
+        }
     }
 }

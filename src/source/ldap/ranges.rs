@@ -2,7 +2,8 @@
 //! (`member;range=0-1499`), and the rest must be fetched with further base searches.
 
 use super::entry::member_range_end;
-use super::wire::Wire;
+use super::paged::read_entry;
+use super::session::Session;
 use crate::source::SourceError;
 
 /// A group whose `member` values did not all arrive with the entry.
@@ -16,7 +17,11 @@ pub struct PendingRange {
 const MAX_ROUNDS: u32 = 100_000;
 
 /// Counts the remaining member values of `pending.dn`, range by range.
-pub async fn count_remaining(wire: &mut Wire, pending: &PendingRange, step: Option<u32>) -> Result<u32, SourceError> {
+pub async fn count_remaining(
+    session: &mut Session,
+    pending: &PendingRange,
+    step: Option<u32>,
+) -> Result<u32, SourceError> {
     let mut start = pending.next_start;
     let mut total = 0u32;
     for _ in 0..MAX_ROUNDS {
@@ -24,7 +29,7 @@ pub async fn count_remaining(wire: &mut Wire, pending: &PendingRange, step: Opti
             Some(step) => format!("member;range={start}-{}", start + step.max(1) - 1),
             None => format!("member;range={start}-*"),
         };
-        let (count, end) = fetch_range(wire, &pending.dn, &attr).await?;
+        let (count, end) = fetch_range(session, &pending.dn, &attr).await?;
         total += count;
         match end {
             Some(end) if end >= start => start = end + 1,
@@ -38,9 +43,8 @@ pub async fn count_remaining(wire: &mut Wire, pending: &PendingRange, step: Opti
 }
 
 /// One range request: (values received, numeric end or `None` when this was the last range).
-async fn fetch_range(wire: &mut Wire, dn: &str, attr: &str) -> Result<(u32, Option<u32>), SourceError> {
-    let entries = wire.base_entries(dn, &[attr]).await?;
-    let Some(entry) = entries.into_iter().next() else {
+async fn fetch_range(session: &mut Session, dn: &str, attr: &str) -> Result<(u32, Option<u32>), SourceError> {
+    let Some(entry) = read_entry(session, dn, &[attr]).await? else {
         return Err(SourceError::protocol(format!("group {dn} vanished while its members were read")));
     };
     for a in &entry.attrs {

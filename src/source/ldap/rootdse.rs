@@ -1,14 +1,13 @@
 //! The rootDSE: what the server says about itself, and which flavor of directory it is.
 
-use super::entry::{RawEntry, parse_entry_tag};
-use super::session::{Session, op_failure};
+use super::entry::RawEntry;
+use super::paged::read_entry;
+use super::session::Session;
 use crate::model::Flavor;
 use crate::source::SourceError;
-use ldap3::Scope;
 
 /// supportedCapabilities value that only Active Directory (and Samba AD) announce.
 pub const AD_CAPABILITY: &str = "1.2.840.113556.1.4.800";
-pub const PAGED_RESULTS_OID: &str = "1.2.840.113556.1.4.319";
 
 pub const ATTRS: [&str; 11] = [
     "namingContexts",
@@ -57,7 +56,7 @@ impl RootDse {
     }
 
     pub fn supports_paging(&self) -> bool {
-        self.supported_controls.iter().any(|c| c == PAGED_RESULTS_OID)
+        self.supported_controls.iter().any(|c| c == super::paged::PAGED_RESULTS_OID)
     }
 
     /// A Base DN to suggest when the configured one does not exist.
@@ -67,21 +66,6 @@ impl RootDse {
 }
 
 pub async fn read(session: &mut Session) -> Result<RootDse, SourceError> {
-    let timeout = session.op_timeout;
-    let result = session
-        .ldap
-        .with_timeout(timeout)
-        .search("", Scope::Base, "(objectClass=*)", ATTRS.to_vec())
-        .await
-        .map_err(|e| op_failure(e, 0, timeout))?;
-    let (entries, _) = result.success().map_err(|e| op_failure(e, 0, timeout))?;
-    let entry = entries.into_iter().find(|e| !e.is_ref()).map(|e| parse_entry_tag(e.0)).transpose();
-    let entry = entry.map_err(|detail| SourceError::protocol(format!("rootDSE: {detail}")))?;
+    let entry = read_entry(session, "", &ATTRS).await?;
     Ok(entry.as_ref().map(RootDse::from_entry).unwrap_or_default())
-}
-
-/// The rootDSE over the bulk reader's connection.
-pub async fn read_wire(wire: &mut super::wire::Wire) -> Result<RootDse, SourceError> {
-    let entries = wire.base_entries("", &ATTRS).await?;
-    Ok(entries.first().map(RootDse::from_entry).unwrap_or_default())
 }

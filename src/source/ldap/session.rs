@@ -1,7 +1,7 @@
 //! Opening an LDAP connection layer by layer (DNS, TCP, TLS, bind) so a failure names its layer.
 
 use super::error::{BindProblem, LdapFailure, TlsProblem, rc_name, search_fix};
-use super::tls::classify_tls_error;
+use super::tls;
 use crate::config::value::{LdapScheme, LdapUrl};
 use crate::source::SourceError;
 use ldap3::{Ldap, LdapConnAsync, LdapConnSettings, LdapError, StdStream};
@@ -133,19 +133,18 @@ fn connect_failure(addr: SocketAddr, e: std::io::Error) -> LdapFailure {
 
 /// Errors from ldap3's connection setup: TLS handshake or the StartTLS exchange.
 fn handshake_failure(err: LdapError, endpoint: &Endpoint, addr: SocketAddr) -> SourceError {
-    let host = endpoint.url.host.clone();
-    if let Some((problem, detail)) = classify_tls_error(&err) {
-        return LdapFailure::Tls { problem, host, detail }.into();
+    let ldaps = endpoint.url.scheme == LdapScheme::Ldaps;
+    let io = matches!(err, LdapError::Io { .. });
+    if let Some(failure) = tls::handshake_failure(&err, &endpoint.url.host, ldaps && io) {
+        return failure.into();
     }
+    let host = endpoint.url.host.clone();
     match err {
         LdapError::Timeout { .. } => {
             LdapFailure::HandshakeTimeout { addr: addr.to_string(), after: endpoint.connect_timeout }.into()
         }
         LdapError::LdapResult { result } => {
             LdapFailure::StartTlsRefused { detail: server_text(result.rc, &result.text) }.into()
-        }
-        LdapError::Io { source } if endpoint.url.scheme == LdapScheme::Ldaps => {
-            LdapFailure::Tls { problem: TlsProblem::NotTls, host, detail: source.to_string() }.into()
         }
         LdapError::DNSName { source } => {
             LdapFailure::Tls { problem: TlsProblem::NameMismatch, host, detail: source.to_string() }.into()

@@ -1,6 +1,6 @@
 //! rustls client settings (aws-lc-rs) for LDAPS and StartTLS, and reading TLS failures.
 
-use super::error::TlsProblem;
+use super::error::{LdapFailure, TlsProblem};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
@@ -76,6 +76,17 @@ pub fn classify_tls_error(err: &(dyn std::error::Error + 'static)) -> Option<(Tl
         };
     }
     None
+}
+
+/// A TLS handshake that failed, as the admin reads it: rustls' reason when the error chain
+/// has one; on an LDAPS port, a server that hangs up on the ClientHello does not speak TLS.
+pub fn handshake_failure(err: &(dyn std::error::Error + 'static), host: &str, ldaps: bool) -> Option<LdapFailure> {
+    let (problem, detail) = match classify_tls_error(err) {
+        Some(found) => found,
+        None if ldaps => (TlsProblem::NotTls, err.to_string()),
+        None => return None,
+    };
+    Some(LdapFailure::Tls { problem, host: host.to_string(), detail })
 }
 
 fn tls_problem(err: &rustls::Error) -> TlsProblem {

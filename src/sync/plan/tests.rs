@@ -1,4 +1,5 @@
 use super::*;
+use crate::model::ChangeKind::{Create, Delete, Update};
 use crate::model::SkipReason;
 
 fn id(n: u8) -> ObjectId {
@@ -44,8 +45,8 @@ fn run(entries: &[DirectoryEntry], accounts: &[Account], m: &Managed, policy: &P
     plan(entries, &Presence::default(), accounts, m, policy)
 }
 
-fn actions(p: &Plan) -> Vec<(String, String)> {
-    p.changes.iter().map(|c| (c.action().to_string(), c.email().to_string())).collect()
+fn actions(p: &Plan) -> Vec<(ChangeKind, String)> {
+    p.changes.iter().map(|c| (c.kind(), c.email().to_string())).collect()
 }
 
 fn left(p: &Plan, email: &str) -> Option<Untouched> {
@@ -62,15 +63,15 @@ fn fields(p: &Plan, email: &str) -> Vec<FieldChange> {
         .unwrap_or_default()
 }
 
-fn pair(action: &str, email: &str) -> (String, String) {
-    (action.into(), email.into())
+fn pair(kind: ChangeKind, email: &str) -> (ChangeKind, String) {
+    (kind, email.into())
 }
 
 #[test]
 fn first_sync_creates_everyone_with_the_default_role() {
     let entries = [person(1, "a@x.com"), person(2, "b@x.com")];
     let p = run(&entries, &[], &Managed::default(), &PlanPolicy::default());
-    assert_eq!(actions(&p), [pair("create", "a@x.com"), pair("create", "b@x.com")]);
+    assert_eq!(actions(&p), [pair(Create, "a@x.com"), pair(Create, "b@x.com")]);
     let Op::Create { account } = &p.changes[0].op else { panic!() };
     assert_eq!(account.account_type, Some(AccountType::SilentUser));
     let end_users = PlanPolicy { default_role: DefaultRole::EndUser, ..PlanPolicy::default() };
@@ -96,7 +97,7 @@ fn a_changed_primary_address_is_one_update_thanks_to_the_remembered_id() {
     after.primary_email = "ann.smith@x.com".into();
     let m = managed(&[("ann.lee@x.com", Some(1))]);
     let p = run(&[after], &[synced(&before)], &m, &deletes_on(DeleteScope::Managed));
-    assert_eq!(actions(&p), [pair("update", "ann.lee@x.com")]);
+    assert_eq!(actions(&p), [pair(Update, "ann.lee@x.com")]);
     assert_eq!(
         fields(&p, "ann.lee@x.com")[0],
         FieldChange::PrimaryEmail { from: "ann.lee@x.com".into(), to: "ann.smith@x.com".into() }
@@ -111,7 +112,7 @@ fn without_a_remembered_id_a_rename_is_delete_plus_create() {
     after.primary_email = "ann.smith@x.com".into();
     let m = managed(&[("ann.lee@x.com", None)]);
     let p = run(&[after], &[synced(&before)], &m, &deletes_on(DeleteScope::Managed));
-    assert_eq!(actions(&p), [pair("delete", "ann.lee@x.com"), pair("create", "ann.smith@x.com")]);
+    assert_eq!(actions(&p), [pair(Delete, "ann.lee@x.com"), pair(Create, "ann.smith@x.com")]);
 }
 
 #[test]
@@ -192,10 +193,10 @@ fn unmanaged_accounts_are_deleted_only_with_scope_all() {
     let ours = account("left@x.com", AccountType::SilentUser);
     let m = managed(&[("left@x.com", Some(9))]);
     let p = run(&[], &[discovered.clone(), ours.clone()], &m, &deletes_on(DeleteScope::Managed));
-    assert_eq!(actions(&p), [pair("delete", "left@x.com")]);
+    assert_eq!(actions(&p), [pair(Delete, "left@x.com")]);
     assert_eq!(left(&p, "found-by-smtp@x.com"), Some(Untouched::Unmanaged));
     let p = run(&[], &[discovered, ours], &m, &deletes_on(DeleteScope::All));
-    assert_eq!(actions(&p), [pair("delete", "found-by-smtp@x.com"), pair("delete", "left@x.com")]);
+    assert_eq!(actions(&p), [pair(Delete, "found-by-smtp@x.com"), pair(Delete, "left@x.com")]);
 }
 
 #[test]
@@ -306,6 +307,6 @@ fn deletes_come_first_then_updates_then_creates() {
         &managed(&[("old@x.com", None)]),
         &deletes_on(DeleteScope::Managed),
     );
-    assert_eq!(actions(&p), [pair("delete", "old@x.com"), pair("update", "b@x.com"), pair("create", "a@x.com")]);
+    assert_eq!(actions(&p), [pair(Delete, "old@x.com"), pair(Update, "b@x.com"), pair(Create, "a@x.com")]);
     assert_eq!(p.changes.iter().map(|c| c.id).collect::<Vec<_>>(), [0, 1, 2]);
 }

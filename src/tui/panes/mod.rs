@@ -1,24 +1,93 @@
-//! The four panes. Each draws from the app state and the engine snapshot; none keeps state.
+//! The four panes. Each owns its state and its keys, beside the widget that draws it from that
+//! state and the engine's snapshot (`TreeState` and `TreePane`, …). The app only routes.
 
 pub mod diff;
 pub mod log;
+mod reply;
 pub mod settings;
 pub mod tree;
 
+pub use reply::Reply;
+
+use super::keymap::{Action, Context};
 use super::theme::Theme;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, BorderType, Borders};
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pane {
+    Settings,
+    Tree,
+    Diff,
+    Log,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 4] = [Pane::Settings, Pane::Tree, Pane::Diff, Pane::Log];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Settings => "Settings",
+            Pane::Tree => "Directory",
+            Pane::Diff => "Pending changes",
+            Pane::Log => "Log",
+        }
+    }
+
+    /// The keymap context of the pane's own bindings.
+    pub fn context(self) -> Context {
+        match self {
+            Pane::Settings => Context::Settings,
+            Pane::Tree => Context::Tree,
+            Pane::Diff => Context::Diff,
+            Pane::Log => Context::Log,
+        }
+    }
+
+    pub fn index(self) -> usize {
+        Pane::ALL.iter().position(|p| *p == self).unwrap_or(0)
+    }
+
+    /// The pane whose keymap context this is; none for global bindings.
+    pub fn for_context(context: Context) -> Option<Pane> {
+        Pane::ALL.into_iter().find(|p| p.context() == context)
+    }
+}
+
 /// A pane's frame: "2 Directory" on the border, highlighted when focused.
-pub fn frame<'a>(number: usize, title: &'a str, focused: bool, theme: &Theme) -> Block<'a> {
+pub fn frame(pane: Pane, focused: bool, theme: &Theme) -> Block<'static> {
     Block::default()
         .borders(Borders::ALL)
         .border_type(if focused { BorderType::Thick } else { BorderType::Plain })
         .border_style(theme.border(focused))
-        .title(Line::from(format!(" {number} {title} ")).style(theme.title()))
+        .title(Line::from(format!(" {} {} ", pane.index() + 1, pane.title())).style(theme.title()))
+}
+
+/// How far a movement key moves, in rows. The ends are half the range away, so adding them
+/// to a position cannot overflow.
+pub fn step(action: Action, page: usize) -> Option<isize> {
+    let page = page as isize;
+    Some(match action {
+        Action::Up => -1,
+        Action::Down => 1,
+        Action::PageUp => -page,
+        Action::PageDown => page,
+        Action::Top => isize::MIN / 2,
+        Action::Bottom => isize::MAX / 2,
+        _ => return None,
+    })
 }
 
 /// Cuts `text` to `width` columns, marking the cut with "…".
+/// The first row to draw in a window of `height` so that `selected` is visible,
+/// in its middle once the list is longer than the window..
+pub fn window_start(selected: usize, height: usize, rows: usize) -> usize {
+    if height == 0 || selected < height / 2 {
+        return 0;
+    }
+    (selected + 1 - height / 2).min(rows.saturating_sub(height))
+}
+
 pub fn fit(text: &str, width: usize) -> String {
     use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
     if text.width() <= width {
@@ -60,6 +129,13 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_window_keeps_the_selection_centred() {
+        assert_eq!(window_start(3, 10, 100), 0);
+        assert_eq!(window_start(50, 10, 100), 46);
+        assert_eq!(window_start(99, 10, 100), 90);
+    }
 
     #[test]
     fn fitting_text() {

@@ -1,16 +1,30 @@
 //! The directory tree, browsed live from the Base DN, and the selected entry's attributes.
 
-use super::{fit, frame};
-use crate::engine::Snapshot;
+use super::state::{Row, TreeState, is_excluded};
+use crate::dn::Dn;
+use crate::engine::tree::TreeData;
 use crate::model::NodeKind;
 use crate::report::thousands;
-use crate::tui::app::App;
+use crate::tui::panes::{Pane, fit, frame, window_start};
 use crate::tui::theme::Theme;
-use crate::tui::tree_view::{Row, is_excluded};
-use ratatui::Frame;
+use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
+
+/// The tree pane: the open part of the directory, one row per entry, the selection kept in view.
+pub struct TreePane<'a> {
+    pub state: &'a TreeState,
+    pub data: &'a TreeData,
+    pub theme: &'a Theme,
+    pub focused: bool,
+}
+
+/// The attributes of the selected entry, below the tree.
+pub struct Attributes<'a> {
+    pub data: &'a TreeData,
+    pub theme: &'a Theme,
+}
 
 /// Plain-character markers (emoji widths differ between terminals).
 fn marker(kind: NodeKind) -> &'static str {
@@ -64,8 +78,8 @@ fn right_text(row: &Row<'_>, excluded: bool) -> String {
     parts.join(" ")
 }
 
-fn row_line<'a>(row: &Row<'a>, width: usize, selected: bool, app: &App, theme: &Theme) -> Line<'a> {
-    let excluded = is_excluded(&row.node.dn, &app.excluded);
+fn row_line<'a>(row: &Row<'a>, width: usize, selected: bool, excluded: &[Dn], theme: &Theme) -> Line<'a> {
+    let excluded = is_excluded(&row.node.dn, excluded);
     // "›" marks the selection in text too, for terminals (and readers) without reverse video.
     let cursor = if selected { "›" } else { " " };
     let left = format!("{cursor}{}{} {} {}", "  ".repeat(row.depth), arrow(row), marker(row.node.kind), row.node.label);
@@ -90,46 +104,56 @@ fn row_line<'a>(row: &Row<'a>, width: usize, selected: bool, app: &App, theme: &
     ])
 }
 
-pub fn render(frame_: &mut Frame, area: Rect, app: &App, snap: &Snapshot, theme: &Theme, focused: bool) {
-    let rows = app.tree.rows(&snap.tree);
-    let block = frame(2, "Directory", focused, theme);
-    let inner = block.inner(area);
-    let height = usize::from(inner.height);
-    let selected = app.tree.selected_index(&rows);
-    let start = app.tree.window_start_at(selected, rows.len(), height);
-    let width = usize::from(inner.width);
-    let mut lines: Vec<Line> = rows
-        .iter()
-        .enumerate()
-        .skip(start)
-        .take(height)
-        .map(|(k, r)| row_line(r, width, k == selected, app, theme))
-        .collect();
-    if let Some(error) = rows.get(selected).and_then(|r| r.error()) {
-        lines.push(Line::styled(fit(error, width), theme.error()));
-    }
-    if !app.tree.filter.is_empty() {
-        let shown = format!(" filter: {} · {} shown ", app.tree.filter, rows.len());
-        frame_.render_widget(Paragraph::new(lines).block(block.title_bottom(Line::from(shown))), area);
-    } else {
-        frame_.render_widget(Paragraph::new(lines).block(block), area);
+impl Widget for TreePane<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let rows = self.state.rows(self.data);
+        let block = frame(Pane::Tree, self.focused, self.theme);
+        let lines = self.lines(&rows, block.inner(area));
+        let filter = &self.state.filter;
+        let block = if filter.is_empty() {
+            block
+        } else {
+            block.title_bottom(Line::from(format!(" filter: {filter} · {} shown ", rows.len())))
+        };
+        Paragraph::new(lines).block(block).render(area, buf);
     }
 }
 
-/// The attribute panel for the selected entry.
-pub fn render_attributes(frame_: &mut Frame, area: Rect, snap: &Snapshot, theme: &Theme) {
-    let block = ratatui::widgets::Block::bordered().border_style(theme.border(false)).title(" Attributes ");
-    let inner_width = usize::from(area.width.saturating_sub(2));
-    let lines = match snap.tree.details.as_ref() {
+impl<'a> TreePane<'a> {
+    /// The rows in view, and under them the selected entry's listing error.
+    fn lines(&self, rows: &[Row<'a>], inner: Rect) -> Vec<Line<'a>> {
+        let (height, width) = (usize::from(inner.height), usize::from(inner.width));
+        let selected = self.state.selected_index(rows);
+        let start = window_start(selected, height, rows.len());
+        let visible = rows.iter().enumerate().skip(start).take(height);
+        let line = |(k, row): (usize, &Row<'a>)| row_line(row, width, k == selected, &self.state.excluded, self.theme);
+        let mut lines: Vec<Line> = visible.map(line).collect();
+        if let Some(error) = rows.get(selected).and_then(|r| r.error()) {
+            lines.push(Line::styled(fit(&error.to_string(), width), self.theme.error()));
+        }
+        lines
+    }
+}
+
+impl Widget for Attributes<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let theme = self.theme;
+        let block = ratatui::widgets::Block::bordered().border_style(theme.border(false)).title(" Attributes ");
+        let lines = attribute_panel(self.data, usize::from(area.width.saturating_sub(2)), theme);
+        Paragraph::new(lines).block(block).wrap(Wrap { trim: false }).render(area, buf);
+    }
+}
+
+fn attribute_panel<'a>(data: &TreeData, inner_width: usize, theme: &Theme) -> Vec<Line<'a>> {
+    match data.details.as_ref() {
         None => vec![Line::styled("select an entry", theme.dim())],
         Some(d) if d.loading => vec![Line::styled(format!("reading {}…", d.dn), theme.dim())],
         Some(d) => match (&d.entry, &d.error) {
-            (_, Some(e)) => vec![Line::styled(e.clone(), theme.error())],
+            (_, Some(e)) => vec![Line::styled(e.to_string(), theme.error())],
             (Some(entry), None) => attribute_lines(entry, inner_width, theme),
             (None, None) => Vec::new(),
         },
-    };
-    frame_.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), area);
+    }
 }
 
 fn attribute_lines<'a>(entry: &crate::model::EntryDetails, width: usize, theme: &Theme) -> Vec<Line<'a>> {

@@ -3,39 +3,57 @@
 //! the guards' verdict for the current selection in red. Before a plan, the search result;
 //! after an apply, its report.
 
-use super::{fit, frame};
+use super::state::{DiffRow, DiffState, group_title};
+use crate::config::GuardConfig;
 use crate::engine::{Review, Snapshot};
+use crate::model::ChangeKind;
 use crate::report::{SearchCounts, field_line, marker, thousands};
 use crate::sync::apply::ApplyOutcome;
 use crate::sync::guard::Overrides;
 use crate::sync::plan::Op;
-use crate::tui::app::App;
-use crate::tui::diff_view::{DiffRow, group_title, window_start};
-use crate::tui::keymap::{Action, Context};
+use crate::tui::keymap::{Action, Context, Keymap};
+use crate::tui::panes::window_start;
+use crate::tui::panes::{Pane, fit, frame, wrap};
 use crate::tui::theme::Theme;
-use ratatui::Frame;
+use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Paragraph, Widget};
 
-pub fn render(frame_: &mut Frame, area: Rect, app: &App, snap: &Snapshot, theme: &Theme, focused: bool) {
-    let block = frame(3, "Pending changes", focused, theme);
-    let inner = block.inner(area);
-    let lines = if let Some(review) = snap.review.as_deref() {
-        review_lines(app, review, usize::from(inner.width), usize::from(inner.height), theme)
-    } else if let Some(report) = snap.report.as_deref() {
-        report_lines(app, report, usize::from(inner.width), theme)
-    } else if let Some(outcome) = snap.search.as_deref() {
-        search_lines(app, outcome, usize::from(inner.width), theme)
-    } else {
-        vec![hint(app, Action::Search, "to Search Now: read and review the directory", theme)]
-    };
-    frame_.render_widget(Paragraph::new(lines).block(block), area);
+/// The pending-changes pane: the review while a plan waits, else the last apply's report,
+/// else the last search's counts, else how to start.
+pub struct DiffPane<'a> {
+    pub state: &'a DiffState,
+    pub snap: &'a Snapshot,
+    /// The guards the selection is judged by.
+    pub guards: &'a GuardConfig,
+    /// For "press p to plan" in the key the user has.
+    pub keymap: &'a Keymap,
+    pub theme: &'a Theme,
+    pub focused: bool,
 }
 
-fn hint<'a>(app: &App, action: Action, text: &str, theme: &Theme) -> Line<'a> {
-    let key = app.keymap.key_for(Context::Diff, action).map(|k| k.to_string()).unwrap_or_default();
+impl Widget for DiffPane<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let (snap, theme) = (self.snap, self.theme);
+        let block = frame(Pane::Diff, self.focused, theme);
+        let inner = block.inner(area);
+        let lines = if let Some(review) = snap.review.as_deref() {
+            review_lines(&self, review, usize::from(inner.width), usize::from(inner.height), theme)
+        } else if let Some(report) = snap.report.as_deref() {
+            report_lines(&self, report, usize::from(inner.width), theme)
+        } else if let Some(outcome) = snap.search.as_deref() {
+            search_lines(&self, outcome, usize::from(inner.width), theme)
+        } else {
+            vec![hint(&self, Action::Search, "to Search Now: read and review the directory", theme)]
+        };
+        Paragraph::new(lines).block(block).render(area, buf);
+    }
+}
+
+fn hint<'a>(pane: &DiffPane, action: Action, text: &str, theme: &Theme) -> Line<'a> {
+    let key = pane.keymap.key_for(Context::Diff, action).map(|k| k.to_string()).unwrap_or_default();
     Line::from(vec![
         Span::styled("press ", theme.dim()),
         Span::styled(key, theme.key()),
@@ -43,15 +61,15 @@ fn hint<'a>(app: &App, action: Action, text: &str, theme: &Theme) -> Line<'a> {
     ])
 }
 
-fn review_lines<'a>(app: &App, review: &Review, width: usize, height: usize, theme: &Theme) -> Vec<Line<'a>> {
+fn review_lines<'a>(pane: &DiffPane, review: &Review, width: usize, height: usize, theme: &Theme) -> Vec<Line<'a>> {
     let plan = &review.planned.plan;
     let mut lines = vec![Line::styled(
         fit(
             &format!(
                 "Adding {} · Updating {} · Deleting {} · approved {} of {}",
-                thousands(plan.count("create") as u64),
-                thousands(plan.count("update") as u64),
-                thousands(plan.count("delete") as u64),
+                thousands(plan.count(ChangeKind::Create) as u64),
+                thousands(plan.count(ChangeKind::Update) as u64),
+                thousands(plan.count(ChangeKind::Delete) as u64),
                 thousands(review.approved() as u64),
                 thousands(plan.changes.len() as u64)
             ),
@@ -59,9 +77,9 @@ fn review_lines<'a>(app: &App, review: &Review, width: usize, height: usize, the
         ),
         theme.title(),
     )];
-    let verdict = review.verdict(Overrides::default(), &app.config.sync.guards);
+    let verdict = review.verdict(Overrides::default(), pane.guards);
     for block in &verdict.blocks {
-        lines.extend(super::wrap(&format!("! {block}"), width).into_iter().map(|l| Line::styled(l, theme.error())));
+        lines.extend(wrap(&format!("! {block}"), width).into_iter().map(|l| Line::styled(l, theme.error())));
     }
     if plan.changes.is_empty() {
         lines.push(Line::styled(
@@ -71,9 +89,9 @@ fn review_lines<'a>(app: &App, review: &Review, width: usize, height: usize, the
         return lines;
     }
     let room = height.saturating_sub(lines.len());
-    let current = app.diff.current(review).unwrap_or(0);
-    let start = window_start(app.diff.row_of(review, current), room, app.diff.row_count(review));
-    for row in app.diff.window(review, start, room) {
+    let current = pane.state.current(review).unwrap_or(0);
+    let start = window_start(pane.state.row_of(review, current), room, pane.state.row_count(review));
+    for row in pane.state.window(review, start, room) {
         let selected = row == DiffRow::Change(current);
         lines.push(row_line(row, review, selected, width, theme));
     }
@@ -122,16 +140,16 @@ fn change_line<'a>(review: &Review, k: usize, selected: bool, width: usize, them
     ])
 }
 
-fn report_lines<'a>(app: &App, o: &ApplyOutcome, width: usize, theme: &Theme) -> Vec<Line<'a>> {
-    let count = |a: &str| thousands(o.applied.iter().filter(|x| x.action == a).count() as u64);
+fn report_lines<'a>(pane: &DiffPane, o: &ApplyOutcome, width: usize, theme: &Theme) -> Vec<Line<'a>> {
+    let count = |kind| thousands(o.count_applied(kind) as u64);
     let mut lines = vec![Line::styled(
         fit(
             &format!(
                 "Applied in {:.1} s: {} created · {} updated · {} deleted",
                 o.elapsed.as_secs_f64(),
-                count("create"),
-                count("update"),
-                count("delete")
+                count(ChangeKind::Create),
+                count(ChangeKind::Update),
+                count(ChangeKind::Delete)
             ),
             width,
         ),
@@ -149,11 +167,16 @@ fn report_lines<'a>(app: &App, o: &ApplyOutcome, width: usize, theme: &Theme) ->
             theme.warn(),
         ));
     }
-    lines.push(hint(app, Action::Plan, "to plan again", theme));
+    lines.push(hint(pane, Action::Plan, "to plan again", theme));
     lines
 }
 
-fn search_lines<'a>(app: &App, outcome: &crate::engine::SearchOutcome, width: usize, theme: &Theme) -> Vec<Line<'a>> {
+fn search_lines<'a>(
+    pane: &DiffPane,
+    outcome: &crate::model::SearchOutcome,
+    width: usize,
+    theme: &Theme,
+) -> Vec<Line<'a>> {
     let counts = SearchCounts::of(outcome);
     let c = &outcome.classification;
     let mut lines = vec![Line::styled(
@@ -178,6 +201,6 @@ fn search_lines<'a>(app: &App, outcome: &crate::engine::SearchOutcome, width: us
         lines
             .push(Line::from(vec![Span::styled(format!("  - {:<22}", reason.as_str()), theme.dim()), Span::raw(text)]));
     }
-    lines.push(hint(app, Action::Plan, "to plan against the service", theme));
+    lines.push(hint(pane, Action::Plan, "to plan against the service", theme));
     lines
 }

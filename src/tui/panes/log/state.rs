@@ -1,4 +1,4 @@
-//! The progress log's UI state: a bounded list of lines, follow and wrap toggles, scrolling.
+//! The log pane's state: a bounded list of lines, follow and wrap toggles, scrolling.
 
 use crate::engine::{Event, Level};
 use std::collections::VecDeque;
@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 pub const MAX_LINES: usize = 10_000;
 
 #[derive(Debug, Clone)]
-pub struct LogView {
+pub struct LogState {
     pub lines: VecDeque<Event>,
     pub follow: bool,
     pub wrap: bool,
@@ -16,13 +16,13 @@ pub struct LogView {
     pub dropped: usize,
 }
 
-impl Default for LogView {
+impl Default for LogState {
     fn default() -> Self {
         Self { lines: VecDeque::new(), follow: true, wrap: false, offset: 0, dropped: 0 }
     }
 }
 
-impl LogView {
+impl LogState {
     pub fn push(&mut self, event: Event) {
         if self.lines.len() == MAX_LINES {
             self.lines.pop_front();
@@ -84,7 +84,7 @@ mod tests {
 
     #[test]
     fn bounded_and_following() {
-        let mut log = LogView::default();
+        let mut log = LogState::default();
         for k in 0..MAX_LINES + 5 {
             log.push(Event::info(format!("line {k}")));
         }

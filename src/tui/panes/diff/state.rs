@@ -3,6 +3,7 @@
 //! costs a few hundred kilobytes per frame, and only visible rows are ever drawn.
 
 use crate::engine::Review;
+use crate::model::ChangeKind;
 use crate::sync::plan::Op;
 use std::collections::BTreeSet;
 use std::ops::Range;
@@ -10,7 +11,7 @@ use std::ops::Range;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DiffRow {
     /// "Deleting (3)": a group heading.
-    Header { action: &'static str, count: usize },
+    Header { action: ChangeKind, count: usize },
     /// A change, by its index in the plan.
     Change(usize),
     /// One field of an expanded update.
@@ -18,16 +19,17 @@ pub enum DiffRow {
 }
 
 #[derive(Clone, Debug, Default)]
-pub struct DiffView {
+pub struct DiffState {
     /// The selected change's id (ids are plan positions, in apply order).
     pub selected: Option<usize>,
     /// Changes that show their fields, in order.
     pub expanded: BTreeSet<usize>,
 }
 
-const GROUPS: [(&str, &str); 3] = [("delete", "Deleting"), ("update", "Updating"), ("create", "Adding")];
+const GROUPS: [(ChangeKind, &str); 3] =
+    [(ChangeKind::Delete, "Deleting"), (ChangeKind::Update, "Updating"), (ChangeKind::Create, "Adding")];
 
-pub fn group_title(action: &str) -> &'static str {
+pub fn group_title(action: ChangeKind) -> &'static str {
     GROUPS.iter().find(|(a, _)| *a == action).map_or("", |(_, t)| t)
 }
 
@@ -40,16 +42,16 @@ fn field_count(review: &Review, change: usize) -> usize {
 
 /// One group of the review: its heading row and its changes' range.
 struct Group {
-    action: &'static str,
+    action: ChangeKind,
     changes: Range<usize>,
 }
 
-impl DiffView {
+impl DiffState {
     fn groups(review: &Review) -> Vec<Group> {
         let plan = &review.planned.plan;
         GROUPS
             .iter()
-            .map(|(a, _)| Group { action: a, changes: plan.range(a) })
+            .map(|&(a, _)| Group { action: a, changes: plan.range(a) })
             .filter(|g| !g.changes.is_empty())
             .collect()
     }
@@ -167,23 +169,16 @@ impl DiffView {
     }
 }
 
-/// The first row to draw in a window of `height` so that `selected` is visible.
-pub fn window_start(selected: usize, height: usize, rows: usize) -> usize {
-    if height == 0 || selected < height / 2 {
-        return 0;
-    }
-    (selected + 1 - height / 2).min(rows.saturating_sub(height))
-}
-
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::model::{Account, AccountType};
     use crate::sync::guard::{GuardInput, Verdict};
     use crate::sync::plan::{Change, FieldChange, Plan};
     use crate::sync::run::Planned;
 
-    fn review() -> Review {
+    /// One delete, one update with two fields, two creates.
+    pub(crate) fn review() -> Review {
         let a = |e: &str| Account::new(e, AccountType::SilentUser);
         let change = |id, op| Change { id, op, reason: String::new(), directory_id: None };
         let fields = vec![
@@ -217,15 +212,15 @@ mod tests {
     #[test]
     fn rows_group_changes_and_expand_updates() {
         let r = review();
-        let mut v = DiffView::default();
+        let mut v = DiffState::default();
         assert_eq!(
             v.rows(&r),
             vec![
-                DiffRow::Header { action: "delete", count: 1 },
+                DiffRow::Header { action: ChangeKind::Delete, count: 1 },
                 DiffRow::Change(0),
-                DiffRow::Header { action: "update", count: 1 },
+                DiffRow::Header { action: ChangeKind::Update, count: 1 },
                 DiffRow::Change(1),
-                DiffRow::Header { action: "create", count: 2 },
+                DiffRow::Header { action: ChangeKind::Create, count: 2 },
                 DiffRow::Change(2),
                 DiffRow::Change(3),
             ]
@@ -238,7 +233,7 @@ mod tests {
     #[test]
     fn moving_steps_over_headings() {
         let r = review();
-        let mut v = DiffView::default();
+        let mut v = DiffState::default();
         assert_eq!(v.current(&r), Some(0));
         v.move_by(&r, 1);
         assert_eq!(v.selected, Some(1));
@@ -251,7 +246,7 @@ mod tests {
     #[test]
     fn windows_and_row_positions_agree_with_the_full_list() {
         let r = review();
-        let mut v = DiffView::default();
+        let mut v = DiffState::default();
         v.toggle_expanded(1);
         let all = v.rows(&r);
         assert_eq!(all.len(), v.row_count(&r));
@@ -263,12 +258,5 @@ mod tests {
                 assert_eq!(v.row_of(&r, *k), row);
             }
         }
-    }
-
-    #[test]
-    fn the_window_keeps_the_selection_centred() {
-        assert_eq!(window_start(3, 10, 100), 0);
-        assert_eq!(window_start(50, 10, 100), 46);
-        assert_eq!(window_start(99, 10, 100), 90);
     }
 }

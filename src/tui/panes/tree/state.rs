@@ -1,10 +1,13 @@
-//! The directory tree's UI state: open nodes, selection and filter, kept by DN so they
-//! survive a refresh. Rows are flattened from the engine's listings on demand.
+//! The directory pane's state: open nodes, selection and filter, kept by DN so they survive a
+//! refresh. Rows are flattened from the engine's listings on demand.
 
+use crate::config::ExcludeConfig;
 use crate::dn::Dn;
 use crate::engine::tree::{Listing, TreeData};
 use crate::model::{NodeKind, TreeNode};
+use crate::source::SourceError;
 use std::collections::HashSet;
+use std::time::Instant;
 
 /// One visible line of the tree. Borrows from the engine's listings: flattening 100k entries
 /// must not copy 100k names.
@@ -26,7 +29,7 @@ impl Row<'_> {
         self.listing.and_then(|l| l.nodes.as_ref()).map(|n| n.len())
     }
 
-    pub fn error(&self) -> Option<&str> {
+    pub fn error(&self) -> Option<&SourceError> {
         self.listing.and_then(|l| l.error.as_deref())
     }
 }
@@ -37,21 +40,23 @@ pub fn is_excluded(dn: &str, excluded: &[Dn]) -> bool {
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct TreeView {
+pub struct TreeState {
     pub root: String,
     root_node: TreeNode,
     pub open: HashSet<String>,
     pub selected: Option<String>,
     pub filter: String,
-    /// First visible row.
-    pub offset: usize,
+    /// The config's `[exclude] subtrees`, to mark rows with.
+    pub excluded: Vec<Dn>,
+    /// A selection waiting to be inspected once the cursor rests on it.
+    pub(super) pending_inspect: Option<(String, Instant)>,
 }
 
 fn can_open(kind: NodeKind) -> bool {
     matches!(kind, NodeKind::Domain | NodeKind::Container | NodeKind::Other)
 }
 
-impl TreeView {
+impl TreeState {
     pub fn new(root: &str) -> Self {
         let root_node =
             TreeNode { dn: root.to_string(), label: root.to_string(), kind: NodeKind::Domain, ..TreeNode::default() };
@@ -62,6 +67,11 @@ impl TreeView {
             selected: Some(root.to_string()),
             ..Self::default()
         }
+    }
+
+    /// Unparsable entries mark nothing: the config check has reported them already.
+    pub fn set_excluded(&mut self, exclude: &ExcludeConfig) {
+        self.excluded = exclude.subtrees.iter().filter_map(|d| Dn::parse(&d.0).ok()).collect();
     }
 
     /// Every visible row, depth-first, with the filter applied to loaded entries.
@@ -107,23 +117,6 @@ impl TreeView {
     /// The DN at `index` (clamped), to select.
     pub fn dn_at(rows: &[Row<'_>], index: usize) -> Option<String> {
         rows.get(index.min(rows.len().saturating_sub(1))).map(|r| r.node.dn.clone())
-    }
-
-    /// The first row to draw in a window of `height` so that the selection is visible.
-    pub fn window_start(&self, rows: &[Row<'_>], height: usize) -> usize {
-        self.window_start_at(self.selected_index(rows), rows.len(), height)
-    }
-
-    /// [`TreeView::window_start`] when the selection's index is known already.
-    pub fn window_start_at(&self, at: usize, rows: usize, height: usize) -> usize {
-        let start = self.offset.min(rows.saturating_sub(1));
-        if at < start {
-            at
-        } else if height > 0 && at >= start + height {
-            at + 1 - height
-        } else {
-            start
-        }
     }
 
     /// What opening the selection means: the DN to open (and whether it must be listed first),
@@ -209,7 +202,7 @@ mod tests {
     #[test]
     fn expanding_and_collapsing_by_dn() {
         let d = data();
-        let mut t = TreeView::new("dc=x");
+        let mut t = TreeState::new("dc=x");
         assert_eq!(labels(&t.rows(&d)), ["dc=x", "People", "Groups"]);
         t.selected = Some("ou=People,dc=x".into());
         assert_eq!(t.expand_target(&t.rows(&d)), Expand::Open { dn: "ou=People,dc=x".into(), fetch: false });
@@ -225,7 +218,7 @@ mod tests {
     #[test]
     fn filter_keeps_ancestors_of_matches() {
         let d = data();
-        let mut t = TreeView::new("dc=x");
+        let mut t = TreeState::new("dc=x");
         t.open.insert("ou=People,dc=x".into());
         t.filter = "bo".into();
         assert_eq!(labels(&t.rows(&d)), ["dc=x", "People", "Bo"]);
@@ -241,7 +234,7 @@ mod tests {
     #[test]
     fn selection_survives_a_refresh_by_dn() {
         let mut d = data();
-        let mut t = TreeView::new("dc=x");
+        let mut t = TreeState::new("dc=x");
         t.open.insert("ou=People,dc=x".into());
         t.selected = Some("cn=Bo,ou=People,dc=x".into());
         d.request_children("ou=People,dc=x", true);
@@ -251,14 +244,5 @@ mod tests {
         );
         let rows = t.rows(&d);
         assert_eq!(rows[t.selected_index(&rows)].node.label, "Bo");
-    }
-
-    #[test]
-    fn the_window_follows_the_selection() {
-        let d = data();
-        let mut t = TreeView::new("dc=x");
-        t.open.insert("ou=People,dc=x".into());
-        t.selected = Some("ou=Groups,dc=x".into());
-        assert_eq!(t.window_start(&t.rows(&d), 2), 3);
     }
 }

@@ -1,0 +1,111 @@
+//! Actions, from a key or a typed verb: the global ones are the app's, the rest go to a pane.
+
+use super::{App, Effect, Overlay, Pane};
+use crate::engine::{Command, Level, Phase, Snapshot};
+use crate::tui::keymap::Action;
+use crate::tui::overlays::diagnostics::DiagnosticsState;
+use crate::tui::panes::Reply;
+use crate::tui::text_input::{TextInput, Typing};
+use std::time::Instant;
+
+impl App {
+    pub(super) fn on_action(&mut self, action: Action, snapshot: &Snapshot, now: Instant) -> Vec<Effect> {
+        match action {
+            Action::Quit if snapshot.phase.is_busy() => self.open(Overlay::ConfirmQuit),
+            Action::Quit | Action::ForceQuit => self.quit(),
+            Action::Help => self.open(Overlay::Help { scroll: 0 }),
+            Action::NextPane => self.focus_at(self.focus.index() + 1),
+            Action::PrevPane => self.focus_at(self.focus.index() + Pane::ALL.len() - 1),
+            Action::FocusSettings => self.focus_on(Pane::Settings),
+            Action::FocusTree => self.focus_on(Pane::Tree),
+            Action::FocusDiff => self.focus_on(Pane::Diff),
+            Action::FocusLog => self.focus_on(Pane::Log),
+            Action::CommandBar => self.type_in(Typing::Command, ""),
+            Action::Search => vec![Effect::Engine(Command::Search)],
+            Action::Cancel if snapshot.phase.is_busy() => vec![Effect::Engine(Command::Cancel)],
+            Action::Plan => self.plan(),
+            Action::Apply => self.ask_to_apply(snapshot, now),
+            Action::Check => self.start_check(),
+            _ => self.on_pane_action(self.focus, action, snapshot, now),
+        }
+    }
+
+    pub(super) fn on_pane_action(
+        &mut self,
+        pane: Pane,
+        action: Action,
+        snapshot: &Snapshot,
+        now: Instant,
+    ) -> Vec<Effect> {
+        let page = self.page_height(pane);
+        let reply = match pane {
+            Pane::Settings => self.settings.on_action(action, &self.tree.root),
+            Pane::Tree => self.tree.on_action(action, &snapshot.tree, page, now),
+            Pane::Diff => self.diff.on_action(action, snapshot, page),
+            Pane::Log => self.log.on_action(action, page),
+        };
+        self.follow(reply, snapshot, now)
+    }
+
+    /// Does what a pane asked for that is not the pane's own to do.
+    fn follow(&mut self, reply: Reply, snapshot: &Snapshot, now: Instant) -> Vec<Effect> {
+        if let Some(note) = reply.note {
+            self.flash(Level::Info, note, now);
+        }
+        if let Some((typing, text)) = reply.type_in {
+            self.type_in(typing, &text);
+        }
+        self.unless_busy(reply.effects, snapshot, now)
+    }
+
+    pub(super) fn quit(&mut self) -> Vec<Effect> {
+        self.quit = true;
+        vec![Effect::Quit]
+    }
+
+    pub(super) fn open(&mut self, overlay: Overlay) -> Vec<Effect> {
+        self.overlay = Some(overlay);
+        Vec::new()
+    }
+
+    fn focus_on(&mut self, pane: Pane) -> Vec<Effect> {
+        self.focus = pane;
+        Vec::new()
+    }
+
+    fn focus_at(&mut self, index: usize) -> Vec<Effect> {
+        self.focus_on(Pane::ALL[index % Pane::ALL.len()])
+    }
+
+    fn type_in(&mut self, typing: Typing, text: &str) -> Vec<Effect> {
+        self.input = Some(TextInput::new(typing, text));
+        Vec::new()
+    }
+
+    /// A new plan: the review's selection and unfolded changes were by position in the old one.
+    fn plan(&mut self) -> Vec<Effect> {
+        self.diff.reset();
+        self.focus = Pane::Diff;
+        vec![Effect::Engine(Command::Plan)]
+    }
+
+    fn ask_to_apply(&mut self, snapshot: &Snapshot, now: Instant) -> Vec<Effect> {
+        match (&snapshot.phase, &snapshot.review) {
+            (Phase::Planned, Some(_)) => self.open(Overlay::ConfirmApply),
+            _ => {
+                self.flash(Level::Warn, "nothing to apply yet: press p to plan first", now);
+                Vec::new()
+            }
+        }
+    }
+
+    /// Opens the check; starts it unless it is running already.
+    pub(super) fn start_check(&mut self) -> Vec<Effect> {
+        self.overlay = Some(Overlay::Diagnostics);
+        if self.diagnostics.running {
+            return Vec::new();
+        }
+        self.diagnostics = DiagnosticsState::started();
+        vec![Effect::RunCheck]
+    }
+}

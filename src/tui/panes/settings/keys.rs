@@ -1,0 +1,43 @@
+//! The settings pane's keys: move, toggle a flag or a choice, edit a text field in the text
+//! box, save to the config file, test the connection.
+
+use super::state::SettingsState;
+use crate::config::form::FieldValue;
+use crate::engine::Command;
+use crate::tui::effect::{ConfigWrite, Effect};
+use crate::tui::keymap::Action;
+use crate::tui::panes::Reply;
+use crate::tui::text_input::Typing;
+
+impl SettingsState {
+    /// `root` is the entry the directory pane lists: testing the connection lists it again.
+    pub fn on_action(&mut self, action: Action, root: &str) -> Reply {
+        let last = self.form.fields.len() - 1;
+        match action {
+            Action::Up => self.row = self.row.saturating_sub(1),
+            Action::Down => self.row = (self.row + 1).min(last),
+            Action::Top => self.row = 0,
+            Action::Bottom => self.row = last,
+            Action::Toggle => self.form.toggle(self.form.fields[self.row].id),
+            Action::Edit => return self.edit(),
+            Action::Save => return Reply::effect(Effect::Write(ConfigWrite::SaveSettings(self.form.clone()))),
+            Action::TestConnection => {
+                return Reply::effect(Effect::Engine(Command::Browse { dn: root.to_string(), refresh: true }));
+            }
+            _ => {}
+        }
+        Reply::nothing()
+    }
+
+    /// A text field opens the text box; Enter on a flag or a choice toggles it, as Space does.
+    fn edit(&mut self) -> Reply {
+        let field = &self.form.fields[self.row];
+        match &field.value {
+            FieldValue::Text(text) => Reply::type_in(Typing::Edit(field.id), text),
+            _ => {
+                self.form.toggle(field.id);
+                Reply::nothing()
+            }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+//! The file writes the runner performs for the app. Each returns the input that tells the app
+//! how it went, so the message and what follows are decided in `update`.
+
+use super::effect::{ConfigWrite, Input, SaveError, Saved};
+use crate::config::exclusions::{add_exemption, toggle_subtree};
+use crate::config::form::FormError;
+use std::path::Path;
+
+impl ConfigWrite {
+    /// Writes the change into the config file at `origin` (none: the demo, nothing to write to).
+    pub fn perform(&self, origin: Option<&Path>) -> Input {
+        Input::Saved(self.write(origin).map_err(SaveError::from))
+    }
+
+    fn write(&self, origin: Option<&Path>) -> Result<Saved, FormError> {
+        match self {
+            ConfigWrite::ToggleExclusion { dn } => {
+                toggle_subtree(origin, dn).map(|excluded| Saved::Exclusion { dn: dn.clone(), excluded })
+            }
+            ConfigWrite::AddExemption { email } => {
+                add_exemption(origin, email).map(|()| Saved::Exemption { email: email.clone() })
+            }
+            ConfigWrite::SaveSettings(form) => form.save(origin).map(|()| Saved::Settings(form.clone())),
+        }
+    }
+}
+
+/// Writes the log as `adsync-<time>.log` into `dir`, creating it if need be.
+pub fn save_log(text: &str, dir: &Path, at: jiff::Timestamp) -> Input {
+    let path = dir.join(format!("adsync-{}.log", at.strftime("%Y%m%d-%H%M%S")));
+    let written = std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&path, text));
+    Input::Saved(match written {
+        Ok(()) => Ok(Saved::Log(path)),
+        Err(source) => Err(SaveError::Log { path, source }),
+    })
+}
