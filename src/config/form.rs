@@ -370,4 +370,20 @@ mod tests {
         let (_d, _p, f) = form();
         assert!(matches!(f.save(None), Err(FormError::NoFile)));
     }
+
+    #[test]
+    fn a_graph_source_keeps_its_table_when_the_form_is_saved() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("adsync.toml");
+        let source = "[source]\nkind = \"graph\"\ntenant = \"contoso.onmicrosoft.com\"\n\
+            client_id = \"11111111-2222-3333-4444-555555555555\"\nclient_secret_env = \"S\"\n";
+        std::fs::write(&path, format!("{source}\n[sync]\ndelete = false\n")).unwrap();
+        let mut f = Form::from_config(&Config::load(&path).unwrap());
+        assert!(!f.has(FieldId::Host) && f.has(FieldId::Delete));
+        f.toggle(FieldId::Delete);
+        f.save(Some(&path)).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.starts_with(source), "{text}");
+        assert!(Config::load(&path).unwrap().sync.delete);
+    }
 }

@@ -56,7 +56,11 @@ impl GraphSource {
     }
 
     /// The whole tenant, and its snapshot stored for the next read to start from.
-    pub async fn read_tenant(&self, progress: &ProgressFn, cancel: CancellationToken) -> Result<Snapshot, GraphError> {
+    pub async fn read_tenant(
+        &self,
+        progress: &ProgressFn,
+        cancel: CancellationToken,
+    ) -> Result<(Snapshot, ReadReport), GraphError> {
         progress(ReadProgress::Connecting { target: self.describe() });
         let client = self.client().await?;
         let ctx = Ctx::new(cancel);
@@ -69,7 +73,7 @@ impl GraphSource {
         let report = reader.report(kind, changes, before);
         tracing::info!(kind = ?report.kind, requests = report.requests, changes = report.changes, "Graph read");
         *self.last.lock().unwrap_or_else(|e| e.into_inner()) = Some(report);
-        Ok(snapshot)
+        Ok((snapshot, report))
     }
 
     /// A delta read when the stored snapshot allows one, else a full read.
@@ -124,14 +128,13 @@ impl Source for GraphSource {
 
     async fn read_all(&self, progress: ProgressFn, cancel: CancellationToken) -> Result<DirectoryRead, SourceError> {
         let started = Instant::now();
-        let snapshot = self.read_tenant(&progress, cancel).await?;
-        let report = self.last_read();
+        let (snapshot, report) = self.read_tenant(&progress, cancel).await?;
         let objects = objects(snapshot);
         let stats = ReadStats {
             entries: objects.len() as u64,
-            pages: report.map_or(0, |r| r.pages),
+            pages: report.pages,
             referrals: 0,
-            range_requests: report.map_or(0, |r| r.member_pages),
+            range_requests: report.member_pages,
             elapsed: started.elapsed(),
         };
         Ok(DirectoryRead { flavor: Flavor::EntraId, objects, stats })
