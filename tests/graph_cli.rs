@@ -5,6 +5,7 @@
 mod common;
 
 use adsync::demo::graph::{CLIENT_SECRET, Fault, FaultRule};
+use common::connect_proxy::ConnectProxy;
 use common::fake_service::{ADMIN, DOMAIN, FakeService, PASSWORD};
 use common::graph::{GraphLab, SECRET_ENV};
 use common::{Outcome, run};
@@ -12,16 +13,20 @@ use serde_json::Value;
 use std::path::Path;
 
 fn adsync(config: &Path, secret: &str, args: &[&str]) -> Outcome {
+    adsync_with(config, secret, &[], args)
+}
+
+/// adsync with `env` set (and no proxy from the test's own environment).
+fn adsync_with(config: &Path, secret: &str, env: &[(&str, &str)], args: &[&str]) -> Outcome {
     let mut cmd = assert_cmd::Command::cargo_bin("adsync").unwrap();
     cmd.env_remove("ADSYNC_CONFIG")
         .env("XDG_CONFIG_HOME", "/nonexistent-adsync-test")
         .env(SECRET_ENV, secret)
-        .env("ADSYNC_TEST_API_PW", PASSWORD)
-        .env_remove("HTTPS_PROXY")
-        .env_remove("https_proxy")
-        .arg("--config")
-        .arg(config)
-        .args(args);
+        .env("ADSYNC_TEST_API_PW", PASSWORD);
+    for name in ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy"] {
+        cmd.env_remove(name);
+    }
+    cmd.envs(env.iter().copied()).arg("--config").arg(config).args(args);
     run(cmd)
 }
 
@@ -178,4 +183,42 @@ fn the_demo_runs_on_the_graph_look_alike() {
         out.stdout
     );
     assert!(out.stdout.contains("delete 8"), "{}", out.stdout);
+}
+
+#[test]
+fn every_read_after_the_first_asks_only_for_changes() {
+    let lab = GraphLab::company(200);
+    let config = lab.config_file("");
+    let first = adsync(&config, CLIENT_SECRET, &["-v", "search"]);
+    assert!(first.stderr.contains("kind=Full(NoSnapshot)"), "{}", first.stderr);
+    for args in [&["-v", "search", "--json"][..], &["-v", "export", "csv"][..]] {
+        let out = adsync(&config, CLIENT_SECRET, args);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        assert!(out.stderr.contains("kind=Delta requests=3 changes=0"), "{args:?}: {}", out.stderr);
+    }
+}
+
+#[test]
+fn https_proxy_is_used_and_no_proxy_is_honoured() {
+    let lab = GraphLab::company(50);
+    let config = lab.config_file("");
+    let proxy = ConnectProxy::start();
+    let through = [("HTTPS_PROXY", proxy.url())];
+    let env: Vec<(&str, &str)> = through.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let out = adsync_with(&config, CLIENT_SECRET, &env, &["search", "--json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let tunnels = proxy.tunnels();
+    assert!(tunnels >= 1, "the read went through the proxy");
+
+    let out = adsync_with(&config, CLIENT_SECRET, &env, &["check", "--json"]);
+    let ladder = json(&out);
+    assert_eq!(ladder["steps"][0]["status"], "skipped", "{ladder}");
+    assert!(ladder["steps"][0]["summary"].as_str().unwrap().contains("through the proxy 127.0.0.1"), "{ladder}");
+    assert_eq!((ladder["ok"].as_bool(), ladder["steps"][3]["status"].as_str()), (Some(true), Some("ok")));
+
+    let around: Vec<(&str, &str)> = vec![env[0], ("NO_PROXY", "127.0.0.1")];
+    let before = proxy.tunnels();
+    let out = adsync_with(&config, CLIENT_SECRET, &around, &["search", "--json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(proxy.tunnels(), before, "NO_PROXY hosts are reached directly");
 }

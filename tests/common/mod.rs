@@ -2,6 +2,7 @@
 //! config files, the adsync binary, and a loopback TCP proxy that can cut a connection.
 #![allow(dead_code)]
 
+pub mod connect_proxy;
 pub mod contract;
 pub mod fake_service;
 pub mod graph;

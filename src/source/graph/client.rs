@@ -238,6 +238,18 @@ mod tests {
     }
 
     #[test]
+    fn links_are_followed_only_to_the_graph_host() {
+        let text = "[source]\nkind = \"graph\"\ntenant = \"contoso.onmicrosoft.com\"\n\
+            client_id = \"11111111-2222-3333-4444-555555555555\"\nclient_secret_env = \"S\"\n";
+        let config = crate::config::Config::parse(text, "t.toml").unwrap();
+        let client = GraphClient::new(Arc::new(config.source.graph().unwrap().clone())).unwrap();
+        assert!(client.check_link("https://graph.microsoft.com/v1.0/users?$skiptoken=x").is_ok());
+        for foreign in ["https://graph.evil.example/v1.0/users", "http://graph.microsoft.com/v1.0/users", "not a url"] {
+            assert!(matches!(client.check_link(foreign), Err(GraphError::ForeignLink { .. })), "{foreign}");
+        }
+    }
+
+    #[test]
     fn a_server_error_says_nothing_was_used() {
         let e = refusal("https://graph.microsoft.com/v1.0/users", &answer(500, "oops")).to_string();
         assert_eq!(
