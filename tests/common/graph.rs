@@ -21,7 +21,8 @@ pub const SECRET_ENV: &str = "ADSYNC_TEST_CLIENT_SECRET";
 pub struct GraphLab {
     pub lookalike: GraphLookalike,
     pub dir: tempfile::TempDir,
-    runtime: tokio::runtime::Runtime,
+    /// The look-alike's; dropping it stops the server.
+    _runtime: tokio::runtime::Runtime,
 }
 
 impl GraphLab {
@@ -34,7 +35,7 @@ impl GraphLab {
         let lookalike = runtime.block_on(GraphLookalike::serve(tenant, &options)).expect("the look-alike starts");
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("ca.pem"), &lookalike.ca_pem).unwrap();
-        Self { lookalike, dir, runtime }
+        Self { lookalike, dir, _runtime: runtime }
     }
 
     pub fn tenant(&self) -> MutexGuard<'_, Tenant> {
@@ -76,10 +77,10 @@ impl GraphLab {
 
     /// One read, as a command makes it (on a runtime of its own).
     pub fn read(&self, source: &GraphSource) -> Result<DirectoryRead, SourceError> {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        rt.block_on(source.read_all(Arc::new(|_| {}), CancellationToken::new()))
+        self.block_on(source.read_all(Arc::new(|_| {}), CancellationToken::new()))
     }
 
+    /// Runs `future` on a runtime of its own, as a command would.
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         rt.block_on(future)
@@ -92,10 +93,6 @@ impl GraphLab {
     /// Requests to `path` so far.
     pub fn requests_to(&self, path: &str) -> usize {
         self.lookalike.requests().iter().filter(|r| r.path == path).count()
-    }
-
-    pub fn runtime(&self) -> &tokio::runtime::Runtime {
-        &self.runtime
     }
 }
 

@@ -102,9 +102,11 @@ fn https_url(check: &Checker<'_>, key: &str, text: &str) -> Result<Url, ConfigEr
     })
 }
 
-/// `[sync] hidden_from_gal` and `[exclude] subtrees` speak of LDAP attributes and DNs.
+/// `[sync] hidden_from_gal` and `[exclude] subtrees` speak of LDAP attributes and DNs. (The
+/// settings form writes `hidden_from_gal = false` into every file it saves: only `true`, which
+/// asks for something Graph cannot give, is worth a word.)
 fn warn_ldap_only_keys(check: &mut Checker<'_>, rest: &RawConfig<()>) {
-    if check.index.span_of("sync.hidden_from_gal").is_some() {
+    if rest.sync.hidden_from_gal {
         check.warn(
             "sync.hidden_from_gal",
             "has no effect on a graph source: Microsoft Graph does not say reliably which entries are \
@@ -195,6 +197,7 @@ mod tests {
 
     #[test]
     fn ldap_only_settings_are_warned_about() {
+        assert!(parse("\n[sync]\nhidden_from_gal = false\n").unwrap().warnings.is_empty());
         let config = parse("\n[sync]\nhidden_from_gal = true\n\n[exclude]\nsubtrees = [\"OU=Test,DC=x\"]\n").unwrap();
         assert_eq!(config.warnings.len(), 2, "{:?}", config.warnings);
         assert!(config.warnings[0].contains("sync.hidden_from_gal: has no effect on a graph source"));
