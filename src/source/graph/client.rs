@@ -16,6 +16,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, SystemTime};
 use tokio_util::sync::CancellationToken;
 
+/// Attempts at one request: the throttle's limit, and one more for a renewed token.
+const MAX_SENDS: u32 = super::throttle::MAX_ATTEMPTS + 1;
+
 /// What every request of one read shares: its waiting budget and its cancel switch.
 pub struct Ctx {
     pub throttle: Throttle,
@@ -95,7 +98,7 @@ impl GraphClient {
     pub async fn send(&self, method: Method, url: &str, body: Option<&[u8]>, ctx: &Ctx) -> Result<Answer, GraphError> {
         self.check_link(url)?;
         let mut renewed = false;
-        for attempt in 1.. {
+        for attempt in 1..=MAX_SENDS {
             let bearer = ctx.until_cancelled(self.tokens.bearer(&self.http, &self.config)).await?;
             let (answer, retry_after) = ctx.until_cancelled(self.attempt(&method, url, body, &bearer)).await?;
             match answer.status {
@@ -119,7 +122,7 @@ impl GraphClient {
                 _ => return Ok(answer),
             }
         }
-        unreachable!("the throttle ends the attempts")
+        Err(GraphError::Throttled { path: path_of(url), why: format!("no answer after {MAX_SENDS} attempts") })
     }
 
     async fn attempt(

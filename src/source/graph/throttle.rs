@@ -9,7 +9,7 @@ pub const MAX_WAIT: Duration = Duration::from_secs(120);
 /// All waits of one read together.
 pub const BUDGET: Duration = Duration::from_secs(600);
 /// Tries per request, the first one included (a Retry-After of 0 must not loop for ever).
-const MAX_ATTEMPTS: u32 = 30;
+pub const MAX_ATTEMPTS: u32 = 30;
 const BASE_DELAY: Duration = Duration::from_secs(1);
 const MAX_DELAY: Duration = Duration::from_secs(30);
 
