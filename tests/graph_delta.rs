@@ -170,3 +170,18 @@ fn changed_users_are_asked_for_their_mailbox_again() {
     assert_eq!(lab.requests_to("/v1.0/$batch") - before, 1, "one batch for the one changed user");
     assert_eq!(outcome(&lab.classify(&config, read)), expected(&lab.tenant(), false, true));
 }
+
+#[test]
+fn without_a_delta_link_the_next_read_is_full_again() {
+    let lab = GraphLab::company(50);
+    let source = lab.source(&lab.config(""));
+    lab.lookalike.arm(FaultRule::new("/v1.0/groups/delta", 1, Fault::BadRequest));
+    let kinds: Vec<ReadKind> = (0..3)
+        .map(|_| {
+            lab.read(&source).expect("the read goes on without a delta link");
+            source.last_read().unwrap().kind
+        })
+        .collect();
+    let full = |b| ReadKind::Full(b);
+    assert_eq!(kinds, [full(FullBecause::NoSnapshot), full(FullBecause::LinkRejected), ReadKind::Delta]);
+}

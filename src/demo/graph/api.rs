@@ -49,6 +49,7 @@ impl Answer {
                 Self::error(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
             }
             Fault::Gone => Self::error(410, "syncStateNotFound", "The sync state is not found: start a new round."),
+            Fault::BadRequest => Self::error(400, "BadRequest", "Unsupported query."),
             Fault::Cut => Self::error(500, "InternalServerError", "a cut answer has no body of its own"),
         }
     }

@@ -15,6 +15,8 @@ pub enum Fault {
     Forbidden,
     /// 410 Gone: the delta link is no longer known.
     Gone,
+    /// 400 Bad Request (a query Graph does not support).
+    BadRequest,
     /// Half of the answer, then the connection is closed.
     Cut,
 }

@@ -24,7 +24,7 @@ pub enum FullBecause {
     NoSnapshot,
     /// Every `full_read_every`-th read.
     Scheduled,
-    /// Graph no longer knew a stored delta link.
+    /// Graph no longer knew a stored delta link (or gave none at the last full read).
     LinkRejected,
 }
 
@@ -98,13 +98,18 @@ impl<'a> Reader<'a> {
     }
 
     /// A delta link for "now", so the next read asks only for what changes from here on.
-    async fn latest_link(&self, collection: &str, select: &str) -> Result<String, GraphError> {
+    /// Without one (Graph refused the request, or gave none) the read goes on, and the next
+    /// read is a full one again.
+    async fn latest_link(&self, collection: &str, select: &str) -> Result<Option<String>, GraphError> {
         let url = self.client.config.api(&format!("{collection}/delta?$select={select}&$deltatoken=latest"));
-        let link = follow(self.client, &url, self.ctx, |_: Vec<IgnoredAny>| {}).await?;
-        link.ok_or_else(|| GraphError::BadAnswer {
-            path: format!("/v1.0/{collection}/delta"),
-            detail: "no @odata.deltaLink at the end of the round".into(),
-        })
+        match follow(self.client, &url, self.ctx, |_: Vec<IgnoredAny>| {}).await {
+            Ok(link) => Ok(link),
+            Err(GraphError::Refused { status: 400, said, .. }) => {
+                tracing::warn!(collection, %said, "Graph gave no delta link: the next read is a full one too");
+                Ok(None)
+            }
+            Err(other) => Err(other),
+        }
     }
 
     /// A group's direct members, counted page by page.
@@ -169,10 +174,11 @@ pub async fn full(reader: &Reader<'_>, key: Key) -> Result<Snapshot, GraphError>
     Ok(Snapshot::new(key, users_link, groups_link, users, groups))
 }
 
-/// The changes since `old`, merged into it; `None` when Graph rejected a stored link.
+/// The changes since `old`, merged into it; `None` when Graph rejected a stored link, or
+/// the full read before could not get one.
 pub async fn delta(reader: &Reader<'_>, old: Snapshot) -> Result<Option<(Snapshot, usize)>, GraphError> {
-    let (users_round, groups_round) =
-        tokio::try_join!(changes(reader, &old.users_link), changes(reader, &old.groups_link))?;
+    let (Some(users_link), Some(groups_link)) = (&old.users_link, &old.groups_link) else { return Ok(None) };
+    let (users_round, groups_round) = tokio::try_join!(changes(reader, users_link), changes(reader, groups_link))?;
     let (Some((user_changes, users_link)), Some((group_changes, groups_link))) = (users_round, groups_round) else {
         return Ok(None);
     };
@@ -183,6 +189,7 @@ pub async fn delta(reader: &Reader<'_>, old: Snapshot) -> Result<Option<(Snapsho
     if old.key.detect_shared_mailboxes {
         reader.detect_purposes(&mut users, touched_users.into_iter()).await?;
     }
+    let (users_link, groups_link) = (Some(users_link), Some(groups_link));
     let snapshot = Snapshot { users_link, groups_link, delta_reads: old.delta_reads + 1, users, groups, ..old };
     Ok(Some((snapshot, changed)))
 }

@@ -37,8 +37,9 @@ impl Key {
 pub struct Snapshot {
     pub version: u32,
     pub key: Key,
-    pub users_link: String,
-    pub groups_link: String,
+    /// `None` when Graph gave no delta link: the next read is then a full one.
+    pub users_link: Option<String>,
+    pub groups_link: Option<String>,
     /// Delta reads since the last full one.
     pub delta_reads: u32,
     pub users: Vec<User>,
@@ -46,7 +47,13 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    pub fn new(key: Key, users_link: String, groups_link: String, users: Vec<User>, groups: Vec<Group>) -> Self {
+    pub fn new(
+        key: Key,
+        users_link: Option<String>,
+        groups_link: Option<String>,
+        users: Vec<User>,
+        groups: Vec<Group>,
+    ) -> Self {
         Self { version: VERSION, key, users_link, groups_link, delta_reads: 0, users, groups }
     }
 }
@@ -102,7 +109,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         assert_eq!(load(dir.path(), &key("a")), None);
         let users = vec![User { id: "1".into(), ..User::default() }];
-        let snapshot = Snapshot::new(key("a"), "u".into(), "g".into(), users, Vec::new());
+        let snapshot = Snapshot::new(key("a"), Some("u".into()), Some("g".into()), users, Vec::new());
         save(dir.path(), &snapshot).unwrap();
         assert_eq!(load(dir.path(), &key("a")), Some(snapshot));
         assert_eq!(load(dir.path(), &key("b")), None);
