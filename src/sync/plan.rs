@@ -158,6 +158,9 @@ pub enum Untouched {
     CreatesOff,
     /// Differs from the directory, but `sync.update` is off.
     UpdatesOff,
+    /// New in the directory, but its address is still another directory object's account
+    /// (renamed in the directory, not yet in the service).
+    AddressTaken,
 }
 
 impl Untouched {
@@ -170,6 +173,9 @@ impl Untouched {
             Untouched::StillInDirectory(reason) => format!("still in the directory, not synced: {}", reason.explain()),
             Untouched::CreatesOff => "new in the directory; creates are off (sync.create)".into(),
             Untouched::UpdatesOff => "differs from the directory; updates are off (sync.update)".into(),
+            Untouched::AddressTaken => {
+                "new in the directory, but the address still belongs to the account of the object that had it; created once that account is renamed".into()
+            }
         }
     }
 }
@@ -247,6 +253,8 @@ struct Planner<'a> {
     managed: &'a Managed,
     accounts: &'a [Account],
     claimed: Vec<bool>,
+    /// Accounts this plan moves to another address, freeing theirs.
+    renamed: Vec<bool>,
     by_email: FxHashMap<Cow<'a, str>, usize>,
     plan: Plan,
 }
@@ -264,13 +272,21 @@ pub fn plan(
         managed,
         accounts,
         claimed: vec![false; accounts.len()],
+        renamed: vec![false; accounts.len()],
         by_email,
         plan: Plan { target_accounts: accounts.len(), ..Plan::default() },
     };
     planner.plan.managed_after.accounts.reserve(entries.len() + managed.accounts.len());
-    let email_of = managed.email_of();
-    for entry in entries {
-        planner.entry(entry, &email_of);
+    let matches = planner.match_all(entries, &managed.email_of());
+    let mut unmatched = Vec::new();
+    for (entry, found) in entries.iter().zip(matches) {
+        match found {
+            Some(k) => planner.matched(entry, k),
+            None => unmatched.push(entry),
+        }
+    }
+    for entry in unmatched {
+        planner.missing(entry);
     }
     planner.leftovers(present);
     planner.order();
@@ -278,12 +294,35 @@ pub fn plan(
 }
 
 impl Planner<'_> {
-    /// Remembered id first (a renamed primary address is the same account), then the address.
-    fn find(&self, entry: &DirectoryEntry, email_of: &FxHashMap<ObjectId, &str>) -> Option<usize> {
-        let by_id = entry.id.and_then(|id| email_of.get(&id)).and_then(|e| self.by_email.get(*e)).copied();
-        by_id
-            .filter(|&k| !self.claimed[k])
-            .or_else(|| self.by_email.get(entry.primary_email.as_str()).copied().filter(|&k| !self.claimed[k]))
+    /// Which account each entry is, decided for all entries before any is planned, so the
+    /// result does not depend on their order. The account adsync remembers for the entry's
+    /// id comes first (a renamed primary address is the same account, with its settings);
+    /// then the account at the entry's address. A rename onto an address held by an account
+    /// nobody else is is not made: that account is the person's now, the old one a leftover.
+    fn match_all(&mut self, entries: &[DirectoryEntry], email_of: &FxHashMap<ObjectId, &str>) -> Vec<Option<usize>> {
+        let mut found: Vec<Option<usize>> = entries.iter().map(|e| self.remembered(e, email_of)).collect();
+        for k in found.iter_mut() {
+            *k = k.filter(|&k| !std::mem::replace(&mut self.claimed[k], true));
+        }
+        for (entry, k) in entries.iter().zip(found.iter_mut()) {
+            let at_address = self.account_at(&entry.primary_email).filter(|&a| !self.claimed[a]);
+            if let Some(a) = at_address {
+                if let Some(old) = k.replace(a) {
+                    self.claimed[old] = false;
+                }
+                self.claimed[a] = true;
+            }
+        }
+        found
+    }
+
+    fn remembered(&self, entry: &DirectoryEntry, email_of: &FxHashMap<ObjectId, &str>) -> Option<usize> {
+        let email = entry.id.and_then(|id| email_of.get(&id))?;
+        self.account_at(email)
+    }
+
+    fn account_at(&self, email: &str) -> Option<usize> {
+        self.by_email.get(email).copied()
     }
 
     fn push(&mut self, op: Op, reason: String, directory_id: Option<ObjectId>) {
@@ -295,22 +334,17 @@ impl Planner<'_> {
         self.plan.untouched.push(Left { email: email.to_string(), reason });
     }
 
-    fn entry(&mut self, entry: &DirectoryEntry, email_of: &FxHashMap<ObjectId, &str>) {
-        match self.find(entry, email_of) {
-            Some(k) => {
-                self.claimed[k] = true;
-                self.matched(entry, k);
-            }
-            None => self.missing(entry),
-        }
-    }
-
+    /// An entry no account is: create it, unless its address is still held by another
+    /// person's account that this plan does not move away (the create would be refused).
     fn missing(&mut self, entry: &DirectoryEntry) {
         if self.policy.exempt(&entry.primary_email) {
             return self.leave(&entry.primary_email, Untouched::Exempt);
         }
         if !self.policy.create {
             return self.leave(&entry.primary_email, Untouched::CreatesOff);
+        }
+        if self.account_at(&entry.primary_email).is_some_and(|k| !self.renamed[k]) {
+            return self.leave(&entry.primary_email, Untouched::AddressTaken);
         }
         let account = desired_account(entry, self.policy.default_role);
         self.plan.managed_after.accounts.insert(account.primary_email.to_lowercase(), entry.id);
@@ -321,10 +355,12 @@ impl Planner<'_> {
     fn matched(&mut self, entry: &DirectoryEntry, k: usize) {
         let current = &self.accounts[k];
         if current.is_admin() {
-            return self.leave(&current.primary_email, Untouched::Admin);
+            self.keep_memory(k);
+            return self.leave(&self.accounts[k].primary_email, Untouched::Admin);
         }
         if self.policy.exempt(&current.primary_email) || self.policy.exempt(&entry.primary_email) {
-            return self.leave(&current.primary_email, Untouched::Exempt);
+            self.keep_memory(k);
+            return self.leave(&self.accounts[k].primary_email, Untouched::Exempt);
         }
         self.plan.managed_after.accounts.insert(entry.primary_email.clone(), entry.id);
         if agrees(current, entry, self.policy) {
@@ -343,6 +379,7 @@ impl Planner<'_> {
             return self.leave(&current.primary_email, Untouched::UpdatesOff);
         }
         let reason = update_reason(&fields);
+        self.renamed[k] = !after.primary_email.eq_ignore_ascii_case(&current.primary_email);
         let op = Op::Update {
             email: current.primary_email.clone(),
             before: Box::new(current.clone()),
@@ -350,6 +387,15 @@ impl Planner<'_> {
             fields,
         };
         self.push(op, reason, entry.id);
+    }
+
+    /// An account left alone keeps what adsync remembers of it: a link by directory id that
+    /// was dropped here would make the next plan create the person a second account.
+    fn keep_memory(&mut self, k: usize) {
+        let email = self.accounts[k].primary_email.to_lowercase();
+        if let Some(id) = self.managed.accounts.get(&email).copied() {
+            self.plan.managed_after.accounts.insert(email, id);
+        }
     }
 
     /// Accounts no directory entry claimed: delete, or say why not.

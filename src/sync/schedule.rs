@@ -14,9 +14,12 @@ pub fn ceil_half_hour(at: Timestamp) -> Timestamp {
     Timestamp::from_second(rounded).unwrap_or(at)
 }
 
-/// The next run after `now`, given the last one (if any) and the frequency in hours.
+/// The next run after `now`, given the last one (if any) and the frequency in hours. A last
+/// run stamped in the future (the clock went back) counts as now, so it cannot push the next
+/// run more than one period away.
 pub fn next_run_after(now: Timestamp, hours: u32, last: Option<Timestamp>) -> Timestamp {
-    let earliest = last.map(|l| l + SignedDuration::from_hours(i64::from(hours))).filter(|e| *e > now).unwrap_or(now);
+    let period = SignedDuration::from_hours(i64::from(hours));
+    let earliest = last.map(|l| l.min(now) + period).filter(|e| *e > now).unwrap_or(now);
     ceil_half_hour(earliest)
 }
 
@@ -46,5 +49,12 @@ mod tests {
             "overdue: the next boundary"
         );
         assert_eq!(next_run_after(t("2026-11-30T14:02:11Z"), 24, None), t("2026-11-30T14:30:00Z"), "never ran");
+    }
+
+    #[test]
+    fn a_last_run_in_the_future_counts_as_now() {
+        // The clock went back an hour after the last run; found by tests/properties.rs.
+        let last = t("2026-11-30T13:00:00Z");
+        assert_eq!(next_run_after(t("2026-11-30T12:00:00Z"), 1, Some(last)), t("2026-11-30T13:00:00Z"));
     }
 }

@@ -310,3 +310,44 @@ fn deletes_come_first_then_updates_then_creates() {
     assert_eq!(actions(&p), [pair(Delete, "old@x.com"), pair(Update, "b@x.com"), pair(Create, "a@x.com")]);
     assert_eq!(p.changes.iter().map(|c| c.id).collect::<Vec<_>>(), [0, 1, 2]);
 }
+
+// Found by tests/properties.rs: plans that a service would refuse, or that forget a person.
+
+#[test]
+fn no_rename_onto_an_address_another_account_holds() {
+    let mut ann = person(1, "ann.smith@x.com");
+    ann.last_name = Some("Smith".into());
+    let old = synced(&person(1, "ann.lee@x.com"));
+    let by_hand = account("ann.smith@x.com", AccountType::SilentUser);
+    let m = managed(&[("ann.lee@x.com", Some(1))]);
+    let p = run(&[ann], &[old, by_hand], &m, &deletes_on(DeleteScope::Managed));
+    assert_eq!(actions(&p), [pair(Delete, "ann.lee@x.com"), pair(Update, "ann.smith@x.com")]);
+}
+
+#[test]
+fn an_address_still_held_by_its_previous_owner_is_not_created_over_it() {
+    // Bo had bo@x.com and is now bo.li@x.com; Cy was given bo@x.com. With updates off,
+    // Bo's account keeps bo@x.com, so creating Cy's would be refused.
+    let bo = person(1, "bo.li@x.com");
+    let cy = person(2, "bo@x.com");
+    let m = managed(&[("bo@x.com", Some(1))]);
+    let no_updates = PlanPolicy { update: false, ..PlanPolicy::default() };
+    let p = run(&[bo.clone(), cy.clone()], &[synced(&person(1, "bo@x.com"))], &m, &no_updates);
+    assert!(p.changes.is_empty(), "{:?}", actions(&p));
+    let reasons: Vec<_> = p.untouched.iter().filter(|l| l.email == "bo@x.com").map(|l| l.reason.clone()).collect();
+    assert_eq!(reasons, [Untouched::UpdatesOff, Untouched::AddressTaken]);
+    // With updates on, the rename frees the address first and the create follows.
+    let p = run(&[bo, cy], &[synced(&person(1, "bo@x.com"))], &m, &PlanPolicy::default());
+    assert_eq!(actions(&p), [pair(Update, "bo@x.com"), pair(Create, "bo@x.com")]);
+}
+
+#[test]
+fn an_exempt_account_matched_by_id_stays_remembered() {
+    let policy = PlanPolicy { exempt: vec![AddressGlob::new("*@legacy.x.com").unwrap()], ..PlanPolicy::default() };
+    let m = managed(&[("ann@legacy.x.com", Some(1))]);
+    let accounts = [synced(&person(1, "ann@legacy.x.com"))];
+    let p = run(&[person(1, "ann@x.com")], &accounts, &m, &policy);
+    assert!(p.changes.is_empty(), "{:?}", actions(&p));
+    let again = run(&[person(1, "ann@x.com")], &accounts, &p.managed_after, &policy);
+    assert!(again.changes.is_empty(), "a second account for Ann: {:?}", actions(&again));
+}
