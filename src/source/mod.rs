@@ -63,6 +63,30 @@ impl SourceError {
     }
 }
 
+/// Runs a read on a thread of its own with a current-thread runtime: on the engine's
+/// multi-thread runtime, handing every message of a read between worker threads cost about
+/// twice the CPU of the read itself (README, "Performance"). `job` makes the future there,
+/// so it need not be `Send`; only its result crosses back.
+pub async fn on_reader_thread<T, F>(name: &str, job: impl FnOnce() -> F + Send + 'static) -> Result<T, SourceError>
+where
+    T: Send + 'static,
+    F: Future<Output = Result<T, SourceError>>,
+{
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name(name.into())
+        .spawn(move || {
+            let result = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| SourceError::ReaderDied(e.to_string()))
+                .and_then(|rt| rt.block_on(job()));
+            let _ = tx.send(result);
+        })
+        .map_err(|e| SourceError::ReaderDied(e.to_string()))?;
+    rx.await.unwrap_or_else(|_| Err(SourceError::ReaderDied("reader thread panicked".into())))
+}
+
 /// The source the config describes.
 pub fn from_config(config: &Config) -> Arc<dyn Source> {
     match &config.source {

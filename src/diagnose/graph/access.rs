@@ -20,7 +20,7 @@ struct Id {
 }
 
 pub(super) async fn token(config: &GraphConfig, slot: &mut Option<Arc<GraphClient>>) -> Outcome {
-    let client = match GraphClient::new(Arc::new(config.clone())) {
+    let client = match GraphClient::new(Arc::new(config.clone()), Arc::default()) {
         Ok(client) => Arc::new(client),
         Err(e) => return Outcome::fail(e.to_string(), ""),
     };

@@ -48,7 +48,7 @@ pub struct Answer {
 pub struct GraphClient {
     http: reqwest::Client,
     pub config: Arc<GraphConfig>,
-    tokens: Tokens,
+    tokens: Arc<Tokens>,
     requests: AtomicU32,
 }
 
@@ -67,12 +67,12 @@ pub struct ErrorDetail {
 }
 
 impl GraphClient {
-    pub fn new(config: Arc<GraphConfig>) -> Result<Self, GraphError> {
+    pub fn new(config: Arc<GraphConfig>, tokens: Arc<Tokens>) -> Result<Self, GraphError> {
         let setup = |e: HttpSetupError| GraphError::Setup(e.to_string());
         let builder = crate::http::builder(config.op_timeout, config.connect_timeout, config.ca_file.as_deref())
             .map_err(setup)?;
         let http = crate::http::build(builder).map_err(setup)?;
-        Ok(Self { http, config, tokens: Tokens::default(), requests: AtomicU32::new(0) })
+        Ok(Self { http, config, tokens, requests: AtomicU32::new(0) })
     }
 
     /// Gets a token (or finds one still valid): the sign-in half of a read, on its own.
@@ -245,7 +245,7 @@ mod tests {
         let text = "[source]\nkind = \"graph\"\ntenant = \"contoso.onmicrosoft.com\"\n\
             client_id = \"11111111-2222-3333-4444-555555555555\"\nclient_secret_env = \"S\"\n";
         let config = crate::config::Config::parse(text, "t.toml").unwrap();
-        let client = GraphClient::new(Arc::new(config.source.graph().unwrap().clone())).unwrap();
+        let client = GraphClient::new(Arc::new(config.source.graph().unwrap().clone()), Arc::default()).unwrap();
         assert!(client.check_link("https://graph.microsoft.com/v1.0/users?$skiptoken=x").is_ok());
         for foreign in ["https://graph.evil.example/v1.0/users", "http://graph.microsoft.com/v1.0/users", "not a url"] {
             assert!(matches!(client.check_link(foreign), Err(GraphError::ForeignLink { .. })), "{foreign}");

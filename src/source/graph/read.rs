@@ -6,13 +6,16 @@ use super::error::GraphError;
 use super::mailbox;
 use super::objects::{Change, GROUP_SELECT, Group, Identified, USER_SELECT, User, merged};
 use super::pages::{Round, follow, follow_delta};
-use super::store::{Key, Snapshot};
+use super::store::{self, Key, Snapshot};
+use crate::model::Flavor;
 use crate::source::{ProgressFn, ReadProgress};
 use futures::{StreamExt, TryStreamExt};
 use serde::Serialize;
 use serde::de::{DeserializeOwned, IgnoredAny};
 use std::collections::HashMap;
+use std::path::Path;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use tokio_util::sync::CancellationToken;
 
 /// Member listings fetched at once (one request per page of a group's members).
 const MEMBER_LISTINGS_IN_FLIGHT: usize = 8;
@@ -148,6 +151,37 @@ impl<'a> Reader<'a> {
         }
         Ok(())
     }
+}
+
+/// The whole tenant: a delta read when the stored snapshot allows one, else a full read; the
+/// new snapshot stored for the next read. Runs on a reader thread of its own, so the state
+/// file is read and written right here.
+pub async fn tenant(
+    client: &GraphClient,
+    state_dir: &Path,
+    progress: &ProgressFn,
+    cancel: CancellationToken,
+) -> Result<(Snapshot, ReadReport), GraphError> {
+    let ctx = Ctx::new(cancel);
+    let before = client.requests();
+    ctx.until_cancelled(client.sign_in()).await?;
+    progress(ReadProgress::Connected { flavor: Flavor::EntraId });
+    let reader = Reader::new(client, &ctx, progress);
+    let key = Key::of(&client.config);
+    let because = match store::load(state_dir, &key) {
+        Some(old) if old.delta_reads + 1 < client.config.full_read_every => match delta(&reader, old).await? {
+            Some((snapshot, changes)) => {
+                store::save(state_dir, &snapshot)?;
+                return Ok((snapshot, reader.report(ReadKind::Delta, changes, before)));
+            }
+            None => FullBecause::LinkRejected,
+        },
+        Some(_) => FullBecause::Scheduled,
+        None => FullBecause::NoSnapshot,
+    };
+    let snapshot = full(&reader, key).await?;
+    store::save(state_dir, &snapshot)?;
+    Ok((snapshot, reader.report(ReadKind::Full(because), 0, before)))
 }
 
 /// Everything, and delta links to continue from.

@@ -205,20 +205,11 @@ impl LdapSource {
         T: Send + 'static,
     {
         let this = self.clone();
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        std::thread::Builder::new()
-            .name("ldap-reader".into())
-            .spawn(move || {
-                let result = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .map_err(|e| SourceError::ReaderDied(e.to_string()))
-                    .and_then(|rt| rt.block_on(this.read_into(progress, cancel, &mut sink)))
-                    .map(|(flavor, stats)| (finish(sink), flavor, stats));
-                let _ = tx.send(result);
-            })
-            .map_err(|e| SourceError::ReaderDied(e.to_string()))?;
-        rx.await.unwrap_or_else(|_| Err(SourceError::ReaderDied("reader thread panicked".into())))
+        super::on_reader_thread("ldap-reader", move || async move {
+            let (flavor, stats) = this.read_into(progress, cancel, &mut sink).await?;
+            Ok((finish(sink), flavor, stats))
+        })
+        .await
     }
 }
 
