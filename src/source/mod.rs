@@ -64,9 +64,9 @@ impl SourceError {
 }
 
 /// Runs a read on a thread of its own with a current-thread runtime: on the engine's
-/// multi-thread runtime, handing every message of a read between worker threads cost about
-/// twice the CPU of the read itself (README, "Performance"). `job` makes the future there,
-/// so it need not be `Send`; only its result crosses back.
+/// multi-thread runtime, handing every message of a read between worker threads costs more
+/// CPU than the read itself (README, "Performance"). `job` makes the future there, so it
+/// need not be `Send`; only its result crosses back.
 pub async fn on_reader_thread<T, F>(name: &str, job: impl FnOnce() -> F + Send + 'static) -> Result<T, SourceError>
 where
     T: Send + 'static,
