@@ -12,8 +12,9 @@
 #          time, peak RSS and the requests each kind of read made (target: <= 2 s, <= 150 MiB).
 #   plan   planning 100,000 entries against 100,000 accounts (benches/plan.rs), compared
 #          with the time adsync takes to read 100,000 entries (target: <= 10% of it).
-#   apply  10,000 creates through the API client against the loopback fake with 20 ms per
-#          request and max_in_flight = 4 (benches/apply.rs; target: >= 80% of 200/s).
+#   apply  10,000 creates, then 4,000 updates (GET + PUT each), through the API client against
+#          the strict loopback fake with 20 ms per request and max_in_flight = 4
+#          (benches/apply.rs; target: >= 80% of 200/s for creates and of 100/s for updates).
 #   render one 120x40 TUI frame with 100,000 tree entries and 100,000 review rows
 #          (benches/render.rs; target: <= 5 ms).
 #   classify  what is left after the last page of a 100,000-entry read: finishing the

@@ -7,6 +7,7 @@
 #   slapd  (same, 1k users, slapd's own 500-entry size limit) ldap 3891 / ldaps 6361
 #   slapd  (same, 300 users, rebuilt every run: sync tests modify it) ldap 3893 / ldaps 6363
 #   samba  (Samba AD DC, 1k generated users)                   ldap 389 / ldaps 636
+#   aiosmtpd (python3-aiosmtpd) is started by the notification tests themselves, with TLS
 #
 # Extra arguments go to `cargo test` (e.g. scripts/test.sh search_lab).
 # KEEP_LAB=1 leaves the servers running afterwards (faster re-runs while developing).
@@ -23,6 +24,8 @@ install_missing() {
   command -v tmux >/dev/null || pkgs+=(tmux)
   command -v python3 >/dev/null || pkgs+=(python3)
   command -v openssl >/dev/null || pkgs+=(openssl)
+  # the SMTP server the notification tests send to (Debian's python3, whatever python3 is first)
+  /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || pkgs+=(python3-aiosmtpd)
   [ -e /etc/ssl/certs/ca-certificates.crt ] || pkgs+=(ca-certificates)
   if [ ${#pkgs[@]} -gt 0 ]; then
     log "installing ${pkgs[*]}"

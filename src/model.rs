@@ -3,10 +3,12 @@
 
 mod account;
 mod change;
+mod org;
 mod read;
 
 pub use account::{Account, AccountType, DefaultRole, Uid};
 pub use change::ChangeKind;
+pub use org::{Licenses, OrgFacts, OrgRead, UnreadFact, VendorSync};
 pub use read::{Classification, ClassifiedRead, Presence, ReadStats, SearchOutcome};
 
 use serde::{Deserialize, Serialize};

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::fake_service::{ADMIN, DOMAIN, FakeService, Fault};
+use common::fake_service::{ADMIN, DOMAIN, FakeService, Fault, Mode};
 use common::{Outcome, Transport, assert_clean_failure, run, write_config};
 use serde_json::{Value, json};
 
@@ -37,7 +37,11 @@ fn assert_no_secret(out: &Outcome, secret: &str) {
 }
 
 fn seeded() -> FakeService {
-    let fake = FakeService::start();
+    seeded_in(Mode::Lenient)
+}
+
+fn seeded_in(mode: Mode) -> FakeService {
+    let fake = FakeService::start_in(mode);
     fake.add_admin("ops@example.com", SECRET, &[DOMAIN], false);
     let mut admin = json!({"primary_email": ADMIN, "type": "organization_admin"});
     admin["is_active"] = json!(true);
@@ -46,18 +50,76 @@ fn seeded() -> FakeService {
 }
 
 #[test]
-fn check_target_prints_who_we_are_and_the_user_count() {
-    let fake = seeded();
+fn check_target_prints_who_we_are_the_user_count_and_the_vendors_sync() {
+    let fake = seeded_in(Mode::Strict);
+    fake.set_org_facts(DOMAIN, json!({"user_licenses": 100}));
     let out = check(&essentials_toml(&fake, "ops@example.com", DOMAIN), SECRET, &["--target"]);
     assert_eq!(out.code, 0, "stderr: {}", out.stderr);
     let want = format!(
         "Service: Proofpoint Essentials {base} · example.com\n  API        {base}\n  \
          signed in  ops@example.com (organization_admin, read-write)\n  \
-         org        example.com: accessible, 2 users (1 admin, never touched by a sync)\n",
+         org        example.com: accessible, 2 users (1 admin, never touched by a sync)\n  \
+         licences   2 of 100 in use\n  \
+         own sync   off (no LDAP server, Azure AD sync off)\nGuards: ok\n",
         base = fake.base_url()
     );
     assert_eq!(out.stdout, want);
-    assert_eq!(fake.request_lines(), ["GET /api/v1/me", "GET /api/v1/orgs/example.com/users"], "reads only");
+    let reads = [
+        "GET /api/v1/me",
+        "GET /api/v1/orgs/example.com/users",
+        "GET /api/v1/orgs/example.com",
+        "GET /api/v1/orgs/example.com/settings/azure",
+    ];
+    assert_eq!(fake.request_lines(), reads, "reads only");
+}
+
+#[test]
+fn check_target_names_the_vendors_sync_that_would_block_a_sync_in_both_modes() {
+    for mode in [Mode::Lenient, Mode::Strict] {
+        let fake = seeded_in(mode);
+        fake.set_org_facts(DOMAIN, json!({"ldap_url": "ldaps://dc1.example.com"}));
+        fake.set_azure(DOMAIN, Some(json!({"sync_frequency": 24, "remove_deleted_users": true})));
+        let toml = essentials_toml(&fake, "ops@example.com", DOMAIN);
+        let out = check(&toml, SECRET, &["--target"]);
+        assert_eq!(out.code, 3, "{mode:?}: {}\n{}", out.stdout, out.stderr);
+        assert!(
+            out.stdout.contains("own sync   ON: the service's LDAP sync (ldap_url ldaps://dc1.example.com); the service's Azure AD sync (every 24 h, removing deleted users)"),
+            "{mode:?}: {}",
+            out.stdout
+        );
+        assert!(
+            out.stdout.contains("! vendor_sync_active:") && out.stdout.contains("sync_frequency 0"),
+            "{}",
+            out.stdout
+        );
+        let json_out = check(&toml, SECRET, &["--target", "--json"]);
+        let doc: Value = serde_json::from_str(&json_out.stdout).unwrap();
+        assert_eq!(doc["guards"]["blocks"][0]["guard"], "vendor_sync_active", "{doc}");
+        assert_eq!(doc["org"]["vendor_syncs"][1]["kind"], "azure", "{doc}");
+        let coexisting = check(&format!("{toml}coexist_with_vendor_sync = true\n"), SECRET, &["--target"]);
+        assert_eq!(coexisting.code, 0, "{}", coexisting.stdout);
+        assert!(coexisting.stdout.contains("Warning: the service's LDAP sync"), "{}", coexisting.stdout);
+        assert_no_secret(&out, SECRET);
+    }
+}
+
+#[test]
+fn org_reads_the_service_refuses_are_warnings_not_failures() {
+    let fake = seeded();
+    fake.fail_matching(None, Some("/orgs/example.com/settings"), 1, Fault::Forbidden);
+    let out = check(&essentials_toml(&fake, "ops@example.com", DOMAIN), SECRET, &["--target"]);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("own sync   not known (see the warnings)"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("Warning: GET /orgs/{domain}/settings/azure answered 403: Not authorized"),
+        "{}",
+        out.stdout
+    );
+    let refused = fake.requests().into_iter().find(|r| r.status == 403).expect("the refused read");
+    let correlator = &refused.headers["x-correlator"];
+    assert!(out.stderr.contains(&format!("x_correlator={correlator}")), "logged with its correlator: {}", out.stderr);
+    let lenient = check(&essentials_toml(&fake, "ops@example.com", DOMAIN), SECRET, &["--target"]);
+    assert!(lenient.stdout.contains("answered 404: no domain or settings found"), "{}", lenient.stdout);
 }
 
 #[test]
@@ -107,7 +169,7 @@ fn a_server_error_is_retried_and_reported_at_info_level() {
     let out = check(&essentials_toml(&fake, "ops@example.com", DOMAIN), SECRET, &["--target", "-v"]);
     assert_eq!(out.code, 0, "one 500 is retried: {}", out.stderr);
     assert!(out.stderr.contains("GET /api/v1/me: 500: Internal error; trying again in"), "{}", out.stderr);
-    assert_eq!(fake.request_lines().len(), 3, "me twice, then the list");
+    assert_eq!(fake.request_lines().len(), 5, "me twice, then the list and the two organisation reads");
 }
 
 #[test]

@@ -169,3 +169,45 @@ fn the_example_config_documents_every_graph_key() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("Entra ID tenant contoso.onmicrosoft.com"));
 }
+
+#[test]
+fn config_init_writes_the_commented_example_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let xdg = dir.path().join("xdg");
+    let out = adsync().env("XDG_CONFIG_HOME", &xdg).args(["config", "init"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let written = xdg.join("adsync/config.toml");
+    let example = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("config/adsync.example.toml"));
+    assert_eq!(std::fs::read_to_string(&written).unwrap(), example.unwrap());
+    let mode = std::fs::metadata(&written).unwrap().permissions();
+    assert_eq!(std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777, 0o600);
+    let again = adsync().env("XDG_CONFIG_HOME", &xdg).args(["config", "init"]).output().unwrap();
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("exists already; nothing was written"));
+    let elsewhere = dir.path().join("etc/adsync.toml");
+    let out = adsync().args(["config", "init", "--path"]).arg(&elsewhere).output().unwrap();
+    assert!(out.status.success() && elsewhere.is_file());
+    let check = adsync().env("XDG_CONFIG_HOME", &xdg).args(["config", "check"]).output().unwrap();
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
+}
+
+#[test]
+fn the_system_config_is_looked_for_last() {
+    let out = adsync().args(["config", "paths"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().filter(|l| l.trim_start().starts_with(char::is_numeric)).collect();
+    assert!(
+        lines.last().unwrap().contains("system") && lines.last().unwrap().contains("/etc/adsync/config.toml"),
+        "{text}"
+    );
+}
+
+#[test]
+fn without_a_terminal_a_missing_config_is_still_an_error() {
+    let out = adsync().args(["--config", "/nonexistent/new.toml"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read config file /nonexistent/new.toml"));
+    let out = adsync().output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no config file found"));
+}

@@ -72,24 +72,38 @@ fn an_empty_directory_exports_an_empty_file() {
     assert!(out.is_empty());
 }
 
-/// Through the binary against the lab's slapd: every entry `search` would sync, in order.
+/// Through the binary against the lab's slapd: every user `search` would sync, in order; with
+/// `--include-functional`, every entry, and a warning that the import makes them users.
 #[test]
 fn export_through_the_binary_matches_search() {
     let Some(lab) = common::slapd() else { return };
     let (dir, config) = write_config(&lab.source_toml(Transport::Ldaps));
-    let out_file = dir.path().join("import.csv");
-    let mut cmd = adsync(&config, &lab.bind_pw);
-    cmd.args(["export", "csv", "--out"]).arg(&out_file);
-    let export = run(cmd);
-    assert_eq!(export.code, 0, "stderr: {}", export.stderr);
     let mut cmd = adsync(&config, &lab.bind_pw);
     cmd.args(["search", "--json"]);
     let search: Value = serde_json::from_str(&run(cmd).stdout).unwrap();
-    let entries = search["entries"].as_array().unwrap();
-    assert!(entries.len() > 1000, "the lab directory has thousands of entries");
-    let rows = read_back(&std::fs::read(&out_file).unwrap());
+    let all = search["entries"].as_array().unwrap();
+    assert!(all.len() > 1000, "the lab directory has thousands of entries");
+    let users: Vec<Value> = all.iter().filter(|e| e["kind"] == "user").cloned().collect();
+    let functional = all.len() - users.len();
+    assert!(functional > 0, "the lab directory has groups and shared mailboxes");
+    for (flag, entries) in [(None, &users), (Some("--include-functional"), all)] {
+        let out_file = dir.path().join("import.csv");
+        let mut cmd = adsync(&config, &lab.bind_pw);
+        cmd.args(["export", "csv", "--out"]).arg(&out_file).args(flag);
+        let export = run(cmd);
+        assert_eq!(export.code, 0, "stderr: {}", export.stderr);
+        assert!(export.stderr.contains(&format!("exported {} accounts", entries.len())), "{}", export.stderr);
+        let said = match flag {
+            None => format!("left out {functional} functional accounts and groups"),
+            Some(_) => format!("warning: {functional} functional accounts and groups are included"),
+        };
+        assert!(export.stderr.contains(&said), "{}", export.stderr);
+        assert_rows_match(&read_back(&std::fs::read(&out_file).unwrap()), entries);
+    }
+}
+
+fn assert_rows_match(rows: &[Vec<String>], entries: &[Value]) {
     assert_eq!(rows.len(), entries.len());
-    assert!(export.stderr.contains(&format!("exported {} accounts", entries.len())), "{}", export.stderr);
     for (row, entry) in rows.iter().zip(entries) {
         assert_eq!(row[2], entry["primary_email"].as_str().unwrap());
         assert_eq!(row[3], "");

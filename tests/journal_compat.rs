@@ -5,7 +5,10 @@
 //! and a journal without an `end` record, and the service file as the run left it. Two deletes,
 //! a rename and a create were done, one update failed, and one create was sent without an answer.
 
-use adsync::model::{ChangeKind, Classification, DirectoryEntry, EntryKind, Flavor, ObjectId, SearchOutcome};
+#[path = "common/entries.rs"]
+mod entries;
+
+use adsync::model::{ChangeKind, Classification, DirectoryEntry, Flavor, ObjectId, SearchOutcome};
 use adsync::sync::journal::{self, Record, Step};
 use adsync::sync::plan::PlanPolicy;
 use adsync::sync::run::{SyncSettings, make_plan};
@@ -34,19 +37,7 @@ fn id(n: u128) -> ObjectId {
 }
 
 fn person(email: &str, first: &str, last: &str, n: u128) -> DirectoryEntry {
-    DirectoryEntry {
-        id: Some(id(n)),
-        dn: format!("CN={first} {last},OU=People,DC=example,DC=com"),
-        kind: EntryKind::User,
-        primary_email: email.into(),
-        aliases: vec![],
-        first_name: Some(first.into()),
-        last_name: Some(last.into()),
-        display_name: None,
-        enabled: true,
-        hidden: false,
-        member_count: None,
-    }
+    entries::person(id(n), email, first, last)
 }
 
 /// The directory the interrupted run was planned from.
@@ -67,7 +58,15 @@ fn workspace() -> (tempfile::TempDir, PathBuf, SyncSettings) {
     copy_dir(&fixture(), dir.path());
     let state_dir = dir.path().join("state");
     let plan = PlanPolicy { delete: true, ..PlanPolicy::default() };
-    let settings = SyncSettings { plan, guards: Default::default(), state_dir: state_dir.clone(), max_in_flight: 1 };
+    let settings = SyncSettings {
+        plan,
+        guards: Default::default(),
+        state_dir: state_dir.clone(),
+        max_in_flight: 1,
+        coexist_with_vendor_sync: false,
+        verify: Default::default(),
+        run_id: None,
+    };
     (dir, state_dir, settings)
 }
 

@@ -4,7 +4,7 @@
 //! the config loader on arbitrary text (an error, never a panic).
 
 use adsync::config::value::AddressGlob;
-use adsync::config::{Config, DeleteScope, GuardConfig};
+use adsync::config::{Config, DeleteScope, GuardConfig, RenameMode};
 use adsync::model::{Account, AccountType, DefaultRole, DirObject, ObjectClass, ObjectId};
 use adsync::source::classify::{Policy, classify};
 use adsync::sync::apply::managed_after;
@@ -99,8 +99,8 @@ fn policy() -> impl Strategy<Value = PlanPolicy> {
     let scope = prop::sample::select(vec![DeleteScope::Managed, DeleteScope::All]);
     let role = prop::sample::select(vec![DefaultRole::SilentUser, DefaultRole::EndUser]);
     let exempt = prop::sample::subsequence(vec!["bo1@*", "*@legacy.example.com", "info0@example.com"], 0..=2);
-    (any::<bool>(), any::<bool>(), any::<bool>(), scope, any::<bool>(), role, exempt).prop_map(
-        |(create, update, delete, delete_scope, manage_roles, default_role, exempt)| PlanPolicy {
+    (any::<bool>(), any::<bool>(), any::<bool>(), scope, any::<bool>(), role, exempt, any::<bool>()).prop_map(
+        |(create, update, delete, delete_scope, manage_roles, default_role, exempt, recreate)| PlanPolicy {
             default_role,
             create,
             update,
@@ -108,6 +108,8 @@ fn policy() -> impl Strategy<Value = PlanPolicy> {
             delete_scope,
             manage_roles,
             exempt: exempt.into_iter().map(|g| AddressGlob::new(g).unwrap()).collect(),
+            // Config validation allows recreate only with deletes on.
+            rename: if recreate && delete { RenameMode::Recreate } else { RenameMode::Update },
         },
     )
 }
@@ -305,8 +307,8 @@ proptest! {
         max_deletes in 0..40u32, max_delete_percent in 0.0..50.0f64, max_shrink_percent in 0.0..50.0f64,
         allow_deletes in prop::option::of(0..60usize), allow_shrink in any::<bool>(),
     ) {
-        let input = GuardInput { complete, users, directory_objects: objects, last_good_objects: last, deletes, target_accounts: accounts };
-        let limits = GuardConfig { max_deletes, max_delete_percent, max_shrink_percent };
+        let input = GuardInput { complete, users, directory_objects: objects, last_good_objects: last, deletes, target_accounts: accounts, ..GuardInput::default() };
+        let limits = GuardConfig { max_deletes, max_delete_percent, max_shrink_percent, respect_licenses: false };
         let verdict = guard::check(&input, &limits, Overrides { allow_deletes, allow_shrink });
         let deletes_allowed = allow_deletes.is_some_and(|n| deletes <= n);
         let share = if accounts == 0 { 0.0 } else { deletes as f64 * 100.0 / accounts as f64 };

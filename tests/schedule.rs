@@ -28,7 +28,10 @@ fn a_run_with_auto_apply_creates_everyone_and_the_next_finds_nothing_to_do() {
     let creates = planned_creates(&setup);
     let out = setup.adsync(&["schedule", "--now", "--runs", "1"]);
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
-    let expected = format!("{creates} to create, 0 to update, 0 to delete; applied {creates}, failed 0");
+    let verified = adsync::report::thousands(creates as u64);
+    let expected = format!(
+        "{creates} to create, 0 to update, 0 to delete; applied {creates}, failed 0; verified {verified} of {verified}"
+    );
     assert!(run_line(&out.stdout).ends_with(&expected), "{}", out.stdout);
     assert_eq!(setup.emails().len(), creates);
     assert!(out.stdout.lines().last().unwrap().ends_with("schedule stopped"), "{}", out.stdout);

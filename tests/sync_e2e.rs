@@ -5,7 +5,7 @@
 mod common;
 
 use common::Lab;
-use common::fake_service::DOMAIN;
+use common::fake_service::{DOMAIN, Mode, Renames};
 use common::proxy::{CutProxy, socket_of};
 use common::sync_setup::{Setup, json, planned_creates};
 use serde_json::Value;
@@ -99,6 +99,9 @@ fn directory_edits_become_exactly_those_updates_and_deletes() {
         serde_json::json!([format!("e2e-extra-{s}@example.com")])
     );
     assert!(!by_email.contains_key(&format!("e2e-delete-{s}@example.com")));
+
+    let verification = &json(&out)["verification"];
+    assert_eq!((verification["checked"].as_u64(), verification["verified"].as_u64()), (Some(4), Some(4)));
 
     // 3. Nothing changed: zero writes.
     setup.fake.clear_requests();
@@ -223,4 +226,130 @@ fn two_runs_never_overlap_and_the_second_says_who_holds_the_lock() {
     let _ = first.wait();
     assert_eq!(second.code, 1, "{}", second.stderr);
     assert!(second.stderr.contains("another adsync run is applying changes (pid"), "{}", second.stderr);
+}
+
+/// A directory of our own: an OU under the lab's base with one person per name, each with a
+/// fresh objectGUID, and the setup pointed at that OU so a sync sees only them.
+struct SmallDirectory {
+    setup: Setup,
+    s: String,
+}
+
+impl SmallDirectory {
+    fn new(lab: Lab, mode: Mode, names: &[&str]) -> Self {
+        let s = suffix();
+        let ou = format!("ou=w{s},{}", lab.base_dn);
+        let mut add = format!("dn: {ou}\nchangetype: add\nobjectClass: organizationalUnit\nou: w{s}\n\n");
+        for n in names {
+            add.push_str(&format!(
+                "dn: cn={n} {s},{ou}\nchangetype: add\nobjectClass: inetOrgPerson\nobjectClass: user\ncn: {n} {s}\n\
+                 sn: {n}\ngivenName: E2e\nmail: {n}-{s}@example.com\nproxyAddresses: SMTP:{n}-{s}@example.com\n\
+                 userAccountControl: 512\nobjectGUID:: {}\n\n",
+                base64_guid(&format!("{n}-{s}"))
+            ));
+        }
+        ldapmodify(&lab, &add);
+        let mut setup = Setup::in_mode(lab, mode);
+        setup.lab.base_dn = ou;
+        Self { setup, s }
+    }
+
+    fn email(&self, name: &str) -> String {
+        format!("{name}-{}@example.com", self.s)
+    }
+
+    fn dn(&self, name: &str) -> String {
+        format!("cn={name} {},{}", self.s, self.setup.lab.base_dn)
+    }
+
+    fn stored(&self, email: &str) -> Value {
+        self.setup.fake.users(DOMAIN).into_iter().find(|u| u["primary_email"] == email).expect("stored user")
+    }
+}
+
+#[test]
+fn a_safe_list_edited_between_plan_and_apply_survives_a_name_change() {
+    let Some(lab) = common::lab("RW") else { return };
+    let d = SmallDirectory::new(lab.clone(), Mode::Strict, &["safe"]);
+    let email = d.email("safe");
+    let out = d.setup.adsync(&["sync", "--apply"]);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("Verification: verified 1 of 1 in the service"), "{}", out.stdout);
+    let mut user = d.stored(&email);
+    user["safe_list_senders"] = serde_json::json!(["old@partner.example"]);
+    d.setup.fake.seed(DOMAIN, [user]);
+
+    ldapmodify(
+        &lab,
+        &format!("dn: {}\nchangetype: modify\nreplace: givenName\ngivenName: Renamed\n-\n\n", d.dn("safe")),
+    );
+    let edit = serde_json::json!({"safe_list_senders": ["new@partner.example"]});
+    d.setup.fake.edit_after_listing(DOMAIN, &email, edit);
+    let out = d.setup.adsync(&["sync", "--apply"]);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    let stored = d.stored(&email);
+    assert_eq!(stored["firstname"], "Renamed");
+    assert_eq!(stored["safe_list_senders"], serde_json::json!(["new@partner.example"]), "the user's new list");
+    assert!(out.stdout.contains("Verification: verified 1 of 1 in the service"), "{}", out.stdout);
+}
+
+#[test]
+fn a_rename_the_service_ignores_fails_every_run_and_stays_planned() {
+    let Some(lab) = common::lab("RW") else { return };
+    let d = SmallDirectory::new(lab.clone(), Mode::Strict, &["move"]);
+    d.setup.fake.set_renames(Renames::Ignore);
+    assert_eq!(d.setup.adsync(&["sync", "--apply"]).code, 0);
+    let (old, new) = (d.email("move"), d.email("moved"));
+    ldapmodify(
+        &lab,
+        &format!(
+            "dn: {}\nchangetype: modify\nreplace: mail\nmail: {new}\n-\nreplace: proxyAddresses\nproxyAddresses: SMTP:{new}\n-\n\n",
+            d.dn("move")
+        ),
+    );
+    for _ in 0..2 {
+        let out = d.setup.adsync(&["sync", "--apply"]);
+        assert_eq!(out.code, 4, "{}\n{}", out.stdout, out.stderr);
+        assert!(out.stdout.contains(&format!("failed: update {old}:")), "{}", out.stdout);
+        assert!(out.stdout.contains(&new) && out.stdout.contains("sync.rename = \"recreate\""), "{}", out.stdout);
+        let plan = d.setup.adsync(&["plan", "--exit-code"]);
+        assert_eq!(plan.code, 10, "{}", plan.stdout);
+        assert!(plan.stdout.contains(&format!("primary {old} → {new}")), "the same rename: {}", plan.stdout);
+        assert!(!plan.stdout.contains("Adding ("), "no second account: {}", plan.stdout);
+    }
+    assert_eq!(d.setup.emails(), BTreeSet::from([old]));
+}
+
+#[test]
+fn the_vendors_own_sync_blocks_the_run_with_zero_writes() {
+    let Some(lab) = common::lab("RW") else { return };
+    let d = SmallDirectory::new(lab, Mode::Strict, &["vendor"]);
+    d.setup.fake.set_org_facts(DOMAIN, serde_json::json!({"ldap_url": "ldaps://dc1.example.com"}));
+    let out = d.setup.adsync(&["sync", "--apply"]);
+    assert_eq!(out.code, 3, "{}\n{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("vendor_sync_active: the service's LDAP sync (ldap_url ldaps://dc1.example.com)"));
+    let out = d.setup.adsync(&["sync", "--apply", "--json"]);
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert_eq!(json(&out)["guards"]["blocks"][0]["guard"], "vendor_sync_active", "{}", out.stdout);
+    assert!(d.setup.writes().is_empty(), "{:?}", d.setup.writes());
+}
+
+#[test]
+fn licences_over_the_limit_warn_in_the_plan_and_block_when_asked() {
+    let Some(lab) = common::lab("RW") else { return };
+    let mut d = SmallDirectory::new(lab, Mode::Lenient, &["lic1", "lic2"]);
+    d.setup.fake.set_org_facts(DOMAIN, serde_json::json!({"user_licenses": 1}));
+    let out = d.setup.adsync(&["plan", "--json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let warnings = json(&out)["guards"]["warnings"].as_array().cloned().unwrap_or_default();
+    let licences = warnings.iter().find(|w| w["warning"] == "licenses").expect("a licence warning");
+    assert_eq!((licences["active_after"].as_i64(), licences["user_licenses"].as_u64()), (Some(2), Some(1)));
+    assert!(warnings.iter().any(|w| w["warning"] == "org_fact_unread"), "the lenient fake has no Azure settings");
+    let text = d.setup.adsync(&["plan"]);
+    assert!(text.stdout.contains("Warning: licences: after this run 2 accounts would be active"), "{}", text.stdout);
+    d.setup.sync_extra = "guards.respect_licenses = true".into();
+    let out = d.setup.adsync(&["sync", "--apply"]);
+    assert_eq!(out.code, 3, "{}\n{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("sync.guards.respect_licenses"), "{}", out.stdout);
+    assert!(d.setup.writes().is_empty(), "{:?}", d.setup.writes());
 }

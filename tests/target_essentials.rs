@@ -102,7 +102,7 @@ async fn create_update_delete_send_exactly_the_planned_requests() {
     t.create(&account("new@example.com"), CreateOptions::default()).await.unwrap();
     let mut renamed = t.list().await.unwrap().into_iter().find(|a| a.has_email("a@example.com")).unwrap();
     renamed.primary_email = "a2@example.com".into();
-    t.update("a@example.com", &renamed).await.unwrap();
+    t.put("a@example.com", &renamed).await.unwrap();
     t.delete("b@example.com").await.unwrap();
     let log = fake.requests();
     let got: Vec<String> = log.iter().map(|r| format!("{} {}", r.line(), r.status)).collect();
@@ -140,7 +140,7 @@ async fn unknown_fields_survive_read_modify_write() {
     let t = target(&fake);
     let mut account = t.list().await.unwrap().remove(0);
     account.last_name = Some("Lee-Smith".into());
-    t.update("a@example.com", &account).await.unwrap();
+    t.put("a@example.com", &account).await.unwrap();
     original["surname"] = json!("Lee-Smith");
     assert_eq!(fake.users(DOMAIN), vec![original]);
 }
@@ -167,13 +167,17 @@ async fn unknown_domain_stops_the_run() {
 }
 
 #[tokio::test]
-async fn another_organisation_is_forbidden() {
+async fn a_403_on_the_listing_stops_the_run_and_on_one_account_fails_that_account() {
     let fake = FakeService::start();
     fake.add_org("other.example");
     let t = target_with(&fake, Opts { domain: "other.example", ..Opts::default() });
-    let err = t.create(&account("x@other.example"), CreateOptions::default()).await.unwrap_err();
+    let err = t.list().await.unwrap_err();
     assert!(err.is_fatal() && matches!(err, TargetError::Forbidden { .. }), "{err}");
     assert_reason(&err, "Service API:", "403 Forbidden: Not an administrator of this organization");
+    let one = t.create(&account("x@other.example"), CreateOptions::default()).await.unwrap_err();
+    assert!(!one.is_fatal() && matches!(one, TargetError::AccountForbidden { .. }), "{one}");
+    assert_reason(&one, "Service API: POST", "refused for this one account (403 Forbidden");
+    assert!(matches!(t.get("x@other.example").await, Err(TargetError::AccountForbidden { .. })));
 }
 
 #[tokio::test]
@@ -316,7 +320,7 @@ async fn an_update_after_a_timeout_is_simply_repeated() {
     let t = target_with(&fake, Opts { timeout: "300ms", ..Opts::default() });
     let mut a = account("a@example.com");
     a.last_name = Some("New".into());
-    t.update("a@example.com", &a).await.unwrap();
+    t.put("a@example.com", &a).await.unwrap();
     let put = format!("PUT {USERS}/a@example.com");
     assert_eq!(fake.request_lines()[1..], [put.clone(), put]);
     assert_eq!(fake.users(DOMAIN)[0]["surname"], "New");
@@ -376,16 +380,16 @@ async fn per_item_refusals_do_not_stop_the_run() {
     fake.set_duplicate_status(400);
     let dup400 = t.create(&account("a@example.com"), CreateOptions::default()).await.unwrap_err();
     assert!(matches!(dup400, TargetError::Duplicate { .. }), "{dup400}");
-    let missing = t.update("ghost@example.com", &account("ghost@example.com")).await.unwrap_err();
+    let missing = t.put("ghost@example.com", &account("ghost@example.com")).await.unwrap_err();
     assert!(!missing.is_fatal() && matches!(missing, TargetError::NotFound { .. }));
     assert!(matches!(t.delete("ghost@example.com").await, Err(TargetError::NotFound { .. })));
     let bad = t.create(&account(""), CreateOptions::default()).await.unwrap_err();
     assert!(!bad.is_fatal());
     assert_reason(&bad, "Service API:", "(400: primary_email is required)");
-    let collide = t.update("a@example.com", &account("new@example.com")).await;
+    let collide = t.put("a@example.com", &account("new@example.com")).await;
     assert!(collide.is_ok());
     t.create(&account("a@example.com"), CreateOptions::default()).await.unwrap();
-    let onto = t.update("a@example.com", &account("new@example.com")).await.unwrap_err();
+    let onto = t.put("a@example.com", &account("new@example.com")).await.unwrap_err();
     assert!(matches!(&onto, TargetError::Duplicate { email, .. } if email == "new@example.com"), "{onto}");
 }
 

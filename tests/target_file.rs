@@ -70,7 +70,7 @@ async fn a_real_export_in_either_shape_keeps_its_unknown_fields() {
         let t = FileTarget::open(&path).unwrap();
         let mut a = t.list().await.unwrap().remove(0);
         a.last_name = Some("Lee-Smith".into());
-        t.update("A@EXAMPLE.COM", &a).await.unwrap();
+        t.put("A@EXAMPLE.COM", &a).await.unwrap();
         t.flush().await.unwrap();
         let mut want = user.clone();
         want["surname"] = json!("Lee-Smith");
@@ -87,10 +87,10 @@ async fn duplicates_and_missing_accounts_are_per_item_errors() {
     let dup = t.create(&account("A@Example.com"), CreateOptions::default()).await.unwrap_err();
     assert!(!dup.is_fatal() && matches!(dup, TargetError::Duplicate { .. }));
     assert!(dup.to_string().starts_with("File target: an account A@Example.com already exists"), "{dup}");
-    let missing = t.update("ghost@example.com", &account("ghost@example.com")).await.unwrap_err();
+    let missing = t.put("ghost@example.com", &account("ghost@example.com")).await.unwrap_err();
     assert!(!missing.is_fatal() && matches!(missing, TargetError::NotFound { .. }));
     assert!(matches!(t.delete("ghost@example.com").await, Err(TargetError::NotFound { .. })));
-    let onto = t.update("a@example.com", &account("b@example.com")).await.unwrap_err();
+    let onto = t.put("a@example.com", &account("b@example.com")).await.unwrap_err();
     assert!(matches!(onto, TargetError::Duplicate { .. }), "renaming onto another account");
     assert_eq!(emails(&t.list().await.unwrap()), ["a@example.com", "b@example.com"]);
 }
@@ -101,7 +101,7 @@ async fn update_renames_and_delete_removes() {
     let t = FileTarget::open(&path).unwrap();
     t.create(&account("a@example.com"), CreateOptions::default()).await.unwrap();
     t.create(&account("z@example.com"), CreateOptions::default()).await.unwrap();
-    t.update("a@example.com", &account("ann@example.com")).await.unwrap();
+    t.put("a@example.com", &account("ann@example.com")).await.unwrap();
     t.delete("Z@example.com").await.unwrap();
     t.flush().await.unwrap();
     assert_eq!(emails(&wire::parse_users(&std::fs::read(&path).unwrap()).unwrap()), ["ann@example.com"]);

@@ -99,7 +99,8 @@ impl Harness {
 #[test]
 fn the_app_starts_by_listing_the_base_dn() {
     let h = Harness::new();
-    assert_eq!(h.app.start(), vec![Effect::Engine(Command::Browse { dn: ROOT.into(), refresh: false })]);
+    let browse = Effect::Engine(Command::Browse { dn: ROOT.into(), refresh: false });
+    assert_eq!(h.app.start(), vec![browse, Effect::Observe], "and a first look at the history");
 }
 
 #[test]
@@ -242,8 +243,7 @@ fn settings_edit_in_place_validate_and_save_back() {
     }
     h.chars("OU=People,DC=example,DC=com");
     h.press(KeyCode::Enter);
-    h.press(KeyCode::Char('j'));
-    h.press(KeyCode::Char('j'));
+    h.chars("jjj"); // past the CA file and Active users
     h.press(KeyCode::Char(' ')); // Disabled accounts on
     assert!(h.app.settings.unsaved());
     let save = h.press_with(KeyCode::Char('s'), KeyModifiers::CONTROL);
@@ -270,7 +270,7 @@ fn x_excludes_the_selected_subtree_in_the_config_file() {
     assert_eq!(h.flash_text(), format!("excluded {people} (saved)"));
     let path = h.app.config.origin.clone().unwrap();
     assert_eq!(Config::load(&path).unwrap().exclude.subtrees[0].0, people);
-    assert_eq!(h.reload(), vec![Effect::Engine(Command::Browse { dn: ROOT.into(), refresh: false })]);
+    assert_eq!(h.reload(), vec![Effect::Engine(Command::Browse { dn: ROOT.into(), refresh: false }), Effect::Observe]);
     assert_eq!(h.app.tree.excluded.len(), 1, "the tree marks it");
     let x = h.press(KeyCode::Char('x'));
     assert_eq!(h.perform_writes(x), vec![Effect::Reload]);
@@ -322,7 +322,7 @@ mod review {
         let effects = h.press(code);
         for effect in &effects {
             if let Effect::Engine(command) = effect {
-                update(&mut h.snap, Msg::Command(command.clone()), &Rules::default());
+                update(&mut h.snap, Msg::Command(command.clone()), &Rules::default(), jiff::Timestamp::now());
             }
         }
         effects
@@ -670,7 +670,7 @@ mod saving {
         let config = Config::parse(&CONFIG.replace("DC=example,DC=com\"", &format!("{root}\"")), "a.toml").unwrap();
         let reloaded = Box::new(Reloaded { config, root: root.into() });
         let effects = h.app.update(Input::Reloaded(Ok(reloaded)), &h.snap, h.now);
-        assert_eq!(effects, vec![Effect::Engine(Command::Browse { dn: root.into(), refresh: false })]);
+        assert_eq!(effects, vec![Effect::Engine(Command::Browse { dn: root.into(), refresh: false }), Effect::Observe]);
         assert_eq!(h.app.tree.selected.as_deref(), Some(root));
         assert_eq!(h.app.config.source.ldap().unwrap().base_dn.0, root);
     }
@@ -681,5 +681,111 @@ mod saving {
         let error = Config::parse("[source]\nkind = 3\n", "adsync.toml").unwrap_err();
         assert!(h.app.update(Input::Reloaded(Err(error)), &h.snap, h.now).is_empty());
         assert_eq!(last_log_line(&h).0, Level::Error);
+    }
+}
+
+/// The History pane, the zoom key and the looks at the history and the schedule's heartbeat.
+mod history {
+    use super::*;
+    use adsync::history::heartbeat::ScheduleStatus;
+    use adsync::history::{Mode, Outcome, RunId, RunRecord, Trigger};
+    use adsync::tui::app::Observed;
+
+    fn run(id: &str) -> RunRecord {
+        let at = jiff::Timestamp::from_second(1_795_000_000).unwrap();
+        RunRecord::new(RunId(id.into()), (at, at), Trigger::Schedule, Mode::DryRun, Outcome::Planned)
+    }
+
+    #[test]
+    fn five_shows_the_runs_and_enter_asks_the_runner_for_one_runs_changes() {
+        let mut h = Harness::new();
+        let observed = Observed { runs: Some(vec![run("b"), run("a")]), schedule: ScheduleStatus::NotRunning };
+        h.app.update(Input::Observed(Box::new(observed)), &h.snap, h.now);
+        h.press(KeyCode::Char('5'));
+        assert_eq!(h.app.focus, Pane::History);
+        h.press(KeyCode::Char('j'));
+        assert_eq!(h.press(KeyCode::Enter), vec![Effect::LoadChanges(Box::new(run("a")))]);
+        h.press(KeyCode::Esc);
+        assert!(h.app.history.open.is_none(), "Esc goes back to the runs");
+        let unchanged = Observed { runs: None, schedule: ScheduleStatus::NotRunning };
+        h.app.update(Input::Observed(Box::new(unchanged)), &h.snap, h.now);
+        assert_eq!(h.app.history.runs.len(), 2, "an unchanged history keeps the runs shown");
+    }
+
+    #[test]
+    fn the_history_and_heartbeat_are_looked_at_every_two_seconds() {
+        let mut h = Harness::new();
+        let looks = |effects: Vec<Effect>| effects.iter().filter(|e| **e == Effect::Observe).count();
+        assert_eq!(looks(h.tick(Duration::from_millis(100))), 0, "start looked already");
+        assert_eq!(looks(h.tick(Duration::from_millis(1500))), 0);
+        assert_eq!(looks(h.tick(Duration::from_millis(600))), 1);
+        assert_eq!(looks(h.tick(Duration::from_millis(100))), 0);
+    }
+
+    #[test]
+    fn z_zooms_the_focused_pane_and_gives_the_body_back() {
+        let mut h = Harness::new();
+        h.press(KeyCode::Char('3'));
+        h.press(KeyCode::Char('z'));
+        assert!(h.app.zoomed && h.app.focus == Pane::Diff);
+        h.press(KeyCode::Char('z'));
+        assert!(!h.app.zoomed);
+    }
+}
+
+/// No config file yet: the settings form with the seed's defaults, nothing read before it is
+/// saved, `t` checks the form's settings, and the first save starts the app proper.
+mod first_run {
+    use super::*;
+    use adsync::config::form::FieldId;
+
+    fn first_run() -> (Harness, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("xdg/adsync/config.toml");
+        let mut h = Harness::with_config(Config::seed(path), None);
+        h.app.begin_first_run(h.now);
+        (h, dir)
+    }
+
+    #[test]
+    fn the_form_opens_blank_with_the_defaults_and_nothing_is_read_before_saving() {
+        let (mut h, _dir) = first_run();
+        assert_eq!(h.app.focus, Pane::Settings);
+        let form = &h.app.settings.form;
+        for id in [FieldId::Host, FieldId::BindDn, FieldId::Password, FieldId::BaseDn, FieldId::Domain] {
+            assert_eq!(form.text(id), "", "{id:?}");
+        }
+        assert_eq!(
+            form.get(FieldId::Port).value,
+            adsync::config::form::FieldValue::Choice { options: &["389 LDAP", "636 LDAPS"], index: 1 }
+        );
+        assert_eq!(h.app.start(), vec![Effect::Observe], "no browse of a directory not given yet");
+        assert!(h.press(KeyCode::Char('s')).is_empty());
+        assert!(h.flash_text().starts_with("save the settings first: Ctrl-S writes "), "{}", h.flash_text());
+    }
+
+    #[test]
+    fn t_checks_the_forms_settings_and_the_first_save_starts_the_app() {
+        let (mut h, _dir) = first_run();
+        h.chars("j");
+        h.press(KeyCode::Enter);
+        h.chars("dc1.example.com");
+        h.press(KeyCode::Enter);
+        h.chars("jjjjj");
+        h.press(KeyCode::Enter);
+        h.chars("DC=example,DC=com");
+        h.press(KeyCode::Enter);
+        let effects = h.press(KeyCode::Char('t'));
+        assert_eq!(effects, vec![Effect::CheckForm(h.app.settings.form.clone())]);
+        assert_eq!(h.app.overlay, Some(Overlay::Diagnostics));
+        h.app.update(Input::CheckDone(Duration::from_millis(5)), &h.snap, h.now);
+        h.press(KeyCode::Char('x')); // closes the check
+        let save = h.press_with(KeyCode::Char('s'), KeyModifiers::CONTROL);
+        assert_eq!(h.perform_writes(save), vec![Effect::Reload]);
+        let path = h.app.config.origin.clone().unwrap();
+        assert!(std::fs::read_to_string(&path).unwrap().starts_with("# adsync configuration"));
+        let effects = h.reload();
+        assert!(!h.app.first_run);
+        assert_eq!(effects[0], Effect::Engine(Command::Browse { dn: ROOT.into(), refresh: false }));
     }
 }

@@ -4,6 +4,8 @@
 use adsync::config::Config;
 use adsync::engine::tree::TreeData;
 use adsync::engine::{Event, Level, Phase, Snapshot};
+use adsync::history::heartbeat::{Heartbeat, ScheduleStatus};
+use adsync::history::{ApplyCounts, Mode, Outcome, PlanCounts, RunId, RunRecord, SourceInfo, Trigger};
 use adsync::model::{
     ChangeKind, DirObject, EntryDetails, Flavor, NodeKind, ObjectClass, ReadStats, SearchOutcome, TreeNode,
 };
@@ -177,19 +179,45 @@ fn before_any_search_120x40() {
     insta::assert_snapshot!(render(&mut app, &snap, 120, 40));
 }
 
-/// The status bar reckons the next sync as `adsync schedule` does: from the last sync that
-/// went through (frequency 3h; the fixed clock says 2026-11-18 11:06:40 UTC).
+/// The status bar says whether a schedule runs for the config (from its heartbeat) and
+/// when the last run ended and how (the fixed clock says 2026-11-18 11:06:40 UTC).
 #[test]
-fn the_next_sync_counts_from_the_last_one() {
+fn the_status_bar_tells_the_schedule_and_the_last_run() {
     let snap = snapshot(true);
     let now = 1_795_000_000;
     let mut app = app();
-    app.last_sync = Some(jiff::Timestamp::from_second(now - 3600).unwrap());
-    let screen = render(&mut app, &snap, 120, 40);
-    assert!(screen.lines().next().unwrap().contains("last sync 10:06 · next sync 13:30"), "{screen}");
-    app.last_sync = Some(jiff::Timestamp::from_second(now - 25 * 3600).unwrap());
-    let screen = render(&mut app, &snap, 120, 40);
-    assert!(screen.lines().next().unwrap().contains("last sync 2026-11-17 10:06 · next sync 11:30"), "{screen}");
+    let first = |app: &mut App| render(app, &snap, 120, 40).lines().next().unwrap().to_string();
+    assert!(first(&mut app).ends_with("no schedule running (3 h set)\""), "{}", first(&mut app));
+    app.history.set_runs(vec![history_run("r1", Outcome::Blocked, now - 3600)]);
+    let beat = Heartbeat {
+        pid: 1,
+        config: "adsync.toml".into(),
+        started: ts(now - 7200),
+        beat: ts(now - 10),
+        next_run: Some(ts(now + 3 * 3600 - 400)),
+        running: false,
+    };
+    app.schedule = ScheduleStatus::Running(beat);
+    let line = first(&mut app);
+    assert!(line.ends_with("last run 10:06 BLOCKED · schedule on, next 14:00\""), "{line}");
+    app.schedule = ScheduleStatus::NotRunning;
+    app.config.sync.frequency = adsync::config::Frequency::Off;
+    assert!(first(&mut app).ends_with("· schedule off\""), "{}", first(&mut app));
+}
+
+fn ts(secs: i64) -> jiff::Timestamp {
+    jiff::Timestamp::from_second(secs).unwrap()
+}
+
+/// A run as the history keeps it, ended at `ended`.
+fn history_run(id: &str, outcome: Outcome, ended: i64) -> RunRecord {
+    RunRecord {
+        source: SourceInfo { kind: "ldap".into(), at: "ldaps://dc1.example.com:636 DC=example,DC=com".into() },
+        target: Some("Proofpoint Essentials us1 · example.com".into()),
+        plan: Some(PlanCounts { create: 12, update: 3, delete: 1, in_sync: 9000, left_alone: 2 }),
+        apply: Some(ApplyCounts { approved: 16, applied: 16, verified: Some(16), ..ApplyCounts::default() }),
+        ..RunRecord::new(RunId(id.into()), (ts(ended - 5), ts(ended)), Trigger::Schedule, Mode::Apply, outcome)
+    }
 }
 
 #[test]
@@ -283,7 +311,9 @@ mod review {
     use super::*;
     use adsync::diagnose::{Status, Step, StepId};
     use adsync::engine::Review;
-    use adsync::sync::apply::{Applied, ApplyOutcome, ApplyProgress, Failed};
+    use adsync::model::{Licenses, VendorSync};
+    use adsync::sync::apply::{Applied, ApplyOutcome, ApplyProgress, Failed, Skipped};
+    use adsync::sync::verify::{NotTaken, Verification};
     use adsync::tui::app::DiagnosticsState;
     use plans::planned;
 
@@ -341,12 +371,64 @@ mod review {
             elapsed: Duration::from_millis(1500),
             ..ApplyOutcome::default()
         };
+        report_snapshots("report", outcome);
+    }
+
+    /// The review pane after an apply, at both sizes.
+    fn report_snapshots(name: &str, outcome: ApplyOutcome) {
         let snap = Snapshot { phase: Phase::Done, report: Some(Arc::new(outcome)), ..snapshot(true) };
         let mut app = app();
         app.focus = Pane::Diff;
         for (w, h) in [(120, 40), (80, 24)] {
-            insta::assert_snapshot!(format!("report_{w}x{h}"), render(&mut app, &snap, w, h));
+            insta::assert_snapshot!(format!("{name}_{w}x{h}"), render(&mut app, &snap, w, h));
         }
+    }
+
+    #[test]
+    fn the_confirmation_names_the_vendors_sync_and_the_licences() {
+        let mut planned = planned(0);
+        planned.guard_input.vendor_syncs = vec![VendorSync::Azure { every_hours: 24, removes_deleted_users: true }];
+        planned.guard_input.licenses = Some(Licenses { user_licenses: 100, active_users: 100 });
+        let snap = Snapshot { phase: Phase::Planned, review: Some(Arc::new(Review::new(planned))), ..snapshot(true) };
+        let mut app = reviewing();
+        key(&mut app, &snap, KeyCode::Char('a'));
+        assert_eq!(app.overlay, Some(Overlay::ConfirmApply));
+        for (w, h) in [(120, 40), (80, 24)] {
+            let screen = render(&mut app, &snap, w, h);
+            assert!(screen.contains("vendor_sync_active") && screen.contains("warning: licences"), "{screen}");
+            insta::assert_snapshot!(format!("confirm_vendor_sync_{w}x{h}"), screen);
+        }
+    }
+
+    #[test]
+    fn the_report_says_what_was_skipped_and_verified() {
+        let outcome = ApplyOutcome {
+            applied: vec![
+                Applied { id: 0, action: ChangeKind::Create, email: "ann.lee@example.com".into() },
+                Applied { id: 2, action: ChangeKind::Create, email: "info@example.com".into() },
+            ],
+            skipped: vec![Skipped {
+                id: 1,
+                action: ChangeKind::Update,
+                email: "bo.li@example.com".into(),
+                reason: "changed in the service since the plan (last name); the next plan shows it again".into(),
+            }],
+            verification: Some(Verification {
+                checked: 2,
+                verified: 1,
+                not_taken: vec![NotTaken {
+                    id: 2,
+                    action: ChangeKind::Create,
+                    email: "info@example.com".into(),
+                    problem: "info@example.com is not in the service".into(),
+                }],
+                listings: 6,
+                error: None,
+            }),
+            elapsed: Duration::from_millis(1500),
+            ..ApplyOutcome::default()
+        };
+        report_snapshots("report_verified", outcome);
     }
 
     #[test]
@@ -391,5 +473,106 @@ mod review {
         };
         insta::assert_snapshot!("check_120x40", render(&mut app, &snap, 120, 40));
         insta::assert_snapshot!("check_80x24", render(&mut app, &snap, 80, 24));
+    }
+}
+
+mod history {
+    use super::*;
+    use adsync::history::GuardNote;
+    use adsync::history::changes::{AppliedChange, ChangeOutcome, RunChanges};
+
+    const NOW: i64 = 1_795_000_000;
+
+    fn runs() -> Vec<RunRecord> {
+        let mut blocked = history_run("20261118T100000.000Z-41", Outcome::Blocked, NOW - 3600);
+        blocked.apply = None;
+        blocked.guards = vec![GuardNote {
+            guard: "max_deletes".into(),
+            message: "sync.guards.max_deletes: 30 deletes planned, the limit is 25".into(),
+        }];
+        let mut failed = history_run("20261118T070000.000Z-40", Outcome::Failed, NOW - 4 * 3600);
+        failed.plan = None;
+        failed.apply = None;
+        failed.error = Some("Bind: the account is disabled (AD code data 533)".into());
+        let mut planned = history_run("20261117T090000.000Z-39", Outcome::Planned, NOW - 26 * 3600);
+        planned.trigger = Trigger::Tui;
+        planned.mode = Mode::DryRun;
+        planned.apply = None;
+        vec![history_run("20261118T103000.000Z-42", Outcome::Applied, NOW - 600), blocked, failed, planned]
+    }
+
+    fn with_runs() -> App {
+        let mut app = app();
+        app.focus = Pane::History;
+        app.history.set_runs(runs());
+        app
+    }
+
+    #[test]
+    fn the_runs_newest_first_at_both_sizes() {
+        let snap = snapshot(true);
+        for (w, h) in [(120, 40), (80, 24)] {
+            insta::assert_snapshot!(format!("history_{w}x{h}"), render(&mut with_runs(), &snap, w, h));
+        }
+    }
+
+    #[test]
+    fn enter_shows_a_runs_changes() {
+        let snap = snapshot(true);
+        let mut app = with_runs();
+        key(&mut app, &snap, KeyCode::Enter);
+        let run = app.history.current().unwrap().run.clone();
+        let change = |email: &str, outcome| AppliedChange {
+            action: ChangeKind::Create,
+            email: email.into(),
+            new_email: None,
+            outcome,
+        };
+        let changes = RunChanges::Applied(vec![
+            change("ann.lee@example.com", ChangeOutcome::Done),
+            change("bo.li@example.com", ChangeOutcome::Failed("Service API: 422 invalid".into())),
+            change("cy.lee@example.com", ChangeOutcome::InDoubt),
+        ]);
+        app.update(Input::RunChanges { run, changes }, &snap, Instant::now());
+        for (w, h) in [(120, 40), (80, 24)] {
+            insta::assert_snapshot!(format!("history_changes_{w}x{h}"), render(&mut app, &snap, w, h));
+        }
+    }
+}
+
+/// `z`: the focused pane takes the whole body, and the zoomed review shows every reason whole.
+#[test]
+fn the_zoomed_review_shows_every_reason_whole() {
+    let planned = plans::planned(2);
+    let snap = Snapshot {
+        phase: Phase::Planned,
+        review: Some(Arc::new(adsync::engine::Review::new(planned))),
+        ..snapshot(true)
+    };
+    let mut app = app();
+    app.focus = Pane::Diff;
+    key(&mut app, &snap, KeyCode::Char('z'));
+    assert!(app.zoomed);
+    for (w, h) in [(120, 40), (80, 24)] {
+        let screen = render(&mut app, &snap, w, h);
+        let body: Vec<&str> = screen.lines().skip(2).collect();
+        assert!(!body.concat().contains('…'), "nothing is cut when zoomed:\n{screen}");
+        insta::assert_snapshot!(format!("zoomed_review_{w}x{h}"), screen);
+    }
+    key(&mut app, &snap, KeyCode::Char('z'));
+    assert!(render(&mut app, &snap, 120, 40).contains("1 Settings ─"), "z gives the body back");
+}
+
+/// A first run: the settings form with the seed's defaults, the connection and the service
+/// to be filled in, and where Ctrl-S will write.
+#[test]
+fn the_first_run_form_at_both_sizes() {
+    let snap = Snapshot::default();
+    for (w, h) in [(120, 40), (80, 24)] {
+        let config = Config::seed("/home/admin/.config/adsync/config.toml".into());
+        let mut app = App::new(config, "DC=example,DC=com", Keymap::defaults());
+        app.begin_first_run(Instant::now());
+        app.log = Default::default(); // its line carries the wall clock
+        insta::assert_snapshot!(format!("first_run_{w}x{h}"), render(&mut app, &snap, w, h));
     }
 }

@@ -116,6 +116,11 @@ fn browse_search_review_leave_one_change_out_apply_and_the_service_holds_exactly
     assert!(screen.contains("1 left out by you"), "{screen}");
     t.keys(&["y"]);
     t.wait_for("Applied in", WAIT);
+    // The run is in the history, with its changes one Enter away.
+    t.keys(&["5"]);
+    t.wait_for("tui      applied", WAIT);
+    t.keys(&["Enter"]);
+    t.wait_for(" done     former.employee", WAIT);
     t.keys(&["q"]);
     t.wait_until("the app to exit", WAIT, |_| t.exited());
     let after = service_emails(&service);
@@ -181,4 +186,109 @@ fn x_excludes_a_subtree_through_the_runner_and_the_reloaded_tree_marks_it() {
     assert!(!screen.contains("ERROR"), "{screen}");
     t.keys(&["q"]);
     t.wait_until("the app to exit", WAIT, |_| t.exited());
+}
+
+/// `adsync schedule` for the same config shows in the status bar while it runs (from its
+/// heartbeat), and its absence once SIGTERM stopped it.
+#[test]
+fn a_running_schedule_shows_in_the_status_bar_and_its_absence_after_it_stops() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("adsync.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "state_dir = \"{state}\"\n[source]\nkind = \"ldap\"\nurl = \"ldap://127.0.0.1:{closed}\"\n\
+             base_dn = \"dc=example,dc=com\"\n[sync]\nfrequency = \"1h\"\n\
+             [target]\nkind = \"file\"\npath = \"{service}\"\n",
+            state = dir.path().join("state").display(),
+            service = dir.path().join("service.json").display()
+        ),
+    )
+    .unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("adsync");
+    let home = dir.path().display().to_string();
+    let env = [("HOME", home.as_str()), ("XDG_CONFIG_HOME", home.as_str())];
+    let Some(t) = Tmux::start(&format!("{} --config {}", bin.display(), config.display()), 120, 40, &env) else {
+        return;
+    };
+    t.wait_for("no schedule running (1 h set)", WAIT);
+    let mut schedule = std::process::Command::new(&bin)
+        .args(["--config", &config.display().to_string(), "schedule"])
+        .env("XDG_CONFIG_HOME", &home)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let screen = t.wait_for("schedule on, next ", WAIT);
+    assert!(screen.lines().next().unwrap().contains("schedule on, next "), "{screen}");
+    let term = std::process::Command::new("kill").args(["-TERM", &schedule.id().to_string()]).status().unwrap();
+    assert!(term.success());
+    assert!(schedule.wait().unwrap().success());
+    t.wait_for("no schedule running (1 h set)", WAIT);
+    t.keys(&["q"]);
+    t.wait_until("the app to exit", WAIT, |_| t.exited());
+}
+
+/// A first run as a new admin makes it: no config anywhere, so the app opens on the settings
+/// form; it is filled in for the lab's slapd (and a file standing in for the service), `t`
+/// passes, Ctrl-S writes the config, `s` reads the directory, and the file loads.
+#[test]
+fn a_first_run_fills_the_form_tests_saves_and_searches() {
+    let Some(lab) = common::slapd() else { return };
+    let home = tempfile::tempdir().unwrap();
+    let xdg = home.path().join("xdg");
+    let (home_str, xdg_str) = (home.path().display().to_string(), xdg.display().to_string());
+    let env = [
+        ("HOME", home_str.as_str()),
+        ("XDG_CONFIG_HOME", xdg_str.as_str()),
+        ("XDG_STATE_HOME", xdg_str.as_str()),
+        ("ADSYNC_TEST_BIND_PW", lab.bind_pw.as_str()),
+    ];
+    let bin = assert_cmd::cargo::cargo_bin("adsync");
+    let Some(t) = Tmux::start(&bin.display().to_string(), 120, 40, &env) else { return };
+    t.wait_for("No config yet: fill in, t tests, Ctrl-S saves to ", WAIT);
+    let host = lab.ldaps_uri.trim_start_matches("ldaps://").trim_end_matches('/').to_string();
+    let service = home.path().join("service.json").display().to_string();
+    // Rows: Host 1, Bind 4, Password 5, Base DN 6, CA file 7, Service 18, its file 23.
+    let fill = |moves: usize, text: &str| {
+        for _ in 0..moves {
+            t.keys(&["j"]);
+        }
+        t.keys(&["Enter"]);
+        t.type_text(text);
+        t.keys(&["Enter"]);
+    };
+    fill(1, &host);
+    fill(3, &lab.bind_dn);
+    fill(1, "env:ADSYNC_TEST_BIND_PW");
+    fill(1, &lab.base_dn);
+    fill(1, &lab.cacert);
+    for _ in 0..11 {
+        t.keys(&["j"]);
+    }
+    t.keys(&["Space"]);
+    fill(5, &service);
+    t.keys(&["t"]);
+    let screen = t.wait_until("the check", WAIT, |s| s.contains("passed in") || s.contains("FAILED in"));
+    assert!(screen.contains("passed in") && !screen.contains("FAIL "), "{screen}");
+    t.keys(&["x"]);
+    t.keys(&["C-s"]);
+    t.wait_for("settings saved", WAIT);
+    t.keys(&["s"]);
+    t.wait_until("the directory read", Duration::from_secs(60), |s| s.contains("to sync, "));
+    t.keys(&["q"]);
+    t.wait_until("the app to exit", WAIT, |_| t.exited());
+
+    let config = xdg.join("adsync/config.toml");
+    let mode = std::fs::metadata(&config).unwrap().permissions();
+    assert_eq!(std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777, 0o600);
+    assert!(std::fs::read_to_string(&config).unwrap().starts_with("# adsync configuration"));
+    let check = std::process::Command::new(&bin)
+        .args(["config", "check"])
+        .env("XDG_CONFIG_HOME", &xdg)
+        .env_remove("ADSYNC_CONFIG")
+        .output()
+        .unwrap();
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
+    assert!(String::from_utf8_lossy(&check.stdout).contains(&format!("{}: ok", config.display())));
 }

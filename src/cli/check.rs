@@ -5,7 +5,9 @@ use super::{CliError, ExitStatus, load_config};
 use crate::config::Config;
 use crate::diagnose::report::{self, TableStyle};
 use crate::diagnose::{Ladder, LadderOptions, run_ladder};
-use crate::report::thousands;
+use crate::model::OrgFacts;
+use crate::report::{GuardsJson, guards_json, thousands, write_guards};
+use crate::sync::guard::{self, GuardInput};
 use crate::target::{self, TargetCheck};
 use serde::Serialize;
 use std::io::{self, IsTerminal, Write};
@@ -26,12 +28,35 @@ pub async fn run(explicit: Option<&Path>, options: CheckOptions) -> Result<ExitS
     if options.target { check_target(&config, options.json).await } else { check_directory(&config, options).await }
 }
 
+/// The facts, and the verdict a sync would get from them: exit 3 when the service's own sync
+/// would block it, as `sync --apply` would.
 async fn check_target(config: &Config, json: bool) -> Result<ExitStatus, CliError> {
     let target = target::from_config(config)?;
     let result = target.check().await?;
+    let coexist = config.target.as_ref().is_some_and(|t| t.coexist_with_vendor_sync);
+    let verdict = guard::organisation(&GuardInput {
+        vendor_syncs: result.org.vendor_syncs.clone(),
+        coexist_with_vendor_sync: coexist,
+        unread: result.org.unread.clone(),
+        ..GuardInput::default()
+    });
     let name = target.describe();
-    super::print(|out| if json { write_json(out, &result) } else { write_target(out, &name, &result) })?;
-    Ok(ExitStatus::Ok)
+    super::print(|out| {
+        if json {
+            write_json(out, &TargetCheckJson { check: &result, guards: guards_json(&verdict) })
+        } else {
+            write_target(out, &name, &result)?;
+            write_guards(out, &verdict)
+        }
+    })?;
+    Ok(if verdict.ok() { ExitStatus::Ok } else { ExitStatus::Blocked })
+}
+
+#[derive(Serialize)]
+struct TargetCheckJson<'a> {
+    #[serde(flatten)]
+    check: &'a TargetCheck,
+    guards: GuardsJson<'a>,
 }
 
 fn write_target(out: &mut dyn Write, name: &str, check: &TargetCheck) -> io::Result<()> {
@@ -48,7 +73,27 @@ fn write_target(out: &mut dyn Write, name: &str, check: &TargetCheck) -> io::Res
         0 => String::new(),
         n => format!(" ({}, never touched by a sync)", counted(n, "admin")),
     };
-    writeln!(out, "  {:<10} {org}{}{admins}", "org", counted(check.users, "user"))
+    writeln!(out, "  {:<10} {org}{}{admins}", "org", counted(check.users, "user"))?;
+    if check.kind == "file" {
+        return Ok(());
+    }
+    write_org_facts(out, &check.org)
+}
+
+/// Licences and the vendor's own sync, as far as the service told them.
+fn write_org_facts(out: &mut dyn Write, org: &OrgFacts) -> io::Result<()> {
+    if let Some(l) = &org.licenses {
+        let (used, total) = (thousands(l.active_users), thousands(l.user_licenses));
+        writeln!(out, "  {:<10} {used} of {total} in use", "licences")?;
+    }
+    match org.vendor_syncs.as_slice() {
+        [] if org.unread.is_empty() => writeln!(out, "  {:<10} off (no LDAP server, Azure AD sync off)", "own sync"),
+        [] => writeln!(out, "  {:<10} not known (see the warnings)", "own sync"),
+        syncs => {
+            let names: Vec<String> = syncs.iter().map(ToString::to_string).collect();
+            writeln!(out, "  {:<10} ON: {}", "own sync", names.join("; "))
+        }
+    }
 }
 
 /// "1 user", "12,345 users".

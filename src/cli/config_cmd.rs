@@ -1,4 +1,4 @@
-//! `adsync config paths` and `adsync config check`.
+//! `adsync config paths`, `adsync config check` and `adsync config init`.
 
 use super::{CliError, ExitStatus, load_config};
 use crate::config::{GraphConfig, LdapConfig, SecretSource, SourceConfig, paths};
@@ -27,6 +27,11 @@ pub fn check(explicit: Option<&Path>) -> Result<ExitStatus, CliError> {
         SourceConfig::Ldap(ldap) => print_ldap(ldap, config.bind_password.as_ref()),
         SourceConfig::Graph(graph) => print_graph(graph),
     }
+    if let Some(notify) = &config.notify {
+        let on: Vec<String> = notify.on.iter().map(|o| format!("{o:?}").to_lowercase()).collect();
+        let channels = crate::notify::Notifier::new(notify.clone()).channels().join(", ");
+        println!("  notify    {channels} (on {})", on.join(", "));
+    }
     Ok(ExitStatus::Ok)
 }
 
@@ -47,4 +52,24 @@ fn print_graph(graph: &GraphConfig) {
         println!("  also      {}", on.join(", "));
     }
     println!("  hidden    Graph does not say which entries are hidden from the address list: none counts as hidden");
+}
+
+/// `adsync config init [--path FILE]`: the commented example, where the config is looked for.
+pub fn init(path: Option<&Path>) -> Result<ExitStatus, CliError> {
+    use crate::config::first_run::{self, InitError};
+    let path = path
+        .map(Path::to_path_buf)
+        .or_else(first_run::default_path)
+        .ok_or_else(|| CliError::Usage("no XDG config directory is known here; give the file with --path".into()))?;
+    match first_run::write_new(&path, first_run::EXAMPLE) {
+        Ok(()) => {
+            println!(
+                "wrote {} (owner-only): fill in [source] and [target], then `adsync config check`",
+                path.display()
+            );
+            Ok(ExitStatus::Ok)
+        }
+        Err(e @ InitError::Exists { .. }) => Err(CliError::Usage(e.to_string())),
+        Err(InitError::Write { path, source }) => Err(CliError::WriteFile { path, source }),
+    }
 }

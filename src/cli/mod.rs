@@ -6,6 +6,7 @@ mod demo;
 mod demo_graph;
 mod errors;
 mod export;
+mod history;
 mod progress;
 mod read;
 mod schedule;
@@ -24,7 +25,8 @@ use std::path::PathBuf;
     about = "Keep the email-filtering service's user list in step with Active Directory"
 )]
 pub struct Cli {
-    /// Config file (else $ADSYNC_CONFIG, else $XDG_CONFIG_HOME/adsync/config.toml).
+    /// Config file (else $ADSYNC_CONFIG, else $XDG_CONFIG_HOME/adsync/config.toml, else
+    /// /etc/adsync/config.toml).
     #[arg(long, short = 'c', global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// More detail on stderr (-v info, -vv debug).
@@ -84,6 +86,8 @@ pub enum Commands {
     /// Ctrl-C or SIGTERM: each run plans, and applies only with sync.auto_apply and only
     /// when the guards allow. For systemd or a container.
     Schedule(schedule::ScheduleArgs),
+    /// What ran: every plan and apply, newest first (`history show RUN` for one run's changes).
+    History(history::HistoryArgs),
     /// Inspect the configuration.
     Config {
         #[command(subcommand)]
@@ -94,10 +98,14 @@ pub enum Commands {
 #[derive(Debug, Subcommand)]
 pub enum ExportFormat {
     /// The service's CSV import format (no header; first, last, email, mobile, aliases).
+    /// Users only: the import makes every row a user.
     Csv {
         /// Write to FILE (replaced atomically) instead of stdout.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Also write functional accounts and groups (imported as users; convert them after).
+        #[arg(long)]
+        include_functional: bool,
     },
 }
 
@@ -107,6 +115,12 @@ pub enum ConfigAction {
     Paths,
     /// Read and validate the config; print warnings.
     Check,
+    /// Write the commented example config to start from (never over an existing file).
+    Init {
+        /// Where to write it (default: $XDG_CONFIG_HOME/adsync/config.toml).
+        #[arg(long, value_name = "FILE")]
+        path: Option<PathBuf>,
+    },
 }
 
 pub async fn run(cli: Cli) -> Result<ExitStatus, CliError> {
@@ -118,21 +132,45 @@ pub async fn run(cli: Cli) -> Result<ExitStatus, CliError> {
             let options = check::CheckOptions { target, json, gc, verbose: cli.verbose > 0 };
             check::run(cli.config.as_deref(), options).await
         }
-        Commands::Export { format: ExportFormat::Csv { out } } => {
-            export::csv(cli.config.as_deref(), out.as_deref()).await
+        Commands::Export { format: ExportFormat::Csv { out, include_functional } } => {
+            export::csv(cli.config.as_deref(), out.as_deref(), include_functional).await
         }
         Commands::Plan { args, exit_code } => sync::plan(cli.config.as_deref(), &args, exit_code).await,
         Commands::Sync { args, apply } => sync::sync(cli.config.as_deref(), &args, apply).await,
         Commands::Schedule(args) => schedule::run(cli.config.as_deref(), &args).await,
+        Commands::History(args) => history::run(cli.config.as_deref(), &args),
         Commands::Config { action: ConfigAction::Paths } => config_cmd::paths(cli.config.as_deref()),
         Commands::Config { action: ConfigAction::Check } => config_cmd::check(cli.config.as_deref()),
+        Commands::Config { action: ConfigAction::Init { path } } => config_cmd::init(path.as_deref()),
     }
 }
 
-/// The TUI on the configured directory; it needs a real terminal.
+/// The TUI on the configured directory; it needs a real terminal. With no config file yet
+/// (none anywhere, or the one named does not exist) it opens on the settings form, which
+/// saves a new one.
 async fn tui(explicit: Option<&std::path::Path>) -> Result<ExitStatus, CliError> {
-    let config = load_config(explicit)?;
-    run_tui(config).await
+    match crate::config::paths::load(explicit) {
+        Ok(config) => {
+            config.warnings.iter().for_each(|w| eprintln!("warning: {w}"));
+            run_tui(config, false).await
+        }
+        // Without a terminal there is no form to fill in: the error says what is missing.
+        Err(err) => match first_run_path(&err).filter(|_| interactive()) {
+            Some(path) => run_tui(crate::config::Config::seed(path), true).await,
+            None => Err(err.into()),
+        },
+    }
+}
+
+/// Where a first run saves: the file named that does not exist, or the XDG path when no
+/// config was found anywhere.
+fn first_run_path(err: &crate::config::ConfigError) -> Option<std::path::PathBuf> {
+    use crate::config::ConfigError;
+    match err {
+        ConfigError::NotFound { .. } => crate::config::first_run::default_path(),
+        ConfigError::Read { path, source } if source.kind() == std::io::ErrorKind::NotFound => Some(path.clone()),
+        _ => None,
+    }
 }
 
 fn interactive() -> bool {
@@ -140,12 +178,12 @@ fn interactive() -> bool {
     std::io::stdin().is_terminal() && std::io::stdout().is_terminal()
 }
 
-async fn run_tui(config: crate::config::Config) -> Result<ExitStatus, CliError> {
+async fn run_tui(config: crate::config::Config, first_run: bool) -> Result<ExitStatus, CliError> {
     if !interactive() {
         return Err(CliError::NotATerminal);
     }
     let keymap_file = dirs::config_dir().map(|d| d.join("adsync").join("keymap.toml")).filter(|p| p.is_file());
-    crate::tui::run(crate::tui::TuiOptions { config, keymap_file }).await?;
+    crate::tui::run(crate::tui::TuiOptions { config, keymap_file, first_run }).await?;
     Ok(ExitStatus::Ok)
 }
 

@@ -4,10 +4,13 @@
 //! guards allow. A run that fails is reported and the schedule goes on; Ctrl-C or SIGTERM
 //! stop it (a run in progress is cancelled between changes, as in the terminal app).
 
-use super::sync::{planned_or_stop, status};
+mod pulse;
+
+use super::sync::{planned_or_stop, settle, status};
 use super::{CliError, ExitStatus, load_config, read::follow_or_stop};
 use crate::config::Config;
 use crate::engine::{Command, EngineHandle, Phase, Review};
+use crate::history::Trigger;
 use crate::model::ChangeKind;
 use crate::sync::guard::Overrides;
 use crate::sync::schedule::next_run_after;
@@ -41,14 +44,18 @@ pub async fn run(explicit: Option<&Path>, args: &ScheduleArgs) -> Result<ExitSta
     });
     let mut last_run = last_good_at(&config.state_dir());
     let mut last_status = ExitStatus::Ok;
+    let origin = config.origin.clone().unwrap_or_default();
+    let pulse = pulse::Pulse::start(&config, origin);
     for done in 0..args.runs.unwrap_or(u32::MAX) {
         let now = Timestamp::now();
         let due = if done == 0 && args.now { now } else { next_run_after(now, hours, last_run) };
         say(&format!("next run at {} (every {hours} h, on the service's half hour)", to_second(due)));
+        pulse.set(Some(due), false);
         if !sleep_until(due, &stop).await {
             return Ok(stopped());
         }
         last_run = Some(Timestamp::now());
+        pulse.set(None, true);
         let run = one_run(explicit, &stop).await;
         say(&format!("run {}: {}", done + 1, run.line));
         if stop.is_cancelled() {
@@ -127,9 +134,10 @@ struct Run {
 
 /// One scheduled run: plan, and apply when allowed.
 async fn one_run(explicit: Option<&Path>, stop: &CancellationToken) -> Run {
-    match planned_or_stop(explicit, Some(stop)).await {
+    match planned_or_stop(explicit, Some(stop), Trigger::Schedule, Overrides::default()).await {
         Ok((engine, review, _source, config)) => {
             let (status, line) = plan_and_apply(&engine, &review, &config, stop).await;
+            settle(&engine).await;
             Run { status, line, hours: config.sync.frequency.hours() }
         }
         Err(err) => Run { status: err.status(), line: format!("failed: {err}"), hours: None },
@@ -171,6 +179,12 @@ async fn plan_and_apply(
         (None, None) => (ExitStatus::Error, format!("{counts}; the apply ended without a report")),
         (None, Some(outcome)) => {
             let mut line = format!("{counts}; applied {}, failed {}", outcome.applied.len(), outcome.failed.len());
+            if !outcome.skipped.is_empty() {
+                line.push_str(&format!(", skipped {} (changed in the service since the plan)", outcome.skipped.len()));
+            }
+            if let Some(v) = &outcome.verification {
+                line.push_str(&format!("; {}", crate::report::verified_counts(v)));
+            }
             if let Some(fatal) = &outcome.fatal {
                 line.push_str(&format!("; stopped: {fatal}"));
             } else if outcome.cancelled {

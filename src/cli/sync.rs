@@ -4,6 +4,7 @@
 use super::read::{follow, follow_or_stop};
 use super::{CliError, ExitStatus, load_config};
 use crate::engine::{self, Command, EngineParts, Phase, Review, Snapshot};
+use crate::history::{Mode, Trigger};
 use crate::report;
 use crate::sync::apply::ApplyOutcome;
 use crate::sync::guard::Overrides;
@@ -25,7 +26,7 @@ pub struct SyncArgs {
 }
 
 impl SyncArgs {
-    fn overrides(&self) -> Overrides {
+    pub(super) fn overrides(&self) -> Overrides {
         Overrides { allow_deletes: self.allow_deletes, allow_shrink: self.allow_shrink }
     }
 }
@@ -35,26 +36,40 @@ impl SyncArgs {
 pub(super) type PlannedRun = (engine::EngineHandle, Arc<Review>, String, crate::config::Config);
 
 /// Reads the directory, lists the service and plans; the engine stays up for an apply.
-async fn planned(explicit: Option<&Path>) -> Result<PlannedRun, CliError> {
-    planned_or_stop(explicit, None).await
+async fn planned(explicit: Option<&Path>, args: &SyncArgs) -> Result<PlannedRun, CliError> {
+    planned_or_stop(explicit, None, Trigger::Cli, args.overrides()).await
 }
 
-/// [`planned`], cancelled when `stop` is.
+/// [`planned`] for `trigger`, judged with `overrides`, cancelled when `stop` is. A failed
+/// plan is recorded (and told about) before the error comes back.
 pub(super) async fn planned_or_stop(
     explicit: Option<&Path>,
     stop: Option<&CancellationToken>,
+    trigger: Trigger,
+    overrides: Overrides,
 ) -> Result<PlannedRun, CliError> {
     let config = load_config(explicit)?;
-    let parts = EngineParts::for_sync(&config);
-    if let Err(problem) = &parts.target {
-        return Err(CliError::Engine(Arc::new(engine::EngineError::TargetUnavailable(problem.clone()))));
-    }
+    let mut parts = EngineParts::for_sync(&config);
+    parts.runs.trigger = trigger;
+    parts.runs.overrides = overrides;
     let source = parts.source.describe();
     let handle = engine::spawn(parts);
     handle.send(Command::Plan);
     let snap = follow_or_stop(&handle, |p| matches!(p, Phase::Planned | Phase::Failed | Phase::Cancelled), stop).await;
-    let review = reviewed(&snap)?;
-    Ok((handle, review, source, config))
+    match reviewed(&snap) {
+        Ok(review) => Ok((handle, review, source, config)),
+        Err(err) => {
+            settle(&handle).await;
+            Err(err)
+        }
+    }
+}
+
+/// Waits for notifications under way and says what went wrong with recording or telling.
+pub(super) async fn settle(engine: &engine::EngineHandle) {
+    for warning in engine.settle().await {
+        eprintln!("warning: {warning}");
+    }
 }
 
 fn reviewed(snap: &Snapshot) -> Result<Arc<Review>, CliError> {
@@ -82,12 +97,13 @@ fn print_plan(
 
 /// `adsync plan [--json] [--exit-code]`: nothing is ever changed.
 pub async fn plan(explicit: Option<&Path>, args: &SyncArgs, exit_code: bool) -> Result<ExitStatus, CliError> {
-    let (_engine, review, source, config) = planned(explicit).await?;
+    let (engine, review, source, config) = planned(explicit, args).await?;
     let verdict = review.verdict(args.overrides(), &config.sync.guards);
     print_plan(&source, &review, &verdict, args.json)?;
     if !args.json {
         eprintln!("Dry run: nothing was changed. `adsync sync --apply` applies this plan.");
     }
+    settle(&engine).await;
     Ok(match (verdict.ok(), exit_code && !review.planned.plan.changes.is_empty()) {
         (false, _) => ExitStatus::Blocked,
         (true, true) => ExitStatus::Pending,
@@ -100,17 +116,24 @@ pub async fn sync(explicit: Option<&Path>, args: &SyncArgs, apply: bool) -> Resu
     if !apply {
         return plan(explicit, args, false).await;
     }
-    let (engine, review, source, config) = planned(explicit).await?;
+    let (engine, review, source, config) = planned(explicit, args).await?;
     let verdict = review.verdict(args.overrides(), &config.sync.guards);
     if !verdict.ok() {
         print_plan(&source, &review, &verdict, args.json)?;
+        refused(&engine, args.overrides()).await;
         return Ok(ExitStatus::Blocked);
     }
     if !args.json {
         print_plan(&source, &review, &verdict, false)?;
     }
+    let applied = apply_plan(&engine, args).await;
+    settle(&engine).await;
+    applied
+}
+
+async fn apply_plan(engine: &engine::EngineHandle, args: &SyncArgs) -> Result<ExitStatus, CliError> {
     engine.send(Command::Apply(args.overrides()));
-    let done = follow(&engine, |p| matches!(p, Phase::Done | Phase::Failed)).await;
+    let done = follow(engine, |p| matches!(p, Phase::Done | Phase::Failed)).await;
     if let Some(err) = &done.error {
         return Err(CliError::Engine(err.clone()));
     }
@@ -121,10 +144,23 @@ pub async fn sync(explicit: Option<&Path>, args: &SyncArgs, apply: bool) -> Resu
     Ok(status(&outcome))
 }
 
+/// Asks the engine to apply a plan the guards block: it refuses, and records the refusal
+/// with the guards this run was judged by.
+async fn refused(engine: &engine::EngineHandle, overrides: Overrides) {
+    engine.send(Command::Apply(overrides));
+    let recorded = engine.wait_for(|s| s.last_run.as_ref().is_some_and(|r| r.mode == Mode::Apply));
+    // The refusal is one message away; the bound only guards against a plan that went stale.
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(10), recorded).await;
+    settle(engine).await;
+}
+
+/// 4 when a change failed or did not show in the service afterwards; a change skipped
+/// because the account changed since the plan is neither (the next plan shows it again).
 pub(super) fn status(outcome: &ApplyOutcome) -> ExitStatus {
+    let unverified = outcome.verification.as_ref().is_some_and(|v| !v.all_taken());
     if outcome.fatal.is_some() || outcome.cancelled {
         ExitStatus::Error
-    } else if !outcome.failed.is_empty() {
+    } else if !outcome.failed.is_empty() || unverified {
         ExitStatus::ItemsFailed
     } else {
         ExitStatus::Ok

@@ -11,8 +11,8 @@ pub enum ConfigError {
     #[error("{0}")]
     Invalid(Box<InvalidConfig>),
     #[error(
-        "no config file found (looked at: {}); pass --config FILE, set ADSYNC_CONFIG, \
-         or start from config/adsync.example.toml",
+        "no config file found (looked at: {}); run `adsync` on a terminal to fill in the settings, \
+         `adsync config init` for the commented example, or pass --config FILE / set ADSYNC_CONFIG",
         tried.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
     )]
     NotFound { tried: Vec<PathBuf> },

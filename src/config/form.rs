@@ -1,5 +1,8 @@
 //! The seed's settings form as data: every field, validated as typed, and saved back into the
 //! TOML file with comments and order preserved (toml_edit). Never writes a plaintext password.
+//! Without a file yet (a first run) saving writes a new one from the commented example.
+
+mod service;
 
 use super::value::{LdapScheme, LdapUrl};
 use super::{Config, LdapConfig, SecretSource};
@@ -16,6 +19,7 @@ pub enum FieldId {
     BindDn,
     Password,
     BaseDn,
+    CaFile,
     ActiveUsers,
     DisabledUsers,
     FunctionalAccounts,
@@ -26,6 +30,12 @@ pub enum FieldId {
     Delete,
     Frequency,
     AutoApply,
+    Service,
+    ServiceUrl,
+    Domain,
+    AdminUser,
+    AdminPassword,
+    ServiceFile,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -91,16 +101,17 @@ pub fn password_text(source: Option<&SecretSource>) -> String {
 }
 
 /// The seed's connection settings of an LDAP source.
-fn connection_fields(src: &LdapConfig, password: Option<&SecretSource>) -> [Field; 6] {
+fn connection_fields(src: &LdapConfig, password: Option<&SecretSource>) -> [Field; 7] {
     let conn = "Connection";
     let ldaps = src.url.scheme == LdapScheme::Ldaps;
     [
-        field(FieldId::Host, conn, "Host", FieldValue::Text(src.url.host.clone())),
+        field(FieldId::Host, conn, "Host", FieldValue::Text(host_text(&src.url))),
         field(FieldId::Port, conn, "Port", choice(PORTS, usize::from(ldaps))),
         flag(FieldId::StartTls, conn, "StartTLS", src.starttls),
         field(FieldId::BindDn, conn, "Bind account", FieldValue::Text(src.bind_dn.clone().unwrap_or_default())),
         field(FieldId::Password, conn, "Password", FieldValue::Text(password_text(password))),
         field(FieldId::BaseDn, conn, "Base DN", FieldValue::Text(src.base_dn.0.clone())),
+        field(FieldId::CaFile, conn, "CA file", FieldValue::Text(path_text(src.ca_file.as_deref()))),
     ]
 }
 
@@ -131,7 +142,18 @@ impl Form {
             // Scheduled runs are made by `adsync schedule`; without this they only plan.
             flag(FieldId::AutoApply, "Schedule", "Apply unreviewed", s.auto_apply),
         ]);
-        Self { fields }
+        let mut form = Self { fields };
+        form.fields.extend(service::fields(config));
+        form
+    }
+
+    /// A first run's form: the seed's defaults, and the connection left to be filled in.
+    pub fn blank(seed: &Config) -> Self {
+        let mut form = Self::from_config(seed);
+        for id in [FieldId::Host, FieldId::BindDn, FieldId::Password, FieldId::BaseDn] {
+            form.get_mut(id).value = FieldValue::Text(String::new());
+        }
+        form
     }
 
     /// Whether the form shows `id` (the connection fields are an LDAP source's).
@@ -192,33 +214,57 @@ impl Form {
         self.fields.iter().filter_map(|f| f.error.as_deref().map(|e| (f.label, e))).collect()
     }
 
+    /// The port choice says LDAP or LDAPS; a port written with the host ("dc1:3269") wins over
+    /// the usual one.
     fn url(&self) -> String {
-        let host = self.text(FieldId::Host);
-        let host = if host.contains(':') { format!("[{host}]") } else { host.to_string() };
+        let (host, port) = split_host(self.text(FieldId::Host));
         match self.choice(FieldId::Port) {
-            1 => format!("ldaps://{host}:636"),
-            _ => format!("ldap://{host}:389"),
+            1 => format!("ldaps://{host}:{}", port.unwrap_or(636)),
+            _ => format!("ldap://{host}:{}", port.unwrap_or(389)),
         }
     }
 
     /// Writes the form into the config file, keeping everything else (comments, order, keys
-    /// the form does not show) exactly as it was.
+    /// the form does not show) exactly as it was. A file that does not exist yet is written
+    /// new (owner-only) from the commented example.
     pub fn save(&self, path: Option<&Path>) -> Result<(), FormError> {
         let path = path.ok_or(FormError::NoFile)?;
+        let shown = path.display().to_string();
+        let (doc, new) = self.document(Some(path))?;
+        let text = doc.to_string();
+        if new {
+            return super::first_run::write_new(path, &text)
+                .map_err(|e| FormError::Write { path: shown, source: std::io::Error::other(e.to_string()) });
+        }
+        write_atomically(path, &text).map_err(|source| FormError::Write { path: shown, source })
+    }
+
+    /// The config the form describes, as it would be saved to `path` (for testing the
+    /// connection before saving).
+    pub fn to_config(&self, path: Option<&Path>) -> Result<Config, String> {
+        let (doc, _) = self.document(path).map_err(|e| e.to_string())?;
+        Config::parse(&doc.to_string(), "the settings form").map_err(|e| e.to_string())
+    }
+
+    /// The file at `path` with the form written into it, and whether it is a new file.
+    fn document(&self, path: Option<&Path>) -> Result<(DocumentMut, bool), FormError> {
         if let Some((label, problem)) = self.errors().first() {
             return Err(FormError::Invalid { label, problem: problem.to_string() });
         }
-        let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| FormError::Read { path: shown.clone(), source })?;
-        let mut doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| FormError::Parse {
-            path: shown.clone(),
-            detail: e.message().to_string(),
-        })?;
-        if self.has(FieldId::Host) {
+        let ldap = self.has(FieldId::Host);
+        if let Some(empty) = [FieldId::Host, FieldId::BaseDn].into_iter().find(|id| ldap && self.text(*id).is_empty()) {
+            return Err(FormError::Invalid { label: self.get(empty).label, problem: "it is empty; fill it in".into() });
+        }
+        let (mut doc, new) = match path.filter(|p| p.exists()) {
+            Some(path) => (read_document(path)?, false),
+            None => (super::first_run::template(), true),
+        };
+        if ldap {
             self.write_source(table(&mut doc, "source"));
         }
         self.write_sync(table(&mut doc, "sync"));
-        write_atomically(path, &doc.to_string()).map_err(|source| FormError::Write { path: shown, source })
+        service::write(self, &mut doc, new)?;
+        Ok((doc, new))
     }
 
     fn write_source(&self, t: &mut Table) {
@@ -231,14 +277,8 @@ impl Form {
             t["bind_dn"] = value(bind);
         }
         t["base_dn"] = value(self.text(FieldId::BaseDn));
-        if let Some((key, v)) = password_key(self.text(FieldId::Password)) {
-            for k in ["password_env", "password_file", "password_command", "password"] {
-                if k != key {
-                    t.remove(k);
-                }
-            }
-            t[key] = value(v);
-        }
+        set_or_remove(t, "ca_file", self.text(FieldId::CaFile));
+        write_password(t, self.text(FieldId::Password));
     }
 
     fn write_sync(&self, t: &mut Table) {
@@ -258,6 +298,65 @@ impl Form {
         }
         t["frequency"] = value(FREQUENCIES[self.choice(FieldId::Frequency)]);
     }
+}
+
+/// Sets `key` to `text`, or takes it out when the field is empty.
+fn set_or_remove(t: &mut Table, key: &str, text: &str) {
+    if text.is_empty() {
+        t.remove(key);
+    } else {
+        t[key] = value(text);
+    }
+}
+
+/// The password keys for `text` (`env:NAME`, …), the others taken out; an emptied field takes
+/// them all out, and the "inline" text of a password in the file leaves it alone.
+fn write_password(t: &mut Table, text: &str) {
+    let keys = ["password_env", "password_file", "password_command", "password"];
+    let chosen = password_key(text);
+    if chosen.is_none() && !text.is_empty() {
+        return;
+    }
+    for k in keys {
+        if chosen.as_ref().is_none_or(|(key, _)| *key != k) {
+            t.remove(k);
+        }
+    }
+    if let Some((key, v)) = chosen {
+        t[key] = value(v);
+    }
+}
+
+fn read_document(path: &Path) -> Result<DocumentMut, FormError> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| FormError::Read { path: shown.clone(), source })?;
+    text.parse().map_err(|e: toml_edit::TomlError| FormError::Parse { path: shown, detail: e.message().to_string() })
+}
+
+/// "dc1.example.com", or "dc1.example.com:3269" when the port is not the scheme's own.
+fn host_text(url: &LdapUrl) -> String {
+    let default = if url.scheme == LdapScheme::Ldaps { 636 } else { 389 };
+    let host = if url.host.contains(':') { format!("[{}]", url.host) } else { url.host.clone() };
+    if url.port == default { host } else { format!("{host}:{}", url.port) }
+}
+
+/// "dc1:3269" → ("dc1", 3269); a bare IPv6 address is bracketed.
+fn split_host(text: &str) -> (String, Option<u16>) {
+    let text = text.trim();
+    if text.matches(':').count() > 1 && !text.starts_with('[') {
+        return (format!("[{text}]"), None);
+    }
+    match text.rsplit_once(':') {
+        Some((host, port)) if !host.is_empty() => match port.parse() {
+            Ok(port) => (host.to_string(), Some(port)),
+            Err(_) => (text.to_string(), None),
+        },
+        _ => (text.to_string(), None),
+    }
+}
+
+pub fn path_text(path: Option<&Path>) -> String {
+    path.map(|p| p.display().to_string()).unwrap_or_default()
 }
 
 fn frequency_index(f: super::Frequency) -> usize {
@@ -284,12 +383,12 @@ fn password_key(text: &str) -> Option<(&'static str, String)> {
     Some((key, rest.trim().to_string()))
 }
 
-fn validate_text(id: FieldId, text: &str) -> Result<(), String> {
+pub(super) fn validate_text(id: FieldId, text: &str) -> Result<(), String> {
     let text = text.trim();
     match id {
-        FieldId::Host => LdapUrl::parse(&format!("ldap://{text}"))
-            .map(|_| ())
-            .map_err(|_| "a host name or IP address, e.g. dc1.example.com".to_string()),
+        FieldId::Host => LdapUrl::parse(&format!("ldap://{}", split_host(text).0)).map(|_| ()).map_err(|_| {
+            "a host name or IP address, e.g. dc1.example.com (dc1.example.com:3269 for another port)".to_string()
+        }),
         FieldId::BaseDn => match Dn::parse(text) {
             Ok(dn) if !dn.is_root() => Ok(()),
             Ok(_) => Err("the Base DN must not be empty, e.g. DC=example,DC=com".into()),
@@ -302,7 +401,9 @@ fn validate_text(id: FieldId, text: &str) -> Result<(), String> {
             Some((_, v)) if !v.is_empty() => Ok(()),
             _ => Err("write env:VARIABLE, file:/path or command:… (a password itself is never stored here)".into()),
         },
-        _ => Ok(()),
+        FieldId::CaFile if text.is_empty() || Path::new(text).is_file() => Ok(()),
+        FieldId::CaFile => Err("no such file; give the PEM file of the CA that issued the DC's certificate".into()),
+        other => service::validate(other, text),
     }
 }
 
@@ -312,78 +413,4 @@ pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const FILE: &str = "# my notes\n[source]\nkind = \"ldap\"  # only kind\nurl = \"ldaps://dc1.example.com:636\"\nbind_dn = \"svc@example.com\"\npassword_env = \"PW\"\nbase_dn = \"DC=example,DC=com\"\n\n[sync]\n# keep this\ndelete = false\n";
-
-    fn form() -> (tempfile::TempDir, std::path::PathBuf, Form) {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("adsync.toml");
-        std::fs::write(&path, FILE).unwrap();
-        let config = Config::load(&path).unwrap();
-        (dir, path, Form::from_config(&config))
-    }
-
-    #[test]
-    fn saving_keeps_comments_and_round_trips() {
-        let (_d, path, mut f) = form();
-        f.toggle(FieldId::Delete);
-        f.toggle(FieldId::AutoApply);
-        f.toggle(FieldId::Port);
-        f.toggle(FieldId::StartTls);
-        f.set_text(FieldId::Host, "dc2.example.com").unwrap();
-        f.save(Some(&path)).unwrap();
-        let text = std::fs::read_to_string(&path).unwrap();
-        assert!(text.contains("# my notes") && text.contains("# keep this") && text.contains("# only kind"), "{text}");
-        let again = Config::load(&path).unwrap();
-        let ldap = again.source.ldap().unwrap();
-        assert_eq!(ldap.url.to_string(), "ldap://dc2.example.com:389");
-        assert!(ldap.starttls && again.sync.delete && again.sync.auto_apply);
-        assert_eq!(Form::from_config(&again).fields, f.fields);
-    }
-
-    #[test]
-    fn password_field_takes_a_source_never_a_secret() {
-        let (_d, path, mut f) = form();
-        assert_eq!(f.text(FieldId::Password), "env:PW");
-        assert!(f.set_text(FieldId::Password, "hunter2").is_err());
-        assert!(f.save(Some(&path)).is_err(), "invalid forms are not saved");
-        f.set_text(FieldId::Password, "file:/etc/adsync/bind.pw").unwrap();
-        f.save(Some(&path)).unwrap();
-        let text = std::fs::read_to_string(&path).unwrap();
-        assert!(text.contains("password_file = \"/etc/adsync/bind.pw\"") && !text.contains("password_env"), "{text}");
-    }
-
-    #[test]
-    fn validation_as_you_type() {
-        let (_d, _p, mut f) = form();
-        assert!(f.set_text(FieldId::BaseDn, "example.com").is_err());
-        assert_eq!(f.errors().len(), 1);
-        assert!(f.set_text(FieldId::BaseDn, "DC=example,DC=org").is_ok());
-        assert!(f.set_text(FieldId::Host, "bad host!").is_err());
-        assert!(f.set_text(FieldId::BindDn, "svc-sync@example.com").is_ok());
-    }
-
-    #[test]
-    fn the_demo_has_nothing_to_save_to() {
-        let (_d, _p, f) = form();
-        assert!(matches!(f.save(None), Err(FormError::NoFile)));
-    }
-
-    #[test]
-    fn a_graph_source_keeps_its_table_when_the_form_is_saved() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("adsync.toml");
-        let source = "[source]\nkind = \"graph\"\ntenant = \"contoso.onmicrosoft.com\"\n\
-            client_id = \"11111111-2222-3333-4444-555555555555\"\nclient_secret_env = \"S\"\n";
-        std::fs::write(&path, format!("{source}\n[sync]\ndelete = false\n")).unwrap();
-        let mut f = Form::from_config(&Config::load(&path).unwrap());
-        assert!(!f.has(FieldId::Host) && f.has(FieldId::Delete));
-        f.toggle(FieldId::Delete);
-        f.save(Some(&path)).unwrap();
-        let text = std::fs::read_to_string(&path).unwrap();
-        assert!(text.starts_with(source), "{text}");
-        assert!(Config::load(&path).unwrap().sync.delete);
-    }
-}
+mod tests;

@@ -77,9 +77,11 @@ impl KeyIndex {
             .max_by_key(|p| p.path.matches('.').count())
     }
 
-    /// True when `offset` lies inside the value of a key named `password`.
+    /// True when `offset` lies inside a secret written into the file: a `password`, or a
+    /// webhook URL (chat webhooks carry their token in it).
     pub fn inside_secret(&self, offset: usize) -> bool {
-        self.key_at(offset).is_some_and(|p| p.path == "password" || p.path.ends_with(".password"))
+        self.key_at(offset)
+            .is_some_and(|p| p.path == "password" || p.path.ends_with(".password") || p.path == "notify.webhook_url")
     }
 }
 

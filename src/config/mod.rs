@@ -2,9 +2,12 @@
 
 mod error;
 pub mod exclusions;
+pub mod first_run;
 pub mod form;
 pub mod graph;
+pub mod history;
 mod locate;
+pub mod notify;
 pub mod paths;
 mod schema;
 pub mod secret;
@@ -30,6 +33,8 @@ pub struct Config {
     pub exclude: ExcludeConfig,
     pub target: Option<TargetConfig>,
     pub state_dir: Option<PathBuf>,
+    pub history: history::HistoryConfig,
+    pub notify: Option<notify::NotifyConfig>,
     /// The file it came from, if any (the TUI saves back to it).
     pub origin: Option<PathBuf>,
     /// The LDAP bind password (a graph source keeps its client secret in its own config).
@@ -82,7 +87,10 @@ fn serde_error(source: &SourceText<'_>, index: &KeyIndex, err: &toml::de::Error)
     let span = err.span();
     let place = span.as_ref().and_then(|s| index.key_at(s.start));
     let secret = span.as_ref().is_some_and(|s| index.inside_secret(s.start));
-    let problem = if secret {
+    let webhook = place.is_some_and(|p| p.path == "notify.webhook_url");
+    let problem = if secret && webhook {
+        "the webhook URL must be a quoted string (better: use webhook_url_env or webhook_url_file)".to_string()
+    } else if secret {
         "the password must be a quoted string (better: use password_env, password_file or password_command)".to_string()
     } else {
         tidy_message(err.message())

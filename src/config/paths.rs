@@ -12,7 +12,12 @@ pub struct Candidate {
     pub path: PathBuf,
 }
 
-/// `--config`, then `$ADSYNC_CONFIG`, then `$XDG_CONFIG_HOME/adsync/config.toml`.
+/// The system-wide config, looked at last: a packaged install and an admin's shell find the
+/// same file.
+pub const SYSTEM: &str = "/etc/adsync/config.toml";
+
+/// `--config`, then `$ADSYNC_CONFIG`, then `$XDG_CONFIG_HOME/adsync/config.toml`, then
+/// [`SYSTEM`].
 pub fn candidates(explicit: Option<&Path>) -> Vec<Candidate> {
     let mut list = Vec::new();
     if let Some(path) = explicit {
@@ -24,6 +29,7 @@ pub fn candidates(explicit: Option<&Path>) -> Vec<Candidate> {
     if let Some(dir) = dirs::config_dir() {
         list.push(Candidate { origin: "XDG config dir", path: dir.join("adsync").join("config.toml") });
     }
+    list.push(Candidate { origin: "system", path: PathBuf::from(SYSTEM) });
     list
 }
 
@@ -31,7 +37,7 @@ pub fn candidates(explicit: Option<&Path>) -> Vec<Candidate> {
 pub fn find(explicit: Option<&Path>) -> Result<PathBuf, ConfigError> {
     let list = candidates(explicit);
     let chosen = match list.first() {
-        Some(first) if first.origin != "XDG config dir" => Some(first.path.clone()),
+        Some(first) if !matches!(first.origin, "XDG config dir" | "system") => Some(first.path.clone()),
         _ => list.iter().find(|c| c.path.is_file()).map(|c| c.path.clone()),
     };
     chosen.ok_or(ConfigError::NotFound { tried: list.into_iter().map(|c| c.path).collect() })

@@ -20,6 +20,9 @@ pub struct RawConfig<S> {
     pub target: Option<TargetConfig>,
     /// Where journals, the lock and the remembered directory ids live.
     pub state_dir: Option<PathBuf>,
+    #[serde(default)]
+    pub history: super::history::HistoryConfig,
+    pub notify: Option<super::notify::RawNotify>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -113,6 +116,18 @@ pub enum DeleteScope {
     All,
 }
 
+/// What a changed primary address becomes in the service.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RenameMode {
+    /// Change the address on the account (PUT), then read it back to prove it took.
+    #[default]
+    Update,
+    /// Create the new address and delete the old account, under the delete guards: for a
+    /// service that refuses or ignores a changed address. The old account's own settings go.
+    Recreate,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Deserialize)]
 pub enum Frequency {
     #[default]
@@ -162,6 +177,7 @@ pub struct SyncConfig {
     pub manage_roles: bool,
     /// Addresses and globs adsync never creates, changes or deletes.
     pub exempt: Vec<AddressGlob>,
+    pub rename: RenameMode,
     pub guards: GuardConfig,
 }
 
@@ -182,6 +198,7 @@ impl Default for SyncConfig {
             auto_apply: false,
             manage_roles: false,
             exempt: Vec::new(),
+            rename: RenameMode::Update,
             guards: GuardConfig::default(),
         }
     }
@@ -193,11 +210,13 @@ pub struct GuardConfig {
     pub max_deletes: u32,
     pub max_delete_percent: f64,
     pub max_shrink_percent: f64,
+    /// Block a run that would need more licences than the organisation has (else a warning).
+    pub respect_licenses: bool,
 }
 
 impl Default for GuardConfig {
     fn default() -> Self {
-        Self { max_deletes: 25, max_delete_percent: 5.0, max_shrink_percent: 10.0 }
+        Self { max_deletes: 25, max_delete_percent: 5.0, max_shrink_percent: 10.0, respect_licenses: false }
     }
 }
 
@@ -246,6 +265,9 @@ pub struct TargetConfig {
     pub max_requests_per_second: Option<f64>,
     #[serde(default = "default_request_timeout")]
     pub request_timeout: HumanDuration,
+    /// Write even while the service's own LDAP or Azure AD sync is on for the organisation.
+    #[serde(default)]
+    pub coexist_with_vendor_sync: bool,
     pub path: Option<PathBuf>,
 }
 
@@ -271,7 +293,7 @@ fn default_request_timeout() -> HumanDuration {
 impl<S> RawConfig<S> {
     /// The `[source]` table apart from the rest, which every kind checks the same way.
     pub fn split(self) -> (S, RawConfig<()>) {
-        let RawConfig { source, sync, exclude, target, state_dir } = self;
-        (source, RawConfig { source: (), sync, exclude, target, state_dir })
+        let RawConfig { source, sync, exclude, target, state_dir, history, notify } = self;
+        (source, RawConfig { source: (), sync, exclude, target, state_dir, history, notify })
     }
 }

@@ -1,12 +1,13 @@
 //! Checks that span several keys, made after serde has checked each key on its own.
 
 mod graph;
+mod runs;
 
 use super::Config;
 use super::error::{ConfigError, SourceText};
 use super::graph::RawGraphConfig;
 use super::locate::KeyIndex;
-use super::schema::{LdapConfig, PasswordKeys, RawConfig, SyncConfig, TargetConfig, TargetKind};
+use super::schema::{LdapConfig, PasswordKeys, RawConfig, RenameMode, SyncConfig, TargetConfig, TargetKind};
 use super::secret::{SecretChoice, SecretSource};
 use super::source::SourceConfig;
 use super::value::LdapScheme;
@@ -89,12 +90,16 @@ fn finish(
         Some(target) => check_target(&mut check, target)?,
         None => None,
     };
+    runs::check_history(&check, &rest.history)?;
+    let notify = runs::check_notify(&check, rest.notify.clone())?;
     Ok(Config {
         source,
         sync: rest.sync,
         exclude: rest.exclude,
         target: rest.target,
         state_dir: rest.state_dir,
+        history: rest.history,
+        notify,
         origin: None,
         bind_password,
         target_password,
@@ -169,6 +174,13 @@ fn warn_transport(check: &mut Checker<'_>, src: &LdapConfig) {
 }
 
 fn check_sync(check: &Checker<'_>, sync: &SyncConfig) -> Result<(), ConfigError> {
+    if sync.rename == RenameMode::Recreate && !sync.delete {
+        return Err(check.fail(
+            "sync.rename",
+            "rename = \"recreate\" deletes the old account after creating the new address, so it needs \
+             delete = true in [sync]; or keep rename = \"update\"",
+        ));
+    }
     let guards = &sync.guards;
     for (key, value) in [
         ("sync.guards.max_delete_percent", guards.max_delete_percent),
@@ -195,9 +207,15 @@ fn check_target(check: &mut Checker<'_>, target: &TargetConfig) -> Result<Option
     }
 }
 
-fn check_file_target(check: &Checker<'_>, target: &TargetConfig) -> Result<(), ConfigError> {
+fn check_file_target(check: &mut Checker<'_>, target: &TargetConfig) -> Result<(), ConfigError> {
     if target.path.is_none() {
         return Err(check.fail_missing("target", "path", "kind = \"file\" needs path = \"/where/service.json\""));
+    }
+    if target.coexist_with_vendor_sync {
+        check.warn(
+            "target.coexist_with_vendor_sync",
+            "a file target has no vendor sync to coexist with; the key only matters for kind = \"essentials\"",
+        );
     }
     Ok(())
 }

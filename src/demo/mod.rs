@@ -15,4 +15,5 @@ pub mod rootdse;
 pub mod seed;
 pub mod server;
 
+pub use ops::answer_bytes;
 pub use server::{DemoError, DemoOptions, DemoServer};

@@ -53,6 +53,23 @@ fn reply(msgid: i32, op: LdapOp) -> Outcome {
     Outcome { replies: vec![LdapMsg::new(msgid, op)], next: Next::Continue }
 }
 
+/// Answers the requests `bytes` hold, in order, as one connection would (up to `max`,
+/// stopping at the first that does not decode): the wire entry point without the wire, for
+/// the fuzzer and the tests. Returns how many were answered.
+pub fn answer_bytes(dir: &Directory, bytes: &[u8], max: usize) -> usize {
+    use tokio_util::codec::Decoder;
+    let mut buf = bytes::BytesMut::from(bytes);
+    let mut session = Session::new(false);
+    let mut codec = ldap3_proto::LdapCodec::default();
+    let mut answered = 0;
+    while answered < max {
+        let Ok(Some(msg)) = codec.decode(&mut buf) else { break };
+        handle(dir, &mut session, msg, jiff::Timestamp::UNIX_EPOCH);
+        answered += 1;
+    }
+    answered
+}
+
 pub fn handle(dir: &Directory, session: &mut Session, msg: LdapMsg, now: jiff::Timestamp) -> Outcome {
     let id = msg.msgid;
     match msg.op {
@@ -287,7 +304,7 @@ mod tests {
     use crate::demo::company::{CompanySpec, generate};
     use bytes::BytesMut;
     use ldap3_proto::LdapCodec;
-    use tokio_util::codec::{Decoder, Encoder};
+    use tokio_util::codec::Encoder;
 
     fn seeds() -> Vec<u8> {
         let search = LdapSearchRequest {
@@ -339,17 +356,7 @@ mod tests {
                 let at = (step() % bytes.len() as u64) as usize;
                 bytes[at] = step() as u8;
             }
-            let mut buf = BytesMut::from(&bytes[..]);
-            let mut session = Session::new(false);
-            let mut codec = LdapCodec::default();
-            for _ in 0..4 {
-                match codec.decode(&mut buf) {
-                    Ok(Some(msg)) => {
-                        let _ = handle(&dir, &mut session, msg, jiff::Timestamp::UNIX_EPOCH);
-                    }
-                    _ => break,
-                }
-            }
+            answer_bytes(&dir, &bytes, 4);
         }
     }
 }

@@ -40,7 +40,10 @@ fn parse_range(requested: &str, name: &str) -> Option<(usize, Option<usize>)> {
     let range = option.strip_prefix("range=").or_else(|| option.strip_prefix("Range="))?;
     let (start, end) = range.split_once('-')?;
     let end = if end == "*" { None } else { Some(end.parse().ok()?) };
-    Some((start.parse().ok()?, end))
+    let start = start.parse().ok()?;
+    // A range that ends before it starts names no values: like any unknown option, the
+    // attribute is not returned (found by fuzzing: it used to panic).
+    end.is_none_or(|end| end >= start).then_some((start, end))
 }
 
 /// `member;range=start-end` of at most MaxValRange values; the last range ends in `*`.
@@ -113,6 +116,12 @@ mod tests {
         assert!(render_entry(&e, &["1.1".into()], false).attributes.is_empty());
         assert_eq!(names(&render_entry(&e, &["userPassword".into()], false)), Vec::<&str>::new());
         assert!(render_entry(&e, &["*".into()], true).attributes.iter().all(|a| a.vals.is_empty()));
+    }
+
+    #[test]
+    fn a_range_that_ends_before_it_starts_returns_nothing() {
+        let e = group(10);
+        assert!(render_entry(&e, &["member;range=4-0".into()], false).attributes.is_empty());
     }
 
     #[test]

@@ -5,6 +5,8 @@
 
 pub mod command;
 pub mod event;
+pub mod record;
+mod recorder;
 pub mod run;
 pub mod state;
 pub mod tree;
@@ -12,6 +14,7 @@ pub mod update;
 
 pub use command::Command;
 pub use event::{Event, Level};
+pub use record::RunLog;
 pub use run::{EngineHandle, EngineParts, spawn};
 pub use state::{EngineError, Phase, Review, Snapshot, TargetProblem};
 pub use update::Rules;

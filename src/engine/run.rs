@@ -2,8 +2,11 @@
 
 use super::command::Command;
 use super::event::Event;
+use super::record::{RunLog, RunRules};
+use super::recorder::Recorder;
 use super::state::{Effect, Msg, Review, Snapshot, TargetProblem};
 use super::update::{Rules, update};
+use crate::history::RunId;
 use crate::model::SearchOutcome;
 use crate::source::classify::Policy;
 use crate::source::{ProgressFn, Source};
@@ -23,6 +26,7 @@ pub struct EngineHandle {
     commands: mpsc::UnboundedSender<Msg>,
     state: watch::Receiver<Snapshot>,
     events: broadcast::Sender<Event>,
+    background: super::recorder::Background,
 }
 
 impl EngineHandle {
@@ -43,6 +47,12 @@ impl EngineHandle {
         self.events.subscribe()
     }
 
+    /// Waits for the notifications under way (bounded); the warnings runs left since the
+    /// last call (a history that could not be written, a notification that failed).
+    pub async fn settle(&self) -> Vec<String> {
+        self.background.settle().await
+    }
+
     /// Waits until the state satisfies `done` (e.g. the search finished).
     pub async fn wait_for(&self, done: impl Fn(&Snapshot) -> bool) -> Snapshot {
         let mut rx = self.state.clone();
@@ -60,6 +70,8 @@ pub struct EngineParts {
     pub target: Result<Arc<dyn Target>, TargetProblem>,
     pub policy: Policy,
     pub sync: SyncSettings,
+    /// How runs are recorded and told about.
+    pub runs: RunLog,
 }
 
 impl EngineParts {
@@ -78,8 +90,10 @@ impl EngineParts {
     }
 
     fn with_target(config: &crate::config::Config, target: Result<Arc<dyn Target>, TargetProblem>) -> Self {
+        let source: Arc<dyn Source> = crate::source::from_config(config);
         Self {
-            source: crate::source::from_config(config),
+            runs: RunLog::from_config(config, source.describe()),
+            source,
             target,
             policy: Policy::from_config(config),
             sync: SyncSettings::from_config(config),
@@ -95,6 +109,7 @@ struct Engine {
     state: watch::Sender<Snapshot>,
     events: broadcast::Sender<Event>,
     job: Option<CancellationToken>,
+    recorder: Recorder,
 }
 
 /// Starts the engine on the current tokio runtime.
@@ -106,24 +121,40 @@ pub fn spawn(parts: EngineParts) -> EngineHandle {
         policy: parts.policy.clone(),
         target_problem: parts.target.as_ref().err().cloned(),
         guards: parts.sync.guards.clone(),
+        runs: RunRules {
+            trigger: parts.runs.trigger,
+            overrides: parts.runs.overrides,
+            source: parts.runs.source.clone(),
+            pid: std::process::id(),
+        },
     };
-    let mut engine = Engine { parts, rules, inbox: inbox.downgrade(), state, events: events.clone(), job: None };
+    let recorder = Recorder::new(&parts.runs, parts.sync.state_dir.clone(), events.clone());
+    let background = recorder.background.clone();
+    let mut engine =
+        Engine { parts, rules, inbox: inbox.downgrade(), state, events: events.clone(), job: None, recorder };
     tokio::spawn(async move {
         while let Some(msg) = rx.recv().await {
             engine.handle(msg);
         }
     });
-    EngineHandle { commands: inbox, state: state_rx, events }
+    EngineHandle { commands: inbox, state: state_rx, events, background }
 }
 
 impl Engine {
     fn handle(&mut self, msg: Msg) {
         let started = std::time::Instant::now();
         let kind = msg.kind();
-        let mut effects = Vec::new();
-        self.state.send_modify(|s| effects = update(s, msg, &self.rules));
+        let mut next = self.state.borrow().clone();
+        let effects = update(&mut next, msg, &self.rules, jiff::Timestamp::now());
+        // A run's record is on disk before any front-end sees the state it ends in: a
+        // front-end may exit as soon as it does.
+        let (durable, rest): (Vec<Effect>, Vec<Effect>) = effects.into_iter().partition(Effect::is_durable);
+        for effect in durable {
+            self.perform(effect);
+        }
+        self.state.send_replace(next);
         tracing::debug!(msg = kind, elapsed = ?started.elapsed(), "engine update");
-        for effect in effects {
+        for effect in rest {
             self.perform(effect);
         }
     }
@@ -132,7 +163,7 @@ impl Engine {
         match effect {
             Effect::StartRead => self.start_read(),
             Effect::StartPlan(search) => self.start_plan(search),
-            Effect::StartApply { review, overrides } => self.start_apply(review, overrides),
+            Effect::StartApply { review, overrides, run } => self.start_apply(review, overrides, run),
             Effect::FetchChildren(dn) => self.fetch(dn, true),
             Effect::FetchDetails(dn) => self.fetch(dn, false),
             Effect::CancelJob => {
@@ -143,6 +174,7 @@ impl Engine {
             Effect::Log(event) => {
                 let _ = self.events.send(event);
             }
+            Effect::Record(recorded) => self.recorder.record(*recorded),
         }
     }
 
@@ -194,9 +226,9 @@ impl Engine {
         self.spawn_job(|_, _| async move { Msg::PlanFinished(make_plan(target.as_ref(), &search, &settings).await) });
     }
 
-    fn start_apply(&mut self, review: Arc<Review>, overrides: Overrides) {
+    fn start_apply(&mut self, review: Arc<Review>, overrides: Overrides, run: RunId) {
         let Ok(target) = self.parts.target.clone() else { return };
-        let settings = self.parts.sync.clone();
+        let settings = SyncSettings { run_id: Some(run.0), ..self.parts.sync.clone() };
         self.spawn_job(|inbox, cancel| async move {
             let progress: crate::sync::apply::ProgressFn = Arc::new(move |p| {
                 let _ = inbox.send(Msg::ApplyProgress(p));

@@ -2,12 +2,14 @@
 
 use super::command::Command;
 use super::event::Event;
+use super::record::RunStart;
 use super::tree::TreeData;
-use crate::model::{ChangeKind, ClassifiedRead, EntryDetails, Flavor, SearchOutcome, TreeNode};
+use crate::history::{RunId, RunRecord};
+use crate::model::{ClassifiedRead, EntryDetails, Flavor, SearchOutcome, TreeNode};
 use crate::source::{ReadProgress, SourceError};
 use crate::sync::apply::{ApplyOutcome, ApplyProgress};
-use crate::sync::guard::Overrides;
-use crate::sync::run::{Planned, SyncError};
+use crate::sync::guard::{Overrides, Selection};
+use crate::sync::run::{Planned, SyncError, selection};
 use crate::target::TargetError;
 use std::sync::Arc;
 
@@ -57,14 +59,15 @@ pub struct Review {
     pub planned: Planned,
     pub selected: Vec<bool>,
     approved: usize,
-    approved_deletes: usize,
+    /// What the guards count among the approved changes.
+    counted: Selection,
 }
 
 impl Review {
     pub fn new(planned: Planned) -> Self {
         let n = planned.plan.changes.len();
-        let deletes = planned.plan.count(ChangeKind::Delete);
-        Self { planned, selected: vec![true; n], approved: n, approved_deletes: deletes }
+        let counted = selection(&planned.plan.changes);
+        Self { planned, selected: vec![true; n], approved: n, counted }
     }
 
     pub fn approved(&self) -> usize {
@@ -72,7 +75,7 @@ impl Review {
     }
 
     pub fn approved_deletes(&self) -> usize {
-        self.approved_deletes
+        self.counted.deletes
     }
 
     pub fn set(&mut self, id: usize, on: bool) {
@@ -83,15 +86,17 @@ impl Review {
         *slot = on;
         let delta: isize = if on { 1 } else { -1 };
         self.approved = self.approved.saturating_add_signed(delta);
-        if self.planned.plan.changes[id].is_delete() {
-            self.approved_deletes = self.approved_deletes.saturating_add_signed(delta);
+        let change = &self.planned.plan.changes[id];
+        if change.is_delete() {
+            self.counted.deletes = self.counted.deletes.saturating_add_signed(delta);
         }
+        self.counted.active_delta += delta as i64 * change.active_delta();
     }
 
     pub fn set_all(&mut self, on: bool) {
         self.selected.iter_mut().for_each(|s| *s = on);
         self.approved = if on { self.selected.len() } else { 0 };
-        self.approved_deletes = if on { self.planned.plan.count(ChangeKind::Delete) } else { 0 };
+        self.counted = if on { selection(&self.planned.plan.changes) } else { Selection::default() };
     }
 
     /// The guards' verdict for the current selection.
@@ -100,7 +105,7 @@ impl Review {
         overrides: crate::sync::guard::Overrides,
         limits: &crate::config::GuardConfig,
     ) -> crate::sync::guard::Verdict {
-        self.planned.verdict_with_deletes(self.approved_deletes, overrides, limits)
+        self.planned.verdict_with(self.counted, overrides, limits)
     }
 }
 
@@ -139,6 +144,10 @@ pub struct Snapshot {
     pub report: Option<Arc<ApplyOutcome>>,
     /// A plan was asked for before there was a search: plan as soon as the read is done.
     pub plan_after_read: bool,
+    /// The run a plan started (its apply belongs to it too).
+    pub run: Option<RunStart>,
+    /// The record of the last run that ended here.
+    pub last_run: Option<Arc<RunRecord>>,
 }
 
 impl Default for Snapshot {
@@ -152,6 +161,8 @@ impl Default for Snapshot {
             review: None,
             report: None,
             plan_after_read: false,
+            run: None,
+            last_run: None,
         }
     }
 }
@@ -190,9 +201,30 @@ impl Msg {
 pub enum Effect {
     StartRead,
     StartPlan(Arc<SearchOutcome>),
-    StartApply { review: Arc<Review>, overrides: Overrides },
+    StartApply {
+        review: Arc<Review>,
+        overrides: Overrides,
+        run: RunId,
+    },
     FetchChildren(String),
     FetchDetails(String),
     CancelJob,
     Log(Event),
+    /// Write a run's record to the history (before the state it ends in is published).
+    Record(Box<Recorded>),
+}
+
+impl Effect {
+    /// Effects performed before the new state is published, so a front-end that stops on
+    /// that state finds them done.
+    pub fn is_durable(&self) -> bool {
+        matches!(self, Effect::Record(_))
+    }
+}
+
+/// A run's record, and for a plan the review whose changes wait (kept as the last plan).
+#[derive(Debug)]
+pub struct Recorded {
+    pub record: Arc<RunRecord>,
+    pub pending: Option<Arc<Review>>,
 }

@@ -3,9 +3,10 @@
 
 use super::search::thousands;
 use crate::model::{Account, ChangeKind};
-use crate::sync::apply::{ApplyOutcome, Failed};
-use crate::sync::guard::{Block, Verdict};
+use crate::sync::apply::{ApplyOutcome, Failed, Skipped};
+use crate::sync::guard::{Block, Verdict, Warning};
 use crate::sync::plan::{Change, FieldChange, Left, Op, Plan};
+use crate::sync::verify::Verification;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -53,16 +54,26 @@ struct Counts {
 }
 
 #[derive(Serialize)]
-struct GuardsJson<'a> {
+pub struct GuardsJson<'a> {
     ok: bool,
-    blocks: Vec<BlockJson<'a>>,
+    blocks: Vec<Explained<'a, Block>>,
+    warnings: Vec<Explained<'a, Warning>>,
 }
 
+/// A block or warning with its message, for scripts that show it.
 #[derive(Serialize)]
-struct BlockJson<'a> {
+struct Explained<'a, T: Serialize> {
     #[serde(flatten)]
-    block: &'a Block,
+    item: &'a T,
     message: String,
+}
+
+fn explained<T: Serialize + std::fmt::Display>(items: &[T]) -> Vec<Explained<'_, T>> {
+    items.iter().map(|item| Explained { item, message: item.to_string() }).collect()
+}
+
+pub fn guards_json(verdict: &Verdict) -> GuardsJson<'_> {
+    GuardsJson { ok: verdict.ok(), blocks: explained(&verdict.blocks), warnings: explained(&verdict.warnings) }
 }
 
 /// `adsync plan --json`.
@@ -93,10 +104,7 @@ pub fn write_plan_json(out: &mut dyn Write, target: &str, plan: &Plan, verdict: 
         counts: counts(plan),
         changes: plan.changes.iter().map(change_json).collect(),
         untouched: &plan.untouched,
-        guards: GuardsJson {
-            ok: verdict.ok(),
-            blocks: verdict.blocks.iter().map(|b| BlockJson { block: b, message: b.to_string() }).collect(),
-        },
+        guards: guards_json(verdict),
     };
     serde_json::to_writer(&mut *out, &doc)?;
     writeln!(out)
@@ -169,6 +177,9 @@ fn write_untouched(out: &mut dyn Write, plan: &Plan) -> io::Result<()> {
 }
 
 pub fn write_guards(out: &mut dyn Write, verdict: &Verdict) -> io::Result<()> {
+    for w in &verdict.warnings {
+        writeln!(out, "Warning: {w}")?;
+    }
     if verdict.ok() {
         return writeln!(out, "Guards: ok");
     }
@@ -208,10 +219,12 @@ pub fn write_plan_summary(
 struct ApplyJson<'a> {
     applied: Counts,
     failed: &'a [Failed],
+    skipped: &'a [Skipped],
     fatal: Option<&'a str>,
     cancelled: bool,
     not_started: usize,
     elapsed_ms: u64,
+    verification: Option<&'a Verification>,
 }
 
 pub fn write_apply_json(out: &mut dyn Write, outcome: &ApplyOutcome) -> io::Result<()> {
@@ -224,10 +237,12 @@ pub fn write_apply_json(out: &mut dyn Write, outcome: &ApplyOutcome) -> io::Resu
             untouched: 0,
         },
         failed: &outcome.failed,
+        skipped: &outcome.skipped,
         fatal: outcome.fatal.as_deref(),
         cancelled: outcome.cancelled,
         not_started: outcome.not_started,
         elapsed_ms: outcome.elapsed.as_millis() as u64,
+        verification: outcome.verification.as_ref(),
     };
     serde_json::to_writer(&mut *out, &doc)?;
     writeln!(out)
@@ -246,6 +261,9 @@ pub fn write_apply_summary(out: &mut dyn Write, outcome: &ApplyOutcome) -> io::R
     for f in &outcome.failed {
         writeln!(out, "  failed: {} {}: {}", f.action, f.email, f.error)?;
     }
+    for s in &outcome.skipped {
+        writeln!(out, "  skipped: {} {}: {}", s.action, s.email, s.reason)?;
+    }
     if let Some(fatal) = &outcome.fatal {
         writeln!(out, "Stopped early: {fatal}")?;
     }
@@ -256,5 +274,36 @@ pub fn write_apply_summary(out: &mut dyn Write, outcome: &ApplyOutcome) -> io::R
             thousands(outcome.not_started as u64)
         )?;
     }
+    match &outcome.verification {
+        Some(v) => write_verification(out, v),
+        None => Ok(()),
+    }
+}
+
+/// "verified N of M".
+pub fn verified_counts(v: &Verification) -> String {
+    format!("verified {} of {}", thousands(v.verified as u64), thousands(v.checked as u64))
+}
+
+/// "Verified N of N", or what did not take.
+pub fn write_verification(out: &mut dyn Write, v: &Verification) -> io::Result<()> {
+    writeln!(out, "{}", verification_line(v))?;
+    for n in &v.not_taken {
+        writeln!(out, "  did not take: {} {}: {}", n.action, n.email, n.problem)?;
+    }
     Ok(())
+}
+
+/// One line: how many applied changes the service shows.
+pub fn verification_line(v: &Verification) -> String {
+    let counts = verified_counts(v);
+    match (&v.error, v.all_taken()) {
+        (Some(e), _) => format!("Verification: {counts}; the service could not be listed: {e}"),
+        (None, true) => format!("Verification: {counts} in the service"),
+        (None, false) => format!(
+            "Verification: {counts}; {} did not take after {} listings",
+            thousands(v.not_taken.len() as u64),
+            v.listings
+        ),
+    }
 }

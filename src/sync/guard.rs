@@ -1,13 +1,15 @@
 //! Safety guards: the run is blocked as a whole — nothing at all applied — when the read is
-//! not trustworthy or the deletes are out of proportion. Each block names the guard, the
-//! numbers, and the one-run override. Pure.
+//! not trustworthy, the deletes are out of proportion, the service's own sync runs for the
+//! organisation, or (when asked) the licences would not suffice. Each block names the guard,
+//! the numbers, and the way out. What does not block but should be read is a warning. Pure.
 
 use crate::config::GuardConfig;
+use crate::model::{Licenses, UnreadFact, VendorSync};
 use serde::Serialize;
 use std::fmt;
 
 /// The facts a verdict is made from.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GuardInput {
     /// Whether the directory read was complete (a partial read never reaches a plan, but the
     /// guard holds the line anyway).
@@ -21,6 +23,23 @@ pub struct GuardInput {
     pub deletes: usize,
     /// Accounts in the service.
     pub target_accounts: usize,
+    /// The organisation's licences, when the service said (API only).
+    pub licenses: Option<Licenses>,
+    /// Active accounts the approved changes add (creates, enables) minus those they remove.
+    pub active_delta: i64,
+    /// The service's own syncs that are on for the organisation.
+    pub vendor_syncs: Vec<VendorSync>,
+    /// `[target] coexist_with_vendor_sync`: write beside them anyway.
+    pub coexist_with_vendor_sync: bool,
+    /// Organisation facts the service would not give (403/404).
+    pub unread: Vec<UnreadFact>,
+}
+
+/// What the reviewer approved, as far as the guards care.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Selection {
+    pub deletes: usize,
+    pub active_delta: i64,
 }
 
 /// One-run overrides from the command line (or the TUI's confirmation).
@@ -32,6 +51,24 @@ pub struct Overrides {
     pub allow_shrink: bool,
 }
 
+/// More active accounts after the run than the organisation has licences for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct LicenseExcess {
+    pub active_users: u64,
+    pub active_after: i64,
+    pub user_licenses: u64,
+}
+
+impl fmt::Display for LicenseExcess {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "after this run {} accounts would be active, and the organisation has {} user licences ({} active now)",
+            self.active_after, self.user_licenses, self.active_users
+        )
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "guard", rename_all = "snake_case")]
 pub enum Block {
@@ -40,6 +77,15 @@ pub enum Block {
     MaxDeletes { deletes: usize, limit: u32 },
     MaxDeletePercent { deletes: usize, accounts: usize, percent: f64, limit: f64 },
     MaxShrinkPercent { before: usize, now: usize, percent: f64, limit: f64 },
+    VendorSyncActive { syncs: Vec<VendorSync> },
+    RespectLicenses(LicenseExcess),
+}
+
+impl Block {
+    /// Whether a one-run override (`--allow-deletes`, `--allow-shrink`) can let the run through.
+    pub fn has_override(&self) -> bool {
+        matches!(self, Block::MaxDeletes { .. } | Block::MaxDeletePercent { .. } | Block::MaxShrinkPercent { .. })
+    }
 }
 
 impl fmt::Display for Block {
@@ -64,6 +110,48 @@ impl fmt::Display for Block {
                 f,
                 "sync.guards.max_shrink_percent: the directory shrank from {before} to {now} objects ({percent:.1}%) since the last good run, the limit is {limit}%; if that is right, run once with --allow-shrink"
             ),
+            Block::VendorSyncActive { syncs } => {
+                write!(f, "vendor_sync_active: ")?;
+                for sync in syncs {
+                    write!(f, "{sync} is on for this organisation; turn it off: {}. ", sync.how_to_turn_off())?;
+                }
+                write!(
+                    f,
+                    "Two syncers on one organisation fight and delete each other's accounts. To let adsync write beside it anyway, set [target] coexist_with_vendor_sync = true"
+                )
+            }
+            Block::RespectLicenses(excess) => write!(
+                f,
+                "sync.guards.respect_licenses: {excess}; leave creates out, add licences, or set respect_licenses = false to make this a warning"
+            ),
+        }
+    }
+}
+
+/// Worth reading before applying, but no reason to stop.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "warning", rename_all = "snake_case")]
+pub enum Warning {
+    Licenses(LicenseExcess),
+    VendorSyncCoexisting { syncs: Vec<VendorSync> },
+    OrgFactUnread(UnreadFact),
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Warning::Licenses(excess) => {
+                write!(f, "licences: {excess}; set sync.guards.respect_licenses = true to block such a run")
+            }
+            Warning::VendorSyncCoexisting { syncs } => {
+                let names: Vec<String> = syncs.iter().map(ToString::to_string).collect();
+                write!(
+                    f,
+                    "{} is on for this organisation too, and coexist_with_vendor_sync = true lets adsync write beside it: the two may undo each other's changes",
+                    names.join(" and ")
+                )
+            }
+            Warning::OrgFactUnread(gap) => write!(f, "{gap}"),
         }
     }
 }
@@ -71,6 +159,7 @@ impl fmt::Display for Block {
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Verdict {
     pub blocks: Vec<Block>,
+    pub warnings: Vec<Warning>,
 }
 
 impl Verdict {
@@ -94,7 +183,51 @@ pub fn check(input: &GuardInput, limits: &GuardConfig, overrides: Overrides) -> 
     if !overrides.allow_shrink {
         blocks.extend(shrink_block(input, limits));
     }
-    Verdict { blocks }
+    let mut verdict = Verdict { blocks, warnings: Vec::new() };
+    organisation_checks(input, &mut verdict);
+    licences(input, limits, &mut verdict);
+    verdict
+}
+
+/// Only what the organisation's own facts decide (the vendor's sync, facts not read), for
+/// `adsync check --target`, which has no directory read to judge.
+pub fn organisation(input: &GuardInput) -> Verdict {
+    let mut verdict = Verdict::default();
+    organisation_checks(input, &mut verdict);
+    verdict
+}
+
+fn organisation_checks(input: &GuardInput, verdict: &mut Verdict) {
+    vendor_sync(input, verdict);
+    verdict.warnings.extend(input.unread.iter().cloned().map(Warning::OrgFactUnread));
+}
+
+/// The service's own sync blocks the run, unless the admin chose to coexist with it.
+fn vendor_sync(input: &GuardInput, verdict: &mut Verdict) {
+    if input.vendor_syncs.is_empty() {
+        return;
+    }
+    let syncs = input.vendor_syncs.clone();
+    if input.coexist_with_vendor_sync {
+        verdict.warnings.push(Warning::VendorSyncCoexisting { syncs });
+    } else {
+        verdict.blocks.push(Block::VendorSyncActive { syncs });
+    }
+}
+
+fn licences(input: &GuardInput, limits: &GuardConfig, verdict: &mut Verdict) {
+    let Some(licenses) = input.licenses else { return };
+    let active_after = licenses.active_users as i64 + input.active_delta;
+    if input.active_delta <= 0 || active_after <= licenses.user_licenses as i64 {
+        return;
+    }
+    let excess =
+        LicenseExcess { active_users: licenses.active_users, active_after, user_licenses: licenses.user_licenses };
+    if limits.respect_licenses {
+        verdict.blocks.push(Block::RespectLicenses(excess));
+    } else {
+        verdict.warnings.push(Warning::Licenses(excess));
+    }
 }
 
 fn percent(part: usize, whole: usize) -> f64 {
@@ -142,6 +275,7 @@ mod tests {
             last_good_objects: Some(1200),
             deletes: 0,
             target_accounts: 1000,
+            ..GuardInput::default()
         }
     }
 
@@ -154,6 +288,8 @@ mod tests {
                 Block::MaxDeletes { .. } => "max_deletes",
                 Block::MaxDeletePercent { .. } => "max_delete_percent",
                 Block::MaxShrinkPercent { .. } => "max_shrink_percent",
+                Block::VendorSyncActive { .. } => "vendor_sync_active",
+                Block::RespectLicenses(_) => "respect_licenses",
             })
             .collect()
     }
@@ -242,6 +378,47 @@ mod tests {
         for (name, input, overrides, want) in cases {
             assert_eq!(names(&check(&input, &limits, overrides)), want, "{name}");
         }
+    }
+
+    fn licensed(user_licenses: u64, active_users: u64, active_delta: i64) -> GuardInput {
+        GuardInput { licenses: Some(Licenses { user_licenses, active_users }), active_delta, ..healthy() }
+    }
+
+    #[test]
+    fn licences_warn_and_block_only_when_asked() {
+        let warn_only = GuardConfig::default();
+        let strict = GuardConfig { respect_licenses: true, ..GuardConfig::default() };
+        let cases = [
+            ("fits exactly", licensed(100, 90, 10), 0),
+            ("one over", licensed(100, 90, 11), 1),
+            ("already over, but this run frees some", licensed(100, 120, -5), 0),
+            ("no licence facts", GuardInput { active_delta: 500, ..healthy() }, 0),
+        ];
+        for (name, input, over) in cases {
+            let v = check(&input, &warn_only, Overrides::default());
+            assert!(v.ok(), "{name}");
+            assert_eq!(v.warnings.len(), over, "{name}");
+            assert_eq!(names(&check(&input, &strict, Overrides::default())).len(), over, "{name}");
+        }
+        let v = check(&licensed(100, 90, 11), &strict, Overrides::default());
+        assert_eq!(names(&v), ["respect_licenses"]);
+        let text = v.blocks[0].to_string();
+        assert!(text.contains("101 accounts would be active") && text.contains("100 user licences"), "{text}");
+    }
+
+    #[test]
+    fn the_vendors_sync_blocks_unless_coexisting() {
+        let ldap = VendorSync::Ldap { url: "ldaps://dc1".into(), base_dn: None };
+        let input = GuardInput { vendor_syncs: vec![ldap], ..healthy() };
+        let v = check(&input, &GuardConfig::default(), Overrides { allow_deletes: Some(9), allow_shrink: true });
+        assert_eq!(names(&v), ["vendor_sync_active"]);
+        let text = v.blocks[0].to_string();
+        assert!(text.contains("LDAP sync (ldap_url ldaps://dc1)") && text.contains("coexist_with_vendor_sync = true"));
+        let json = serde_json::to_value(&v.blocks[0]).unwrap();
+        assert_eq!(json["guard"], "vendor_sync_active");
+        let coexisting = GuardInput { coexist_with_vendor_sync: true, ..input };
+        let v = check(&coexisting, &GuardConfig::default(), Overrides::default());
+        assert!(v.ok() && matches!(v.warnings[..], [Warning::VendorSyncCoexisting { .. }]));
     }
 
     #[test]

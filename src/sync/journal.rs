@@ -1,7 +1,8 @@
-//! The apply journal: one append-only JSONL file per run in `<state_dir>/journal/`, every
-//! record fsync'd before the caller goes on. An intent is durable before its request is
-//! sent; the outcome after the answer. Records are batched into one fsync when several
-//! changes are in flight (group commit), so the journal never becomes the bottleneck.
+//! The apply journal: one append-only JSONL file per run in `<state_dir>/journal/`. An intent
+//! is durable before its request is sent (the apply submits intents ahead and waits for them
+//! only when it sends); an outcome is appended after the answer and rides the next fsync.
+//! Records are batched into one fsync when several are queued (group commit), so the
+//! journal never becomes the bottleneck.
 
 use crate::model::{ChangeKind, ObjectId};
 use serde::{Deserialize, Serialize};
@@ -18,6 +19,8 @@ pub enum Step {
     Intent,
     Done,
     Failed,
+    /// Not sent: the account changed in the service since the plan.
+    Skipped,
     End,
 }
 
@@ -108,14 +111,36 @@ impl Journal {
 
     /// Appends `record` and waits until it is on disk.
     pub async fn write(&self, record: Record) -> Result<(), JournalError> {
+        self.submit(record).durable().await
+    }
+
+    /// Appends `record` now; the answer says when it is on disk. Lets a caller have the disk
+    /// work while it does something else, and wait only when it must.
+    pub fn submit(&self, record: Record) -> Durable {
         let (done, wait) = oneshot::channel();
+        let sent = self.tx.send((record, done)).is_ok();
+        Durable { path: self.path.clone(), wait: sent.then_some(wait) }
+    }
+}
+
+/// A record on its way to the disk.
+pub struct Durable {
+    path: PathBuf,
+    wait: Option<oneshot::Receiver<Result<(), String>>>,
+}
+
+impl Durable {
+    /// Once the record is on disk, or why it never will be.
+    pub async fn durable(self) -> Result<(), JournalError> {
         let gone =
             || JournalError { path: self.path.clone(), source: std::io::Error::other("the journal writer stopped") };
-        self.tx.send((record, done)).map_err(|_| gone())?;
-        match wait.await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => Err(JournalError { path: self.path.clone(), source: std::io::Error::other(e) }),
-            Err(_) => Err(gone()),
+        match self.wait {
+            Some(wait) => match wait.await {
+                Ok(Ok(())) => Ok(()),
+                Ok(Err(e)) => Err(JournalError { path: self.path.clone(), source: std::io::Error::other(e) }),
+                Err(_) => Err(gone()),
+            },
+            None => Err(gone()),
         }
     }
 }
@@ -159,7 +184,7 @@ impl Interrupted {
         let finished: std::collections::HashSet<usize> = self
             .records
             .iter()
-            .filter(|r| matches!(r.step, Step::Done | Step::Failed))
+            .filter(|r| matches!(r.step, Step::Done | Step::Failed | Step::Skipped))
             .filter_map(|r| r.change)
             .collect();
         self.records
@@ -189,7 +214,7 @@ pub fn unfinished(state_dir: &Path) -> std::io::Result<Vec<Interrupted>> {
 }
 
 /// A torn last line (the kill came mid-write) is skipped; everything before it counts.
-fn read_records(path: &Path) -> std::io::Result<Vec<Record>> {
+pub fn read_records(path: &Path) -> std::io::Result<Vec<Record>> {
     let file = File::open(path)?;
     Ok(BufReader::new(file).lines().map_while(Result::ok).filter_map(|l| serde_json::from_str(&l).ok()).collect())
 }

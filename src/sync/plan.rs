@@ -1,8 +1,9 @@
 //! The plan: classified directory entries × the service's accounts × policy → creates,
 //! field-level updates and deletes, each with its reason. Pure: no I/O, no clock.
 
+use super::fresh::same_addresses;
 use crate::config::value::AddressGlob;
-use crate::config::{Config, DeleteScope};
+use crate::config::{Config, DeleteScope, RenameMode};
 use crate::model::{
     Account, AccountType, ChangeKind, DefaultRole, DirectoryEntry, EntryKind, ObjectId, Presence, SkipReason,
 };
@@ -21,6 +22,7 @@ pub struct PlanPolicy {
     pub delete_scope: DeleteScope,
     pub manage_roles: bool,
     pub exempt: Vec<AddressGlob>,
+    pub rename: RenameMode,
 }
 
 impl PlanPolicy {
@@ -34,6 +36,7 @@ impl PlanPolicy {
             delete_scope: s.delete_scope,
             manage_roles: s.manage_roles,
             exempt: s.exempt.clone(),
+            rename: s.rename,
         }
     }
 
@@ -52,6 +55,7 @@ impl Default for PlanPolicy {
             delete_scope: DeleteScope::Managed,
             manage_roles: false,
             exempt: Vec::new(),
+            rename: RenameMode::Update,
         }
     }
 }
@@ -83,6 +87,12 @@ pub enum FieldChange {
     Role { from: Option<String>, to: String },
     AliasesAdded { aliases: Vec<String> },
     AliasesRemoved { aliases: Vec<String> },
+}
+
+impl FieldChange {
+    pub fn is_rename(&self) -> bool {
+        matches!(self, FieldChange::PrimaryEmail { .. })
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -137,6 +147,24 @@ impl Change {
 
     pub fn is_delete(&self) -> bool {
         matches!(self.op, Op::Delete { .. })
+    }
+
+    /// What the change does to the number of active accounts (the licences in use).
+    pub fn active_delta(&self) -> i64 {
+        match &self.op {
+            Op::Create { account } => i64::from(account.is_active),
+            Op::Delete { account } => -i64::from(account.is_active),
+            Op::Update { before, after, .. } => i64::from(after.is_active) - i64::from(before.is_active),
+        }
+    }
+
+    /// The address the account has once the change is made (`None` for a delete).
+    pub fn email_after(&self) -> Option<&str> {
+        match &self.op {
+            Op::Create { account } => Some(&account.primary_email),
+            Op::Update { after, .. } => Some(&after.primary_email),
+            Op::Delete { .. } => None,
+        }
     }
 }
 
@@ -378,6 +406,9 @@ impl Planner<'_> {
             self.plan.managed_after.accounts.insert(current.primary_email.to_lowercase(), entry.id);
             return self.leave(&current.primary_email, Untouched::UpdatesOff);
         }
+        if self.policy.rename == RenameMode::Recreate && fields.iter().any(FieldChange::is_rename) {
+            return self.recreate(entry, k);
+        }
         let reason = update_reason(&fields);
         self.renamed[k] = !after.primary_email.eq_ignore_ascii_case(&current.primary_email);
         let op = Op::Update {
@@ -387,6 +418,20 @@ impl Planner<'_> {
             fields,
         };
         self.push(op, reason, entry.id);
+    }
+
+    /// `sync.rename = "recreate"`: the new address as a new account, the old one deleted (a
+    /// delete like any other, counted by the delete guards), which frees its address.
+    fn recreate(&mut self, entry: &DirectoryEntry, k: usize) {
+        let current = &self.accounts[k];
+        let (old, new) = (&current.primary_email, &entry.primary_email);
+        let reason = format!("renamed in the directory to {new} (sync.rename = \"recreate\")");
+        let delete = Op::Delete { account: current.clone() };
+        let account = desired_account(entry, self.policy.default_role);
+        let reason_new = format!("renamed in the directory from {old} (sync.rename = \"recreate\")");
+        self.renamed[k] = true;
+        self.push(delete, reason, entry.id);
+        self.push(Op::Create { account }, reason_new, entry.id);
     }
 
     /// An account left alone keeps what adsync remembers of it: a link by directory id that
@@ -484,11 +529,6 @@ fn agrees(current: &Account, entry: &DirectoryEntry, policy: &PlanPolicy) -> boo
         && current.is_active == desired_active(entry)
         && role_agrees
         && same_addresses(&current.aliases, &entry.aliases)
-}
-
-fn same_addresses(a: &[String], b: &[String]) -> bool {
-    let contains = |list: &[String], x: &String| list.iter().any(|y| y.eq_ignore_ascii_case(x));
-    a.len() == b.len() && a.iter().all(|x| contains(b, x)) && b.iter().all(|x| contains(a, x))
 }
 
 /// The account as the directory wants it, and what differs field by field. The service

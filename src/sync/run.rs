@@ -1,19 +1,22 @@
 //! One sync, end to end, around the pure parts: load what we remember, recover from an
-//! interrupted run, list the service, plan, check the guards, then (when approved) take the
-//! run lock, apply with a journal, and remember the result.
+//! interrupted run, list the service and read the organisation's facts, plan, check the
+//! guards, then (when approved) take the run lock, apply with a journal, list the service
+//! again to verify, and remember what took.
 
 use super::apply::{self, ApplyOutcome, ProgressFn};
-use super::guard::{self, GuardInput, Overrides, Verdict};
+use super::guard::{self, GuardInput, Overrides, Selection, Verdict};
 use super::journal::{self, Interrupted, Journal};
-use super::plan::{self, Managed, Plan, PlanPolicy};
+use super::plan::{self, Change, Managed, Plan, PlanPolicy};
 use super::state::{LastGood, StateError, SyncState};
+use super::verify::{self, VerifyPolicy};
 use crate::config::{Config, GuardConfig};
 use crate::lockfile::{LockError, LockFile};
-use crate::model::{ChangeKind, EntryKind, SearchOutcome};
+use crate::model::{ChangeKind, EntryKind, OrgFacts, SearchOutcome};
 use crate::target::{Target, TargetError};
 use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use tokio_util::sync::CancellationToken;
 
 #[derive(Clone, Debug)]
@@ -22,6 +25,12 @@ pub struct SyncSettings {
     pub guards: GuardConfig,
     pub state_dir: PathBuf,
     pub max_in_flight: usize,
+    /// `[target] coexist_with_vendor_sync`.
+    pub coexist_with_vendor_sync: bool,
+    /// The listings after an apply (tests make the waits short).
+    pub verify: VerifyPolicy,
+    /// The run's id, which names its journal; without one it is made from the clock.
+    pub run_id: Option<String>,
 }
 
 impl SyncSettings {
@@ -31,6 +40,9 @@ impl SyncSettings {
             guards: config.sync.guards.clone(),
             state_dir: config.state_dir(),
             max_in_flight: config.target.as_ref().map_or(4, |t| t.max_in_flight as usize),
+            coexist_with_vendor_sync: config.target.as_ref().is_some_and(|t| t.coexist_with_vendor_sync),
+            verify: VerifyPolicy::default(),
+            run_id: None,
         }
     }
 }
@@ -78,14 +90,23 @@ pub struct Planned {
 impl Planned {
     /// The verdict for the changes a reviewer approved, with one-run overrides.
     pub fn verdict_for(&self, selected: &[bool], overrides: Overrides, limits: &GuardConfig) -> Verdict {
-        let deletes =
-            self.plan.changes.iter().filter(|c| c.is_delete() && selected.get(c.id).copied().unwrap_or(false)).count();
-        self.verdict_with_deletes(deletes, overrides, limits)
+        let approved = self.plan.changes.iter().filter(|c| selected.get(c.id).copied().unwrap_or(false));
+        self.verdict_with(selection(approved), overrides, limits)
     }
 
-    pub fn verdict_with_deletes(&self, deletes: usize, overrides: Overrides, limits: &GuardConfig) -> Verdict {
-        guard::check(&GuardInput { deletes, ..self.guard_input }, limits, overrides)
+    pub fn verdict_with(&self, selection: Selection, overrides: Overrides, limits: &GuardConfig) -> Verdict {
+        let input =
+            GuardInput { deletes: selection.deletes, active_delta: selection.active_delta, ..self.guard_input.clone() };
+        guard::check(&input, limits, overrides)
     }
+}
+
+/// What the guards count among `changes`.
+pub fn selection<'a>(changes: impl IntoIterator<Item = &'a Change>) -> Selection {
+    changes.into_iter().fold(Selection::default(), |s, c| Selection {
+        deletes: s.deletes + usize::from(c.is_delete()),
+        active_delta: s.active_delta + c.active_delta(),
+    })
 }
 
 /// Folds the completed changes of interrupted runs into the managed set, then closes them.
@@ -125,7 +146,13 @@ fn fold(run: &Interrupted, managed: &mut Managed) {
     }
 }
 
-fn guard_input(outcome: &SearchOutcome, plan: &Plan, last: Option<&LastGood>) -> GuardInput {
+fn guard_input(
+    outcome: &SearchOutcome,
+    plan: &Plan,
+    last: Option<&LastGood>,
+    org: OrgFacts,
+    settings: &SyncSettings,
+) -> GuardInput {
     let c = &outcome.classification;
     GuardInput {
         complete: true,
@@ -134,6 +161,11 @@ fn guard_input(outcome: &SearchOutcome, plan: &Plan, last: Option<&LastGood>) ->
         last_good_objects: last.map(|l| l.directory_objects),
         deletes: plan.count(ChangeKind::Delete),
         target_accounts: plan.target_accounts,
+        licenses: org.licenses,
+        active_delta: selection(&plan.changes).active_delta,
+        vendor_syncs: org.vendor_syncs,
+        coexist_with_vendor_sync: settings.coexist_with_vendor_sync,
+        unread: org.unread,
     }
 }
 
@@ -145,9 +177,10 @@ pub async fn make_plan(
     let mut state = SyncState::load(&settings.state_dir)?;
     let recovered = recover(&settings.state_dir, &mut state)?;
     let accounts = target.list().await?;
+    let org = target.org_facts().await?;
     let c = &outcome.classification;
     let plan = plan::plan(&c.entries, &c.still_present, &accounts, &state.managed(), &settings.plan);
-    let guard_input = guard_input(outcome, &plan, state.last_good.as_ref());
+    let guard_input = guard_input(outcome, &plan, state.last_good.as_ref(), org, settings);
     let verdict = guard::check(&guard_input, &settings.guards, Overrides::default());
     Ok(Planned { plan, guard_input, verdict, target: target.describe(), recovered })
 }
@@ -164,7 +197,15 @@ fn take_lock(settings: &SyncSettings) -> Result<LockFile, SyncError> {
     })
 }
 
-/// Applies the approved changes; nothing at all when a guard blocks them.
+/// A journal's name: when, which process, and which apply of that process (a terminal app
+/// or a test may apply twice within a second).
+fn run_id() -> String {
+    static APPLIES: AtomicU32 = AtomicU32::new(0);
+    let n = APPLIES.fetch_add(1, Ordering::Relaxed);
+    format!("{}-{}-{n:03}", jiff::Timestamp::now().strftime("%Y%m%dT%H%M%SZ"), std::process::id())
+}
+
+/// Applies the approved changes, then verifies them; nothing at all when a guard blocks them.
 pub async fn run_apply(
     target: Arc<dyn Target>,
     planned: &Planned,
@@ -179,20 +220,26 @@ pub async fn run_apply(
         return Err(SyncError::Blocked(verdict));
     }
     let _lock = take_lock(settings)?;
-    let run_id = format!("{}-{}", jiff::Timestamp::now().strftime("%Y%m%dT%H%M%SZ"), std::process::id());
+    let run_id = settings.run_id.clone().unwrap_or_else(run_id);
     let journal = Journal::create(&settings.state_dir, &run_id)?;
     let approved: Vec<_> =
         planned.plan.changes.iter().filter(|c| selected.get(c.id).copied().unwrap_or(false)).cloned().collect();
-    let outcome = apply::apply(target, journal, approved, settings.max_in_flight, progress, cancel).await;
+    let mut outcome =
+        apply::apply(target.clone(), journal, approved, settings.max_in_flight, progress, cancel.clone()).await;
+    if outcome.fatal.is_none() {
+        let applied: Vec<&Change> = outcome.applied.iter().filter_map(|a| planned.plan.changes.get(a.id)).collect();
+        outcome.verification = Some(verify::verify(target.as_ref(), &applied, settings.verify, &cancel).await);
+    }
     remember(planned, &outcome, settings)?;
     Ok(outcome)
 }
 
-/// Writes the managed set, and the read's size when the run went through.
+/// Writes the managed set (changes that did not show in the service count as not made), and
+/// the read's size when the run went through.
 fn remember(planned: &Planned, outcome: &ApplyOutcome, settings: &SyncSettings) -> Result<(), SyncError> {
     let mut state = SyncState::load(&settings.state_dir)?;
-    let applied: HashSet<usize> = outcome.applied.iter().map(|a| a.id).collect();
-    state.set_managed(&apply::managed_after(&planned.plan, &applied));
+    let taken: HashSet<usize> = outcome.taken();
+    state.set_managed(&apply::managed_after(&planned.plan, &taken));
     if outcome.fatal.is_none() && !outcome.cancelled {
         state.last_good = Some(LastGood {
             at: jiff::Timestamp::now().to_string(),

@@ -6,7 +6,7 @@ use crate::dn::first_rdn_value;
 use crate::model::DirectoryEntry;
 use std::io::Write;
 
-pub fn write_csv(out: impl Write, entries: &[DirectoryEntry]) -> csv::Result<()> {
+pub fn write_csv<'a>(out: impl Write, entries: impl IntoIterator<Item = &'a DirectoryEntry>) -> csv::Result<()> {
     let mut writer =
         csv::WriterBuilder::new().has_headers(false).flexible(true).terminator(csv::Terminator::CRLF).from_writer(out);
     for entry in entries {

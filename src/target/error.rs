@@ -44,6 +44,12 @@ pub enum TargetError {
     )]
     Forbidden { user: String, domain: String, server: String },
     #[error(
+        "Service API: {method} {path} was refused for this one account (403 Forbidden{}). \
+         The run goes on with the others; check in the service why \"{user}\" may not change {email}.",
+        said(server)
+    )]
+    AccountForbidden { method: String, path: String, email: String, user: String, server: String },
+    #[error(
         "Service API: \"{user}\" is a read-only admin, and a sync must create, update and delete accounts. \
          Fix: use an organisation admin with write access in target.user."
     )]
@@ -107,7 +113,10 @@ impl TargetError {
     /// True when the run must stop: credentials, access, a broken service or file. False for a
     /// failure that belongs to one account (a duplicate, a missing account, rejected data).
     pub fn is_fatal(&self) -> bool {
-        !matches!(self, Self::Rejected { .. } | Self::Duplicate { .. } | Self::NotFound { .. })
+        !matches!(
+            self,
+            Self::Rejected { .. } | Self::Duplicate { .. } | Self::NotFound { .. } | Self::AccountForbidden { .. }
+        )
     }
 }
 

@@ -4,11 +4,12 @@ pub mod client;
 pub mod discovery;
 pub mod gate;
 pub mod me;
+pub mod org;
 pub mod retry;
 
 use super::{CreateOptions, Layer, Target, TargetCheck, TargetError, count_admins, wire};
 use crate::config::{Config, TargetConfig};
-use crate::model::Account;
+use crate::model::{Account, OrgFacts, OrgRead, UnreadFact};
 use client::{Answer, ApiClient, Call, ClientSettings, Credentials};
 use discovery::{DEFAULT_DISCOVERY_URL, join, parse_base, stack_name, stack_url};
 use me::Me;
@@ -88,7 +89,7 @@ impl EssentialsTarget {
         let call = Call::get(join(self.base_url().await?, &["me"]));
         let answer = self.client.send(&call).await?;
         if answer.status != StatusCode::OK {
-            return Err(self.refusal(&call, &answer));
+            return Err(self.refusal(&call, &answer, None));
         }
         serde_json::from_slice(&answer.body).map_err(|e| TargetError::Protocol {
             what: "GET /me sent something else than a user".into(),
@@ -108,20 +109,47 @@ impl EssentialsTarget {
         Ok(join(self.base_url().await?, &["orgs", &self.domain, "users", email]))
     }
 
-    /// What an answer nobody expected means: 401/403 stop the run, 404 (after [`Self::per_item`]
-    /// had its say about a missing account) means the domain is unknown, another 4xx refuses
-    /// this one account.
-    fn refusal(&self, call: &Call<'_>, answer: &Answer) -> TargetError {
+    /// What an answer nobody expected means: 401 stops the run; 403 stops it too unless the
+    /// request was about one account (the listing and `/me` already showed access to the
+    /// organisation, so only that account is off limits); 404 (after [`Self::per_item`] had
+    /// its say about a missing account) means the domain is unknown; another 4xx refuses this
+    /// one account. Logged with the request's `X-Correlator`.
+    fn refusal(&self, call: &Call<'_>, answer: &Answer, account: Option<&str>) -> TargetError {
         let server = self.client.server_message(&answer.body);
         let (method, path) = call.label();
-        match answer.status.as_u16() {
-            401 => TargetError::Unauthorized { user: self.user.clone(), server },
-            403 => TargetError::Forbidden { user: self.user.clone(), domain: self.domain.clone(), server },
-            404 => TargetError::UnknownDomain { domain: self.domain.clone(), server },
-            status @ 400..=499 => TargetError::Rejected { method, path, status, message: server },
-            status => {
+        let user = self.user.clone();
+        let err = match (answer.status.as_u16(), account) {
+            (401, _) => TargetError::Unauthorized { user, server },
+            (403, Some(email)) => {
+                TargetError::AccountForbidden { method, path, email: email.to_string(), user, server }
+            }
+            (403, None) => TargetError::Forbidden { user, domain: self.domain.clone(), server },
+            (404, _) => TargetError::UnknownDomain { domain: self.domain.clone(), server },
+            (status @ 400..=499, _) => TargetError::Rejected { method, path, status, message: server },
+            (status, _) => {
                 TargetError::Protocol { what: format!("unexpected answer {status} to {method} {path}"), detail: server }
             }
+        };
+        logged(answer, err)
+    }
+
+    /// One of the two organisation reads: its document, or why the service would not give it
+    /// (a warning for the plan). 401 and exhausted retries stop the run as anywhere else.
+    async fn read_org(&self, read: OrgRead, segments: &[&str]) -> Result<Result<Value, UnreadFact>, TargetError> {
+        let call = Call::get(join(self.base_url().await?, segments));
+        let answer = self.client.send(&call).await?;
+        match answer.status.as_u16() {
+            200 => serde_json::from_slice(&answer.body).map(Ok).map_err(|e| TargetError::Protocol {
+                what: format!("{} sent something else than JSON", read.route()),
+                detail: e.to_string(),
+            }),
+            401 => Err(self.refusal(&call, &answer, None)),
+            status @ 400..=499 => {
+                let detail = self.client.server_message(&answer.body);
+                tracing::warn!(x_correlator = %answer.correlator, "{} answered {status}", read.route());
+                Ok(Err(UnreadFact { read, status, detail }))
+            }
+            _ => Err(self.refusal(&call, &answer, None)),
         }
     }
 
@@ -136,7 +164,15 @@ impl EssentialsTarget {
             404 => Some(TargetError::NotFound { layer, email: email.to_string(), message }),
             _ => None,
         }
+        .map(|err| logged(answer, err))
     }
+}
+
+/// A failure as the service answered it, logged with the request's `X-Correlator` so the
+/// service's own logs can be searched for it.
+fn logged(answer: &Answer, err: TargetError) -> TargetError {
+    tracing::warn!(x_correlator = %answer.correlator, "{err}");
+    err
 }
 
 fn base_of(target: &TargetConfig) -> Result<Base, TargetError> {
@@ -180,6 +216,7 @@ impl Target for EssentialsTarget {
         let me = self.me().await?;
         me.require_writer(&self.user)?;
         let accounts = self.list().await?;
+        let org = self.org_facts().await?;
         Ok(TargetCheck {
             kind: "essentials",
             endpoint,
@@ -189,6 +226,7 @@ impl Target for EssentialsTarget {
             read_only: me.read_only_user,
             users: accounts.len(),
             admins: count_admins(&accounts),
+            org,
         })
     }
 
@@ -196,7 +234,7 @@ impl Target for EssentialsTarget {
         let call = Call::get(self.users_url().await?);
         let answer = self.client.send(&call).await?;
         if answer.status != StatusCode::OK {
-            return Err(self.refusal(&call, &answer));
+            return Err(self.refusal(&call, &answer, None));
         }
         wire::parse_users(&answer.body)
             .map_err(|detail| TargetError::Protocol { what: "the user list cannot be read".into(), detail })
@@ -212,12 +250,34 @@ impl Target for EssentialsTarget {
             _ if answer.status.is_success() => Ok(()),
             // Our own earlier attempt, which timed out after the service had stored it.
             Some(TargetError::Duplicate { .. }) if answer.replayed => Ok(()),
-            Some(TargetError::NotFound { .. }) | None => Err(self.refusal(&call, &answer)),
+            Some(TargetError::NotFound { .. }) | None => {
+                Err(self.refusal(&call, &answer, Some(&account.primary_email)))
+            }
             Some(err) => Err(err),
         }
     }
 
-    async fn update(&self, email: &str, account: &Account) -> Result<(), TargetError> {
+    async fn org_facts(&self) -> Result<OrgFacts, TargetError> {
+        let domain = self.domain.as_str();
+        let org = self.read_org(OrgRead::Organisation, &["orgs", domain]).await?;
+        let azure = self.read_org(OrgRead::AzureSettings, &["orgs", domain, "settings", "azure"]).await?;
+        Ok(org::facts(org, azure))
+    }
+
+    async fn get(&self, email: &str) -> Result<Option<Account>, TargetError> {
+        let call = Call::get(self.user_url(email).await?);
+        let answer = self.client.send(&call).await?;
+        match answer.status {
+            StatusCode::OK => serde_json::from_slice(&answer.body).map(Some).map_err(|e| TargetError::Protocol {
+                what: format!("GET {} sent something else than a user", call.url.path()),
+                detail: e.to_string(),
+            }),
+            StatusCode::NOT_FOUND => Ok(None),
+            _ => Err(self.refusal(&call, &answer, Some(email))),
+        }
+    }
+
+    async fn put(&self, email: &str, account: &Account) -> Result<(), TargetError> {
         self.ensure_writer().await?;
         let body = encode(account)?;
         let call = Call { method: Method::PUT, url: self.user_url(email).await?, body: Some(&body), probe: None };
@@ -226,7 +286,7 @@ impl Target for EssentialsTarget {
             return Ok(());
         }
         let named = if answer.status == StatusCode::CONFLICT { &account.primary_email } else { email };
-        Err(self.per_item(&answer, named).unwrap_or_else(|| self.refusal(&call, &answer)))
+        Err(self.per_item(&answer, named).unwrap_or_else(|| self.refusal(&call, &answer, Some(email))))
     }
 
     async fn delete(&self, email: &str) -> Result<(), TargetError> {
@@ -237,7 +297,7 @@ impl Target for EssentialsTarget {
             status if status.is_success() => Ok(()),
             // An earlier attempt went through before its answer was lost.
             StatusCode::NOT_FOUND if answer.replayed => Ok(()),
-            _ => Err(self.per_item(&answer, email).unwrap_or_else(|| self.refusal(&call, &answer))),
+            _ => Err(self.per_item(&answer, email).unwrap_or_else(|| self.refusal(&call, &answer, Some(email)))),
         }
     }
 }

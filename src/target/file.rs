@@ -132,6 +132,7 @@ impl Target for FileTarget {
             read_only: None,
             users: state.accounts.len(),
             admins: count_admins(state.accounts.values()),
+            org: Default::default(),
         })
     }
 
@@ -149,7 +150,11 @@ impl Target for FileTarget {
         self.changed(&mut state)
     }
 
-    async fn update(&self, email: &str, account: &Account) -> Result<(), TargetError> {
+    async fn get(&self, email: &str) -> Result<Option<Account>, TargetError> {
+        Ok(self.state().accounts.get(&email.to_lowercase()).cloned())
+    }
+
+    async fn put(&self, email: &str, account: &Account) -> Result<(), TargetError> {
         let mut state = self.state();
         let old = email.to_lowercase();
         let new = account.primary_email.to_lowercase();

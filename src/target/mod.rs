@@ -11,7 +11,7 @@ pub mod wire;
 pub use error::{Layer, TargetError};
 
 use crate::config::{Config, TargetKind};
-use crate::model::Account;
+use crate::model::{Account, OrgFacts};
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -37,6 +37,8 @@ pub struct TargetCheck {
     pub users: usize,
     /// Admin accounts among `users`: a sync never touches them.
     pub admins: usize,
+    /// Licences and the service's own sync (API only).
+    pub org: OrgFacts,
 }
 
 #[async_trait::async_trait]
@@ -50,11 +52,22 @@ pub trait Target: Send + Sync {
     /// Every account the service holds, complete or an error.
     async fn list(&self) -> Result<Vec<Account>, TargetError>;
 
+    /// Licences and whether the service's own sync runs, read before anything is written.
+    /// The file target has no such facts.
+    async fn org_facts(&self) -> Result<OrgFacts, TargetError> {
+        Ok(OrgFacts::default())
+    }
+
+    /// The account as the service holds it now; `None` when there is none.
+    async fn get(&self, email: &str) -> Result<Option<Account>, TargetError>;
+
     async fn create(&self, account: &Account, options: CreateOptions) -> Result<(), TargetError>;
 
-    /// Replaces the account now known as `email` with `account` (read-modify-write of the whole
-    /// object). When `account.primary_email` differs from `email`, this renames the account.
-    async fn update(&self, email: &str, account: &Account) -> Result<(), TargetError>;
+    /// Sends `account` for the account now known as `email`. The service may replace the
+    /// whole object with it, so it must be an account just read with [`Target::get`] with only
+    /// adsync's fields changed. A different `primary_email` asks for a rename, which the
+    /// service may ignore: only reading it back tells.
+    async fn put(&self, email: &str, account: &Account) -> Result<(), TargetError>;
 
     async fn delete(&self, email: &str) -> Result<(), TargetError>;
 

@@ -5,6 +5,9 @@ use crate::config::Config;
 use crate::config::form::{Form, FormError};
 use crate::diagnose::Step;
 use crate::engine::{Command, Event};
+use crate::history::changes::RunChanges;
+use crate::history::heartbeat::ScheduleStatus;
+use crate::history::{RunId, RunRecord};
 use crossterm::event::KeyEvent;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -24,6 +27,23 @@ pub enum Input {
     Saved(Result<Saved, SaveError>),
     /// The answer to [`Effect::Reload`]: the engine already runs on the new config.
     Reloaded(Result<Box<Reloaded>, crate::config::ConfigError>),
+    /// The answer to [`Effect::Observe`].
+    Observed(Box<Observed>),
+    /// The answer to [`Effect::LoadChanges`].
+    RunChanges {
+        run: RunId,
+        changes: RunChanges,
+    },
+    /// Why [`Effect::CheckForm`] could not start: the form is not a config yet.
+    Refused(String),
+}
+
+/// The history and the schedule's heartbeat, as last read.
+#[derive(Debug)]
+pub struct Observed {
+    /// The runs, newest first; none when the history did not change since the last look.
+    pub runs: Option<Vec<RunRecord>>,
+    pub schedule: ScheduleStatus,
 }
 
 /// What the TUI shell must do for us.
@@ -39,6 +59,12 @@ pub enum Effect {
     Reload,
     /// Run the connectivity check; its rungs come back as [`Input::CheckStep`].
     RunCheck,
+    /// Run the connectivity check on the settings as the form has them, saved or not.
+    CheckForm(Form),
+    /// Read the history (if it changed) and the schedule's heartbeat: [`Input::Observed`].
+    Observe,
+    /// Read a run's changes: [`Input::RunChanges`].
+    LoadChanges(Box<RunRecord>),
 }
 
 /// A change to the config file, made in place with its comments kept.

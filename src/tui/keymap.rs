@@ -16,10 +16,12 @@ pub enum Context {
     Tree,
     Diff,
     Log,
+    History,
 }
 
 impl Context {
-    pub const ALL: [Context; 5] = [Context::Global, Context::Settings, Context::Tree, Context::Diff, Context::Log];
+    pub const ALL: [Context; 6] =
+        [Context::Global, Context::Settings, Context::Tree, Context::Diff, Context::Log, Context::History];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -28,6 +30,7 @@ impl Context {
             Context::Tree => "tree",
             Context::Diff => "diff",
             Context::Log => "log",
+            Context::History => "history",
         }
     }
 
@@ -38,6 +41,7 @@ impl Context {
             Context::Tree => "Directory",
             Context::Diff => "Pending changes",
             Context::Log => "Log",
+            Context::History => "History",
         }
     }
 }
@@ -55,6 +59,9 @@ pub enum Action {
     FocusTree,
     FocusDiff,
     FocusLog,
+    FocusHistory,
+    /// The focused pane takes the whole body, or gives it back.
+    Zoom,
     CommandBar,
     Search,
     Plan,
@@ -231,7 +238,7 @@ impl Keymap {
         for (context_name, entries) in raw {
             let Some(context) = Context::ALL.into_iter().find(|c| c.name() == context_name) else {
                 problems.push(format!(
-                    "{origin}: unknown context [[{context_name}]] (use global, settings, tree, diff, log)"
+                    "{origin}: unknown context [[{context_name}]] (use global, settings, tree, diff, log, history)"
                 ));
                 continue;
             };

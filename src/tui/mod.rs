@@ -6,6 +6,7 @@ pub mod command_bar;
 pub mod effect;
 pub mod keymap;
 pub mod layout;
+pub mod observe;
 pub mod overlays;
 pub mod panes;
 pub mod runner;

@@ -8,10 +8,10 @@ use super::theme::Theme;
 use super::view::{ViewCtx, draw};
 use crate::config::Config;
 use crate::engine::{self, EngineHandle, Event, Level, Snapshot};
-use crate::sync::state::last_good_at;
 use crossterm::event::{Event as TermEvent, EventStream};
 use futures::StreamExt;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::broadcast::error::RecvError;
 
@@ -25,6 +25,8 @@ pub struct TuiOptions {
     pub config: Config,
     /// A keymap file that patches the defaults, if the user has one.
     pub keymap_file: Option<PathBuf>,
+    /// There is no config file yet: open on the settings form, which writes one.
+    pub first_run: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -34,7 +36,8 @@ pub enum TuiError {
 }
 
 fn start_engine(config: &Config) -> (EngineHandle, String, String) {
-    let parts = engine::EngineParts::for_sync(config);
+    let mut parts = engine::EngineParts::for_sync(config);
+    parts.runs.trigger = crate::history::Trigger::Tui;
     let describe = parts.source.describe();
     let root = parts.source.root();
     (engine::spawn(parts), describe, root)
@@ -53,7 +56,9 @@ pub async fn run(opts: TuiOptions) -> Result<(), TuiError> {
     let (keymap, problems) = load_keymap(opts.keymap_file.as_ref());
     let (engine, describe, root) = start_engine(&opts.config);
     let mut app = App::new(opts.config, &root, keymap);
-    app.last_sync = last_good_at(&app.config.state_dir());
+    if opts.first_run {
+        app.begin_first_run(Instant::now());
+    }
     for p in problems {
         app.flash(Level::Warn, p, Instant::now());
     }
@@ -63,7 +68,14 @@ pub async fn run(opts: TuiOptions) -> Result<(), TuiError> {
     let mut terminal = super::terminal::enter();
     let result = event_loop(&mut terminal, &mut app, engine, describe).await;
     super::terminal::leave();
-    result
+    // Notifications still under way are sent before the process ends; what went wrong with
+    // them (or with the history) is said on the restored terminal too.
+    if let Ok(Some(engine)) = &result {
+        for warning in engine.settle().await {
+            eprintln!("warning: {warning}");
+        }
+    }
+    result.map(|_| ())
 }
 
 struct Loop {
@@ -76,11 +88,19 @@ struct Loop {
     events: tokio::sync::broadcast::Receiver<Event>,
     view: ViewCtx,
     busy_since: Option<Instant>,
+    /// Where the history and the heartbeat are, and how the history looked when last read.
+    places: super::observe::Places,
+    seen: super::observe::Seen,
+    /// The engine's last recorded run, as last seen.
+    last_run: Option<Arc<crate::history::RunRecord>>,
 }
 
 impl Loop {
     fn new(engine: EngineHandle, source: String, config: Config) -> Self {
         Self {
+            places: super::observe::Places::of(&config),
+            seen: Default::default(),
+            last_run: None,
             config,
             answers: tokio::sync::mpsc::unbounded_channel(),
             state: engine.state(),
@@ -103,6 +123,8 @@ impl Loop {
         self.events = engine.events();
         self.engine = Some(engine);
         self.view.source = source;
+        self.places = super::observe::Places::of(&config);
+        self.seen = Default::default();
         self.config = config;
         self.busy_since = None;
     }
@@ -110,6 +132,28 @@ impl Loop {
     fn answer(&self, input: Input) {
         // The receiver lives in `self`: this send cannot fail.
         let _ = self.answers.0.send(input);
+    }
+
+    /// A run that just ended here shows in the History pane and the status bar at once.
+    fn observe_new_run(&mut self) {
+        let last = self.state.borrow().last_run.clone();
+        let new = match (&last, &self.last_run) {
+            (Some(now), Some(before)) => !Arc::ptr_eq(now, before),
+            (now, _) => now.is_some(),
+        };
+        if new {
+            self.last_run = last;
+            let read = self.places.observe(&mut self.seen);
+            self.answer_later(read);
+        }
+    }
+
+    /// Reads off the event loop's thread; the answer comes back as an input.
+    fn answer_later(&self, read: impl FnOnce() -> Input + Send + 'static) {
+        let tx = self.answers.0.clone();
+        tokio::task::spawn_blocking(move || {
+            let _ = tx.send(read());
+        });
     }
 
     /// Reads the config file again and restarts the engine on it; a config that no longer
@@ -152,7 +196,7 @@ async fn event_loop(
     app: &mut App,
     engine: EngineHandle,
     source: String,
-) -> Result<(), TuiError> {
+) -> Result<Option<EngineHandle>, TuiError> {
     let mut lp = Loop::new(engine, source, app.config.clone());
     let mut keys = EventStream::new();
     let mut tick = tokio::time::interval(TICK);
@@ -184,8 +228,8 @@ async fn event_loop(
             },
             changed = lp.state.changed() => {
                 if changed.is_err() { break; }
-                if lp.state.borrow().report.is_some() { app.last_sync = last_good_at(&app.config.state_dir()); }
                 dirty = true;
+                lp.observe_new_run();
                 None
             }
             event = lp.events.recv() => match event {
@@ -205,7 +249,7 @@ async fn event_loop(
             perform(app, effects, &mut lp).await;
         }
     }
-    Ok(())
+    Ok(lp.engine.take())
 }
 
 async fn perform(app: &mut App, effects: Vec<Effect>, lp: &mut Loop) {
@@ -227,14 +271,23 @@ async fn perform(app: &mut App, effects: Vec<Effect>, lp: &mut Loop) {
                     lp.answer(input);
                 }
             }
-            Effect::RunCheck => run_check(lp),
+            Effect::RunCheck => run_check(lp, lp.config.clone()),
+            Effect::CheckForm(form) => match form.to_config(lp.config.origin.as_deref()) {
+                Ok(config) => run_check(lp, config),
+                Err(problem) => lp.answer(Input::Refused(problem)),
+            },
+            Effect::Observe => {
+                let read = lp.places.observe(&mut lp.seen);
+                lp.answer_later(read);
+            }
+            Effect::LoadChanges(record) => lp.answer_later(lp.places.changes(*record)),
         }
     }
 }
 
-/// Runs the connectivity ladder beside everything else; each rung comes back as an input.
-fn run_check(lp: &Loop) {
-    let config = lp.config.clone();
+/// Runs the connectivity ladder on `config` beside everything else; each rung comes back as
+/// an input.
+fn run_check(lp: &Loop, config: Config) {
     let tx = lp.answers.0.clone();
     tokio::spawn(async move {
         let steps = tx.clone();

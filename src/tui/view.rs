@@ -3,12 +3,14 @@
 use super::app::App;
 use super::layout::{MIN_HEIGHT, MIN_WIDTH, Screen, screen_for};
 use super::panes::diff::DiffPane;
+use super::panes::history::HistoryPane;
 use super::panes::log::LogPane;
 use super::panes::settings::SettingsPane;
 use super::panes::tree::{Attributes, TreePane};
 use super::panes::{Pane, fit};
 use super::theme::Theme;
 use crate::engine::{Level, Phase, Snapshot};
+use crate::history::heartbeat::ScheduleStatus;
 use crate::model::ChangeKind;
 use crate::report::thousands;
 use ratatui::Frame;
@@ -29,7 +31,7 @@ pub struct ViewCtx {
 
 pub fn draw(frame: &mut Frame, app: &App, snap: &Snapshot, view: &ViewCtx) {
     let area = frame.area();
-    match screen_for(area, app.focus) {
+    match screen_for(area, app.focus, app.zoomed) {
         Screen::TooSmall => too_small(frame, area, &view.theme),
         Screen::Full { title, panes, attributes, hints } => {
             title_bar(frame, title, app, snap, view);
@@ -61,9 +63,11 @@ fn draw_pane(frame: &mut Frame, pane: Pane, area: Rect, app: &App, snap: &Snapsh
         Pane::Tree => frame.render_widget(TreePane { state: &app.tree, data: &snap.tree, theme, focused }, area),
         Pane::Diff => {
             let (guards, keymap) = (&app.config.sync.guards, &app.keymap);
-            frame.render_widget(DiffPane { state: &app.diff, snap, guards, keymap, theme, focused }, area)
+            let zoomed = app.zoomed;
+            frame.render_widget(DiffPane { state: &app.diff, snap, guards, keymap, theme, focused, zoomed }, area)
         }
         Pane::Log => frame.render_widget(LogPane { state: &app.log, snap, view, focused }, area),
+        Pane::History => frame.render_widget(HistoryPane { state: &app.history, view, focused }, area),
     }
 }
 
@@ -83,7 +87,10 @@ fn title_bar(frame: &mut Frame, area: Rect, app: &App, snap: &Snapshot, view: &V
     let theme = &view.theme;
     let right = status_text(app, snap, view);
     let room = usize::from(area.width).saturating_sub(right.chars().count() + 1);
-    let left = fit(&format!("adsync · {}", view.source), room);
+    let left = match app.config.origin.as_ref().filter(|_| app.first_run) {
+        Some(path) => fit(&format!("adsync · new config {}", path.display()), room),
+        None => fit(&format!("adsync · {}", view.source), room),
+    };
     let pad = usize::from(area.width)
         .saturating_sub(unicode_width::UnicodeWidthStr::width(left.as_str()) + right.chars().count());
     let state_style = match snap.phase {
@@ -101,6 +108,7 @@ fn title_bar(frame: &mut Frame, area: Rect, app: &App, snap: &Snapshot, view: &V
 
 fn status_text(app: &App, snap: &Snapshot, view: &ViewCtx) -> String {
     let connection = match (&snap.phase, snap.tree.listing(&app.tree.root)) {
+        _ if app.first_run => "○ not set up yet",
         (Phase::Failed, _) => "✕ failed",
         (_, Some(l)) if l.error.is_some() => "✕ unreachable",
         (Phase::Done, _) => "● read ok",
@@ -119,22 +127,24 @@ fn status_text(app: &App, snap: &Snapshot, view: &ViewCtx) -> String {
     } else if let Some(outcome) = &snap.search {
         parts.push(format!("{} to sync", thousands(outcome.classification.entries.len() as u64)));
     }
-    if let Some(last) = app.last_sync {
-        parts.push(format!("last sync {}", clock_time(last, view)));
+    if let Some(last) = app.history.runs.iter().max_by_key(|r| r.ended) {
+        parts.push(format!("last run {} {}", clock_time(last.ended, view), last.outcome.label()));
     }
-    parts.push(next_sync(app, view));
+    parts.push(schedule_text(app, view));
     parts.join(" · ")
 }
 
-/// The next run of `adsync schedule`, reckoned as it does: on the service's half hour, at
-/// least the frequency after the last sync that went through ("next sync 14:30").
-fn next_sync(app: &App, view: &ViewCtx) -> String {
-    match app.config.sync.frequency.hours() {
-        None => "schedule off".into(),
-        Some(h) => {
-            let next = crate::sync::schedule::next_run_after(view.now, h, app.last_sync);
-            format!("next sync {}", clock_time(next, view))
-        }
+/// Whether `adsync schedule` runs for this config, from its heartbeat ("schedule on, next
+/// 14:30"), and a word when the config asks for a schedule that nothing runs.
+fn schedule_text(app: &App, view: &ViewCtx) -> String {
+    match (&app.schedule, app.config.sync.frequency.hours()) {
+        (ScheduleStatus::Running(beat), _) if beat.running => "schedule on, syncing now".into(),
+        (ScheduleStatus::Running(beat), _) => match beat.next_run {
+            Some(next) => format!("schedule on, next {}", clock_time(next, view)),
+            None => "schedule on".into(),
+        },
+        (_, None) => "schedule off".into(),
+        (_, Some(h)) => format!("no schedule running ({h} h set)"),
     }
 }
 

@@ -1,13 +1,21 @@
 //! A loopback HTTP fake of the service's API v1, following ARCHITECTURE.md "The service's
 //! API": X-User/X-Password on every request (401 otherwise), 403 for an organisation the
 //! admin may not manage or a write by a read-only admin, `GET /me`, `GET /endpoints/{domain}`,
+//! `GET /orgs/{d}` (licences, the LDAP sync), `GET /orgs/{d}/settings/azure`,
 //! `GET/POST /orgs/{d}/users`, `GET/PUT/DELETE /orgs/{d}/users/{email}` (201/204/204, 404 for
 //! an unknown account, 409 — or 400 — for a duplicate), all errors as
-//! `{"errors":[{"status","error_message","identifier"}]}`.
+//! `{"errors":[{"status","error_message","identifier"}]}`, `X-Correlator` echoed.
 //!
-//! Tests program faults (429 with or without Retry-After, 500, hangs, a create that is stored
-//! but answered too late), a latency per request and the bare-list answer shape, and read
-//! back every request it received (method, path, JSON body, headers without the password).
+//! What the published description leaves open comes in two [`Mode`]s: lenient (PUT merges
+//! the fields sent, `{"endpoints":[…]}`, no Azure settings) and strict (PUT replaces the whole
+//! stored user, the bare endpoint list, Azure settings served). Either way renames can be
+//! applied, ignored (204, old address kept) or refused (422), and an account can be changed
+//! between the listing and the update, as a user editing their own settings would.
+//!
+//! Tests program faults (429 with or without Retry-After, 500, 403, hangs, a create that is
+//! stored but answered too late, a write answered as done but not made), a latency per
+//! request and the bare-list answer shape, and read back every request it received (method,
+//! path, JSON body, headers without the password).
 //!
 //! Self-contained (axum, tokio, serde_json only) so a benchmark can include it with `#[path]`.
 #![allow(dead_code)]
@@ -45,8 +53,32 @@ impl Recorded {
     }
 }
 
+/// How the fake settles what the API's published description leaves open.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// PUT merges the fields sent into the stored user; `{"endpoints":[…]}`; no Azure settings (404).
+    Lenient,
+    /// PUT replaces the stored user with the body (only the read-only `uid` survives); the bare
+    /// endpoint list of the published description; Azure settings served, sync off.
+    Strict,
+}
+
+/// What a PUT that changes `primary_email` does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Renames {
+    Apply,
+    /// 204, every other field taken, the old address kept.
+    Ignore,
+    /// 422, nothing changed.
+    Refuse,
+}
+
 #[derive(Clone, Debug)]
 pub enum Fault {
+    /// 403 with an error body; nothing is changed.
+    Forbidden,
+    /// A write answered as done (201/204) but not made.
+    Swallow,
     /// 429, with this Retry-After value when given.
     TooMany { retry_after: Option<String> },
     /// 500 with an error body; nothing is changed.
@@ -63,6 +95,7 @@ pub enum Fault {
 struct FaultRule {
     method: Option<Method>,
     path_contains: Option<String>,
+    path_is: Option<String>,
     remaining: u32,
     fault: Fault,
 }
@@ -81,6 +114,14 @@ struct Inner {
     /// Organisation → lower-cased primary address → the stored user object.
     orgs: BTreeMap<String, BTreeMap<String, Value>>,
     endpoints: HashMap<String, Vec<Value>>,
+    mode: Mode,
+    renames: Renames,
+    /// Fields laid over each organisation's `GET /orgs/{d}` answer.
+    org_facts: HashMap<String, Value>,
+    /// `GET /orgs/{d}/settings/azure`: a document, `None` for 404; unset follows the mode.
+    azure: HashMap<String, Option<Value>>,
+    /// (organisation, address, fields): merged into the user once the next listing is answered.
+    edits_after_listing: Vec<(String, String, Value)>,
     faults: Vec<FaultRule>,
     latency: Duration,
     bare_list: bool,
@@ -108,12 +149,16 @@ pub struct FakeService {
 }
 
 impl FakeService {
-    /// Organisation `example.com` with admin `admin@example.com` / [`PASSWORD`], no users.
+    /// Organisation `example.com` with admin `admin@example.com` / [`PASSWORD`], no users, lenient.
     pub fn start() -> Self {
+        Self::start_in(Mode::Lenient)
+    }
+
+    pub fn start_in(mode: Mode) -> Self {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind the fake service");
         listener.set_nonblocking(true).expect("non-blocking listener");
         let addr = listener.local_addr().expect("local address");
-        let shared = Shared(Arc::new(Mutex::new(Inner::new(format!("http://{addr}/api/v1")))));
+        let shared = Shared(Arc::new(Mutex::new(Inner::new(format!("http://{addr}/api/v1"), mode))));
         let (stop, stopped) = tokio::sync::oneshot::channel();
         let app = Router::new().fallback(handle).with_state(shared.clone());
         std::thread::spawn(move || serve(listener, app, stopped));
@@ -176,7 +221,14 @@ impl FakeService {
 
     /// The next `count` requests with this method (and path containing `path_contains`) get `fault`.
     pub fn fail_matching(&self, method: Option<Method>, path_contains: Option<&str>, count: u32, fault: Fault) {
-        let rule = FaultRule { method, path_contains: path_contains.map(Into::into), remaining: count, fault };
+        let rule =
+            FaultRule { method, path_contains: path_contains.map(Into::into), path_is: None, remaining: count, fault };
+        self.shared.lock().faults.push(rule);
+    }
+
+    /// The next `count` requests for exactly `path` (e.g. `/api/v1/orgs/example.com`) get `fault`.
+    pub fn fail_path(&self, method: Option<Method>, path: &str, count: u32, fault: Fault) {
+        let rule = FaultRule { method, path_contains: None, path_is: Some(path.into()), remaining: count, fault };
         self.shared.lock().faults.push(rule);
     }
 
@@ -199,6 +251,30 @@ impl FakeService {
         self.shared.lock().endpoints.insert(domain.to_lowercase(), endpoints);
     }
 
+    pub fn mode(&self) -> Mode {
+        self.shared.lock().mode
+    }
+
+    pub fn set_renames(&self, renames: Renames) {
+        self.shared.lock().renames = renames;
+    }
+
+    /// Lays `fields` over the organisation's `GET /orgs/{d}` answer (licences, `ldap_url`, …).
+    pub fn set_org_facts(&self, domain: &str, fields: Value) {
+        self.shared.lock().org_facts.insert(domain.to_lowercase(), fields);
+    }
+
+    /// `GET /orgs/{d}/settings/azure` answers `settings`, or 404 for `None`.
+    pub fn set_azure(&self, domain: &str, settings: Option<Value>) {
+        self.shared.lock().azure.insert(domain.to_lowercase(), settings);
+    }
+
+    /// Once the next listing of `domain` is answered, `fields` are merged into `email`'s stored
+    /// user: the account changes between a plan and its apply.
+    pub fn edit_after_listing(&self, domain: &str, email: &str, fields: Value) {
+        self.shared.lock().edits_after_listing.push((domain.to_lowercase(), email.to_lowercase(), fields));
+    }
+
     /// The most requests that were ever being answered at the same time.
     pub fn max_in_flight(&self) -> usize {
         self.shared.lock().max_in_flight
@@ -214,12 +290,17 @@ impl Drop for FakeService {
 }
 
 impl Inner {
-    fn new(base_url: String) -> Self {
+    fn new(base_url: String, mode: Mode) -> Self {
         Self {
             base_url,
             admins: HashMap::new(),
             orgs: BTreeMap::new(),
             endpoints: HashMap::new(),
+            mode,
+            renames: Renames::Apply,
+            org_facts: HashMap::new(),
+            azure: HashMap::new(),
+            edits_after_listing: Vec::new(),
             faults: Vec::new(),
             latency: Duration::ZERO,
             bare_list: false,
@@ -236,6 +317,7 @@ impl Inner {
             r.remaining > 0
                 && r.method.as_ref().is_none_or(|m| m == method)
                 && r.path_contains.as_deref().is_none_or(|p| path.contains(p))
+                && r.path_is.as_deref().is_none_or(|p| path == p)
         })?;
         rule.remaining -= 1;
         Some(rule.fault.clone())
@@ -282,8 +364,11 @@ async fn handle(State(shared): State<Shared>, method: Method, uri: Uri, headers:
         (inner.log.len() - 1, inner.latency, inner.take_fault(&method, &path))
     };
     tokio::time::sleep(latency).await;
-    let (status, extra, payload) = answer(&shared, &method, &path, &headers, &body, fault).await;
+    let (status, mut extra, payload) = answer(&shared, &method, &path, &headers, &body, fault).await;
     shared.lock().log[index].status = status.as_u16();
+    if let Some(correlator) = headers.get("x-correlator").and_then(|v| v.to_str().ok()) {
+        extra.push(("x-correlator", correlator.to_string()));
+    }
     let mut response = match payload {
         Some(value) => (status, axum::Json(value)).into_response(),
         None => status.into_response(),
@@ -312,6 +397,8 @@ async fn answer(
         Some(Fault::ServerError) => {
             (StatusCode::INTERNAL_SERVER_ERROR, vec![], Some(error_body(500, "Internal error", "")))
         }
+        Some(Fault::Forbidden) => (StatusCode::FORBIDDEN, vec![], Some(error_body(403, "Not authorized", path))),
+        Some(Fault::Swallow) if method != Method::GET => swallowed(method, body),
         Some(Fault::Hang(wait)) => {
             tokio::time::sleep(wait).await;
             (StatusCode::GATEWAY_TIMEOUT, vec![], None)
@@ -321,10 +408,18 @@ async fn answer(
             tokio::time::sleep(wait).await;
             (done.0, vec![], done.1)
         }
-        None => {
+        Some(Fault::Swallow) | None => {
             let (status, payload) = route(&mut shared.lock(), method, path, headers, body);
             (status, vec![], payload)
         }
+    }
+}
+
+/// A write answered as if it had been made.
+fn swallowed(method: &Method, body: &[u8]) -> Answer {
+    match method.as_str() {
+        "POST" => (StatusCode::CREATED, vec![], serde_json::from_slice(body).ok()),
+        _ => (StatusCode::NO_CONTENT, vec![], None),
     }
 }
 
@@ -365,6 +460,8 @@ fn route(
     };
     match (method.as_str(), segments.as_slice()) {
         ("GET", ["me"]) => (StatusCode::OK, Some(me(&user, &admin))),
+        ("GET", ["orgs", domain]) => org_read(inner, &admin, &domain.to_lowercase(), org_doc),
+        ("GET", ["orgs", domain, "settings", "azure"]) => org_read(inner, &admin, &domain.to_lowercase(), azure_doc),
         (_, ["orgs", domain, "users", rest @ ..]) if rest.len() <= 1 => {
             org_request(inner, &admin, method, &domain.to_lowercase(), rest.first().copied(), body)
         }
@@ -372,12 +469,65 @@ fn route(
     }
 }
 
+fn org_read(
+    inner: &Inner,
+    admin: &Admin,
+    domain: &str,
+    doc: fn(&Inner, &str) -> (StatusCode, Option<Value>),
+) -> (StatusCode, Option<Value>) {
+    if !inner.orgs.contains_key(domain) {
+        return fail(StatusCode::NOT_FOUND, "Organization not found", domain);
+    }
+    if !admin.domains.iter().any(|d| d == domain) {
+        return fail(StatusCode::FORBIDDEN, "Not an administrator of this organization", domain);
+    }
+    doc(inner, domain)
+}
+
+/// The Organization object: generous licences, the active users counted, no LDAP server,
+/// with whatever the test laid over it.
+fn org_doc(inner: &Inner, domain: &str) -> (StatusCode, Option<Value>) {
+    let active = inner.orgs[domain].values().filter(|u| u["is_active"] != Value::Bool(false)).count();
+    let mut doc = json!({"primary_domain": domain, "name": domain, "type": "organization", "domains": [domain],
+        "user_licenses": 1_000_000, "active_users": active, "ldap_url": "", "ldap_basedn": ""});
+    merge(&mut doc, inner.org_facts.get(domain));
+    (StatusCode::OK, Some(doc))
+}
+
+fn azure_doc(inner: &Inner, domain: &str) -> (StatusCode, Option<Value>) {
+    let default = (inner.mode == Mode::Strict).then(|| {
+        json!({"primary_domain": domain, "application_id": "", "ad_key": "****", "sync_frequency": 0,
+               "remove_deleted_users": false, "default_user_role_name": "silent_user"})
+    });
+    match inner.azure.get(domain).cloned().unwrap_or(default) {
+        Some(doc) => (StatusCode::OK, Some(doc)),
+        None => fail(StatusCode::NOT_FOUND, "no domain or settings found", domain),
+    }
+}
+
+/// Top-level fields of `fields` replace those of `doc`.
+fn merge(doc: &mut Value, fields: Option<&Value>) {
+    if let (Some(doc), Some(Value::Object(fields))) = (doc.as_object_mut(), fields) {
+        doc.extend(fields.clone());
+    }
+}
+
 fn endpoints(inner: &Inner, domain: &str) -> (StatusCode, Option<Value>) {
     let domain = domain.to_lowercase();
     match inner.endpoints.get(&domain) {
-        Some(list) => (StatusCode::OK, Some(json!({"endpoints": list}))),
-        None if inner.orgs.contains_key(&domain) => (StatusCode::OK, Some(json!({"endpoints": [inner.base_url]}))),
+        Some(list) => (StatusCode::OK, Some(endpoint_list(inner.mode, list.clone()))),
+        None if inner.orgs.contains_key(&domain) => {
+            (StatusCode::OK, Some(endpoint_list(inner.mode, vec![json!(inner.base_url)])))
+        }
         None => fail(StatusCode::NOT_FOUND, "Domain not found", &domain),
+    }
+}
+
+/// The published description's bare list, or the wrapped shape one client reads.
+fn endpoint_list(mode: Mode, list: Vec<Value>) -> Value {
+    match mode {
+        Mode::Strict => Value::Array(list),
+        Mode::Lenient => json!({ "endpoints": list }),
     }
 }
 
@@ -405,7 +555,11 @@ fn org_request(
     }
     let body: Option<Value> = serde_json::from_slice(body).ok();
     match (method.as_str(), email) {
-        ("GET", None) => list(inner, domain),
+        ("GET", None) => {
+            let answer = list(inner, domain);
+            apply_edits(inner, domain);
+            answer
+        }
         ("POST", None) => create(inner, domain, body),
         ("GET", Some(email)) => match inner.orgs[domain].get(&email.to_lowercase()) {
             Some(user) => (StatusCode::OK, Some(user.clone())),
@@ -423,6 +577,19 @@ fn org_request(
 fn list(inner: &Inner, domain: &str) -> (StatusCode, Option<Value>) {
     let users: Vec<Value> = inner.orgs[domain].values().cloned().collect();
     (StatusCode::OK, Some(if inner.bare_list { Value::Array(users) } else { json!({ "users": users }) }))
+}
+
+/// The edits waiting for this organisation's listing, made now that it is answered.
+fn apply_edits(inner: &mut Inner, domain: &str) {
+    let (now, later): (Vec<_>, Vec<_>) =
+        std::mem::take(&mut inner.edits_after_listing).into_iter().partition(|(d, _, _)| d == domain);
+    inner.edits_after_listing = later;
+    let Some(org) = inner.orgs.get_mut(domain) else { return };
+    for (_, email, fields) in now {
+        if let Some(user) = org.get_mut(&email) {
+            merge(user, Some(&fields));
+        }
+    }
 }
 
 fn email_of(body: &Option<Value>) -> Option<String> {
@@ -454,21 +621,39 @@ fn update(inner: &mut Inner, domain: &str, email: &str, body: Option<Value>) -> 
         return fail(StatusCode::BAD_REQUEST, "primary_email is required", email);
     };
     let (old, new) = (email.to_lowercase(), new_email.to_lowercase());
+    let (mode, renames) = (inner.mode, inner.renames);
     let Some(org) = inner.orgs.get_mut(domain) else {
         return fail(StatusCode::NOT_FOUND, "Organization not found", domain);
     };
     let Some(stored) = org.get(&old).cloned() else {
         return fail(StatusCode::NOT_FOUND, "User not found", email);
     };
-    if new != old && org.contains_key(&new) {
+    let renamed = new != old;
+    if renamed && renames == Renames::Refuse {
+        return fail(StatusCode::UNPROCESSABLE_ENTITY, "primary_email cannot be changed", email);
+    }
+    if renamed && renames == Renames::Apply && org.contains_key(&new) {
         return fail(StatusCode::CONFLICT, "User already exists", &new_email);
     }
-    let mut user = body.unwrap_or_default();
+    let mut user = match mode {
+        Mode::Strict => body.unwrap_or_default(),
+        Mode::Lenient => {
+            let mut merged = stored.clone();
+            merge(&mut merged, body.as_ref());
+            merged
+        }
+    };
     if let (Some(map), Some(uid)) = (user.as_object_mut(), stored.get("uid")) {
-        map.entry("uid").or_insert(uid.clone());
+        map.insert("uid".into(), uid.clone());
     }
+    let key = if renamed && renames == Renames::Ignore {
+        user["primary_email"] = stored["primary_email"].clone();
+        old.clone()
+    } else {
+        new
+    };
     org.remove(&old);
-    org.insert(new, user);
+    org.insert(key, user);
     (StatusCode::NO_CONTENT, None)
 }
 

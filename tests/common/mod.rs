@@ -4,9 +4,11 @@
 
 pub mod connect_proxy;
 pub mod contract;
+pub mod entries;
 pub mod fake_service;
 pub mod graph;
 pub mod proxy;
+pub mod receivers;
 pub mod sync_setup;
 pub mod tls_lab;
 pub mod tmux;

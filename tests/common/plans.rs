@@ -49,6 +49,7 @@ pub fn planned(deletes: usize) -> Planned {
             last_good_objects: None,
             deletes,
             target_accounts: 100,
+            ..GuardInput::default()
         },
         verdict: Verdict::default(),
         target: "Proofpoint Essentials us1 · example.com".into(),

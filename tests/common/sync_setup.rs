@@ -1,7 +1,7 @@
 //! A sync set-up for end-to-end tests: a lab directory, the loopback fake of the service,
 //! and a config in a temp dir that points adsync at both.
 
-use super::fake_service::{ADMIN, DOMAIN, FakeService, PASSWORD};
+use super::fake_service::{ADMIN, DOMAIN, FakeService, Mode, PASSWORD};
 use super::{Lab, Outcome, Transport, run};
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -15,16 +15,25 @@ pub struct Setup {
     /// Extra `[source]` / `[sync]` lines.
     pub source_extra: String,
     pub sync_extra: String,
+    /// Tables after `[target]`, e.g. `[notify]`.
+    pub tables_extra: String,
 }
 
 impl Setup {
+    /// Against the lenient fake.
     pub fn new(lab: Lab) -> Self {
+        Self::in_mode(lab, Mode::Lenient)
+    }
+
+    /// Against the fake in `mode` (strict: PUT replaces the whole user).
+    pub fn in_mode(lab: Lab, mode: Mode) -> Self {
         Self {
             lab,
-            fake: FakeService::start(),
+            fake: FakeService::start_in(mode),
             dir: tempfile::tempdir().unwrap(),
             source_extra: String::new(),
             sync_extra: String::new(),
+            tables_extra: String::new(),
         }
     }
 
@@ -32,12 +41,13 @@ impl Setup {
         let text = format!(
             "state_dir = \"{}\"\n{}{}\n[sync]\ndelete = true\ndisabled_users = true\n{}\n\
              [target]\nkind = \"essentials\"\napi_url = \"{}\"\ndomain = \"{DOMAIN}\"\nuser = \"{ADMIN}\"\n\
-             password_env = \"ADSYNC_TEST_API_PW\"\nmax_in_flight = 4\nrequest_timeout = \"5s\"\n",
+             password_env = \"ADSYNC_TEST_API_PW\"\nmax_in_flight = 4\nrequest_timeout = \"5s\"\n{}",
             self.dir.path().join("state").display(),
             self.lab.source_toml(Transport::Ldaps),
             self.source_extra,
             self.sync_extra,
             self.fake.base_url(),
+            self.tables_extra,
         );
         let path = self.dir.path().join("adsync.toml");
         std::fs::write(&path, text).unwrap();

@@ -57,6 +57,13 @@ impl TestCa {
         server_config(chain, &key)
     }
 
+    /// The certificate for `leaf` and its key, as PEM files for servers adsync does not run.
+    pub fn leaf_pem(&self, leaf: &Leaf<'_>) -> (String, String) {
+        let key = KeyPair::generate().unwrap();
+        let cert = leaf_params(leaf).signed_by(&key, &self.issuer).unwrap();
+        (cert.pem(), key.serialize_pem())
+    }
+
     pub fn write(&self, dir: &std::path::Path) -> std::path::PathBuf {
         let path = dir.join("ca.pem");
         std::fs::write(&path, &self.pem).unwrap();

@@ -36,6 +36,7 @@ fn planned(deletes: usize) -> Planned {
             deletes,
             target_accounts: 1000,
             last_good_objects: None,
+            ..GuardInput::default()
         },
         verdict: Verdict::default(),
         target: "file".into(),
@@ -43,8 +44,12 @@ fn planned(deletes: usize) -> Planned {
     }
 }
 
+fn now() -> Timestamp {
+    Timestamp::from_second(1_795_000_000).unwrap()
+}
+
 fn send(s: &mut Snapshot, msg: Msg) -> Vec<Effect> {
-    update(s, msg, &rules())
+    update(s, msg, &rules(), now())
 }
 
 #[test]
@@ -116,7 +121,7 @@ fn without_a_target_planning_fails_with_a_reason() {
     ] {
         let mut s = Snapshot::default();
         let no_target = Rules { target_problem: Some(problem), ..Rules::default() };
-        update(&mut s, Msg::Command(Command::Plan), &no_target);
+        update(&mut s, Msg::Command(Command::Plan), &no_target, now());
         assert_eq!(s.phase, Phase::Failed);
         assert_eq!(s.error.as_ref().unwrap().to_string(), text);
     }
@@ -165,10 +170,87 @@ fn apply_reports_and_ends_done() {
 }
 
 #[test]
+fn the_log_says_what_was_skipped_and_what_did_not_take() {
+    use crate::sync::apply::Skipped;
+    use crate::sync::verify::{NotTaken, Verification};
+    let mut s = reviewed(1);
+    send(&mut s, Msg::Command(Command::Apply(Overrides::default())));
+    let skipped = Skipped { id: 0, action: ChangeKind::Update, email: "a@x.com".into(), reason: "changed".into() };
+    let missing = NotTaken { id: 1, action: ChangeKind::Create, email: "b@x.com".into(), problem: "gone".into() };
+    let verification = Verification { checked: 2, verified: 1, not_taken: vec![missing], listings: 6, error: None };
+    let outcome = ApplyOutcome { skipped: vec![skipped], verification: Some(verification), ..ApplyOutcome::default() };
+    let effects = send(&mut s, Msg::ApplyFinished(Ok(outcome)));
+    let lines: Vec<String> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Log(ev) => Some(ev.message.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(lines[0].ends_with(", 1 skipped"), "{lines:?}");
+    assert!(lines.contains(&"skipped update a@x.com: changed".to_string()), "{lines:?}");
+    assert!(lines.iter().any(|l| l.contains("verified 1 of 2; 1 did not take after 6 listings")), "{lines:?}");
+    assert!(lines.contains(&"did not take: create b@x.com: gone".to_string()), "{lines:?}");
+}
+
+#[test]
 fn cancelling_an_apply_lets_it_finish_its_in_flight_changes() {
     let mut s = reviewed(1);
     send(&mut s, Msg::Command(Command::Apply(Overrides::default())));
     let effects = send(&mut s, Msg::Command(Command::Cancel));
     assert!(effects.iter().any(|e| matches!(e, Effect::CancelJob)));
     assert!(matches!(s.phase, Phase::Applying(_)), "stays applying until the report comes");
+}
+
+/// The records a batch of effects writes.
+fn records(effects: &[Effect]) -> Vec<Arc<crate::history::RunRecord>> {
+    effects.iter().filter_map(|e| if let Effect::Record(r) = e { Some(r.record.clone()) } else { None }).collect()
+}
+
+#[test]
+fn a_plan_is_recorded_once_it_is_made_and_its_apply_under_the_same_id() {
+    let mut s = Snapshot::default();
+    send(&mut s, Msg::Command(Command::Plan));
+    let effects = send(&mut s, Msg::ReadFinished(Ok(read_with(vec![person()]))));
+    assert!(records(&effects).is_empty(), "a read alone is no run's end");
+    let effects = send(&mut s, Msg::PlanFinished(Ok(planned(1))));
+    let plan = &records(&effects)[0];
+    assert_eq!((plan.outcome, plan.mode), (crate::history::Outcome::Planned, crate::history::Mode::DryRun));
+    assert_eq!((plan.read.as_ref().unwrap().to_sync, plan.plan.unwrap().delete), (1, 1));
+    assert!(matches!(&effects.last(), Some(Effect::Record(r)) if r.pending.is_some()), "its changes are kept");
+    send(&mut s, Msg::Command(Command::Apply(Overrides::default())));
+    let done = ApplyOutcome {
+        applied: vec![crate::sync::apply::Applied { id: 0, action: ChangeKind::Delete, email: "gone@x.com".into() }],
+        ..ApplyOutcome::default()
+    };
+    let apply = records(&send(&mut s, Msg::ApplyFinished(Ok(done))))[0].clone();
+    assert_eq!(apply.run, plan.run);
+    assert_eq!((apply.outcome, apply.applied()), (crate::history::Outcome::Applied, 1));
+    assert_eq!(apply.journal.as_deref(), Some(plan.run.journal().as_str()));
+    assert_eq!(s.last_run.as_ref(), Some(&apply));
+}
+
+#[test]
+fn blocked_failed_and_cancelled_runs_are_recorded_with_their_reason() {
+    let mut s = reviewed(60);
+    let blocked = records(&send(&mut s, Msg::Command(Command::Apply(Overrides::default()))));
+    assert_eq!(blocked[0].outcome, crate::history::Outcome::Blocked);
+    assert_eq!(blocked[0].guards[0].guard, "max_deletes");
+
+    let mut s = Snapshot::default();
+    send(&mut s, Msg::Command(Command::Plan));
+    let err = SourceError::Ldap(LdapFailure::ConnectionLost { entries: 5, detail: "reset".into() });
+    let failed = records(&send(&mut s, Msg::ReadFinished(Err(err))));
+    assert_eq!(failed[0].outcome, crate::history::Outcome::Failed);
+    assert!(failed[0].error.as_ref().unwrap().contains("after 5 entries"));
+    assert!(failed[0].read.is_none());
+
+    let mut s = Snapshot::default();
+    send(&mut s, Msg::Command(Command::Plan));
+    let cancelled = records(&send(&mut s, Msg::Command(Command::Cancel)));
+    assert_eq!(cancelled[0].outcome, crate::history::Outcome::Cancelled);
+
+    let mut s = Snapshot::default();
+    send(&mut s, Msg::Command(Command::Search));
+    assert!(records(&send(&mut s, Msg::Command(Command::Cancel))).is_empty(), "a search is no run");
 }

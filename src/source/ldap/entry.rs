@@ -118,6 +118,21 @@ pub fn read_object(op: StructureTag) -> Result<ObjectRead, String> {
     Ok(read)
 }
 
+/// The bytes of a whole LDAPMessage, decoded by ldap3's BER parser, and its protocol
+/// operation read as an entry: the path a server's bytes take, in one call, for the fuzzer
+/// and its regression tests.
+pub fn read_message(bytes: &[u8]) -> Result<ObjectRead, String> {
+    let (_, message) = ldap3::asn1::parse_tag(bytes).map_err(|_| "not a BER element".to_string())?;
+    // LDAPMessage ::= SEQUENCE { messageID, protocolOp, controls OPTIONAL }
+    let PL::C(mut parts) = message.payload else { return Err("not a message".into()) };
+    if parts.len() < 2 {
+        return Err("a message without an operation".into());
+    }
+    let op = parts.swap_remove(1);
+    parse_entry(op.clone())?;
+    read_object(op)
+}
+
 fn text(bytes: Vec<u8>) -> String {
     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }

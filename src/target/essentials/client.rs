@@ -11,11 +11,15 @@ use reqwest::{Method, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 use url::Url;
 
 /// Connecting should never take long, even when answers may.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Echoed by the service in its answer and logs.
+const CORRELATOR_HEADER: &str = "x-correlator";
 
 pub struct Credentials {
     pub user: String,
@@ -64,6 +68,25 @@ pub struct Answer {
     /// An earlier attempt may have been carried out (a timeout or 5xx came first), so a 404 on
     /// DELETE or a 409 on POST can be our own earlier success.
     pub replayed: bool,
+    /// The `X-Correlator` the answering request carried, for matching it in the service's logs.
+    pub correlator: String,
+}
+
+/// `X-Correlator` values: unique per request, and per process through a random prefix, so a
+/// failure in adsync's log can be found in the service's.
+struct Correlators {
+    prefix: String,
+    next: AtomicU64,
+}
+
+impl Correlators {
+    fn new() -> Self {
+        Self { prefix: format!("adsync-{:08x}", fastrand::u32(..)), next: AtomicU64::new(1) }
+    }
+
+    fn next(&self) -> String {
+        format!("{}-{}", self.prefix, self.next.fetch_add(1, Ordering::Relaxed))
+    }
 }
 
 pub struct ApiClient {
@@ -72,6 +95,7 @@ pub struct ApiClient {
     timeout: Duration,
     pub(super) retry: RetryPolicy,
     gate: Gate,
+    correlators: Correlators,
 }
 
 impl fmt::Debug for ApiClient {
@@ -92,6 +116,7 @@ impl ApiClient {
             timeout: settings.timeout,
             retry: settings.retry,
             gate: Gate::new(settings.max_in_flight, settings.max_requests_per_second),
+            correlators: Correlators::new(),
         })
     }
 
@@ -100,17 +125,21 @@ impl ApiClient {
         let mut backoff = Backoff::new(&self.retry);
         let mut replayed = false;
         loop {
-            let failure = match self.attempt(call).await {
+            let correlator = self.correlators.next();
+            let failure = match self.attempt(call, &correlator).await {
                 Ok(answer) => return Ok(Answer { replayed, ..answer }),
                 Err(failure) => failure,
             };
-            let delay =
-                backoff.next_delay(&failure).map_err(|last| gave_up(call, backoff.attempts(), last, &failure))?;
-            self.wait_before_retry(call, &failure, delay).await;
+            let delay = backoff.next_delay(&failure).map_err(|last| {
+                let err = gave_up(call, backoff.attempts(), last, &failure);
+                tracing::warn!(x_correlator = %correlator, "{err}");
+                err
+            })?;
+            self.wait_before_retry(call, &failure, delay, &correlator).await;
             replayed |= failure.may_have_applied();
             if failure.may_have_applied() && self.probe_finds(call).await? {
                 tracing::info!("{} {}: the earlier attempt went through", call.method, call.url.path());
-                return Ok(Answer { status: StatusCode::CREATED, body: Vec::new(), replayed: true });
+                return Ok(Answer { status: StatusCode::CREATED, body: Vec::new(), replayed: true, correlator });
             }
         }
     }
@@ -122,17 +151,17 @@ impl ApiClient {
         if secret.len() >= 4 { message.replace(secret, "[redacted]") } else { message }
     }
 
-    async fn attempt(&self, call: &Call<'_>) -> Result<Answer, Failure> {
+    async fn attempt(&self, call: &Call<'_>, correlator: &str) -> Result<Answer, Failure> {
         let _permit = self.gate.enter().await;
         let started = Instant::now();
-        let result = self.exchange(call).await;
+        let result = self.exchange(call, correlator).await;
         let elapsed_ms = started.elapsed().as_millis() as u64;
         match &result {
             Ok((status, _, _)) => {
-                tracing::debug!(method = %call.method, path = call.url.path(), status = status.as_u16(), elapsed_ms, "service request")
+                tracing::debug!(method = %call.method, path = call.url.path(), status = status.as_u16(), elapsed_ms, x_correlator = correlator, "service request")
             }
             Err(failure) => {
-                tracing::debug!(method = %call.method, path = call.url.path(), failure = %failure.describe(), elapsed_ms, "service request")
+                tracing::debug!(method = %call.method, path = call.url.path(), failure = %failure.describe(), elapsed_ms, x_correlator = correlator, "service request")
             }
         }
         let (status, retry_after, body) = result?;
@@ -142,11 +171,16 @@ impl ApiClient {
         if status.is_server_error() {
             return Err(Failure::ServerError { status: status.as_u16(), message: self.server_message(&body) });
         }
-        Ok(Answer { status, body, replayed: false })
+        Ok(Answer { status, body, replayed: false, correlator: correlator.to_string() })
     }
 
-    async fn exchange(&self, call: &Call<'_>) -> Result<(StatusCode, Option<Duration>, Vec<u8>), Failure> {
-        let mut request = self.http.request(call.method.clone(), call.url.clone());
+    async fn exchange(
+        &self,
+        call: &Call<'_>,
+        correlator: &str,
+    ) -> Result<(StatusCode, Option<Duration>, Vec<u8>), Failure> {
+        let mut request =
+            self.http.request(call.method.clone(), call.url.clone()).header(CORRELATOR_HEADER, correlator);
         if let Some(body) = call.body {
             request = request.json(body);
         }
@@ -172,8 +206,9 @@ impl ApiClient {
         }
     }
 
-    async fn wait_before_retry(&self, call: &Call<'_>, failure: &Failure, delay: Duration) {
+    async fn wait_before_retry(&self, call: &Call<'_>, failure: &Failure, delay: Duration, correlator: &str) {
         tracing::info!(
+            x_correlator = correlator,
             "{} {}: {}; trying again in {}",
             call.method,
             call.url.path(),

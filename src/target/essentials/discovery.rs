@@ -4,7 +4,6 @@
 use super::client::{ApiClient, Call};
 use crate::config::Stack;
 use crate::target::TargetError;
-use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
 
@@ -40,12 +39,6 @@ pub fn parse_base(key: &str, text: &str) -> Result<Url, TargetError> {
     Url::parse(text.trim()).map_err(|e| TargetError::Setup(format!("{key} \"{text}\" is not a URL: {e}")))
 }
 
-#[derive(Deserialize)]
-struct Endpoints {
-    #[serde(default)]
-    endpoints: Vec<Value>,
-}
-
 /// Asks the service which stack serves `domain`.
 pub async fn discover(client: &ApiClient, discovery: &Url, domain: &str) -> Result<Url, TargetError> {
     let call = Call::get(join(discovery, &["endpoints", domain]));
@@ -60,12 +53,25 @@ pub async fn discover(client: &ApiClient, discovery: &Url, domain: &str) -> Resu
             return Err(TargetError::Protocol { what, detail: client.server_message(&answer.body) });
         }
     }
-    let listed: Endpoints = serde_json::from_slice(&answer.body).map_err(|e| TargetError::Protocol {
-        what: format!("the stack lookup for {domain} sent something else than {{\"endpoints\":[…]}}"),
-        detail: e.to_string(),
+    let listed = endpoints(&answer.body).map_err(|detail| TargetError::Protocol {
+        what: format!("the stack lookup for {domain} sent something else than a list of endpoints"),
+        detail,
     })?;
-    let base = listed.endpoints.iter().find_map(endpoint_base);
+    let base = listed.iter().find_map(endpoint_base);
     base.ok_or_else(|| unknown("the service lists no endpoint for it".into()))
+}
+
+/// The published API answers a bare list of base URLs; some clients read
+/// `{"endpoints":[…]}`. Both are accepted.
+fn endpoints(body: &[u8]) -> Result<Vec<Value>, String> {
+    match serde_json::from_slice::<Value>(body).map_err(|e| e.to_string())? {
+        Value::Array(list) => Ok(list),
+        Value::Object(mut map) => match map.remove("endpoints") {
+            Some(Value::Array(list)) => Ok(list),
+            _ => Err("an object without an \"endpoints\" list".into()),
+        },
+        other => Err(format!("expected a list or {{\"endpoints\":[…]}}, got {other}")),
+    }
 }
 
 /// An endpoint entry as a base URL: a full URL, a host name or a stack name; an object
@@ -105,6 +111,15 @@ mod tests {
         assert_eq!(base(json!("https://us2.proofpointessentials.com/api/v1/")), us2);
         assert_eq!(base(json!({"stack": "us2"})), us2);
         assert_eq!(base(json!(7)), None);
+    }
+
+    #[test]
+    fn both_answer_shapes_list_the_endpoints() {
+        let bare = br#"["https://us2.proofpointessentials.com"]"#;
+        let wrapped = br#"{"endpoints":["https://us2.proofpointessentials.com"]}"#;
+        assert_eq!(endpoints(bare).unwrap(), endpoints(wrapped).unwrap());
+        assert!(endpoints(br#"{"stacks":[]}"#).unwrap_err().contains("\"endpoints\""));
+        assert!(endpoints(b"7").is_err());
     }
 
     #[test]

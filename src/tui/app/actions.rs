@@ -20,12 +20,20 @@ impl App {
             Action::FocusTree => self.focus_on(Pane::Tree),
             Action::FocusDiff => self.focus_on(Pane::Diff),
             Action::FocusLog => self.focus_on(Pane::Log),
+            Action::FocusHistory => self.focus_on(Pane::History),
+            Action::Zoom => {
+                self.zoomed = !self.zoomed;
+                Vec::new()
+            }
             Action::CommandBar => self.type_in(Typing::Command, ""),
+            Action::Search | Action::Plan | Action::Apply if self.first_run => self.save_first(now),
+            Action::Check | Action::TestConnection if self.first_run => self.test_settings(now),
             Action::Search => vec![Effect::Engine(Command::Search)],
             Action::Cancel if snapshot.phase.is_busy() => vec![Effect::Engine(Command::Cancel)],
             Action::Plan => self.plan(),
             Action::Apply => self.ask_to_apply(snapshot, now),
             Action::Check => self.start_check(),
+            Action::TestConnection => self.test_settings(now),
             _ => self.on_pane_action(self.focus, action, snapshot, now),
         }
     }
@@ -39,10 +47,11 @@ impl App {
     ) -> Vec<Effect> {
         let page = self.page_height(pane);
         let reply = match pane {
-            Pane::Settings => self.settings.on_action(action, &self.tree.root),
+            Pane::Settings => self.settings.on_action(action),
             Pane::Tree => self.tree.on_action(action, &snapshot.tree, page, now),
             Pane::Diff => self.diff.on_action(action, snapshot, page),
             Pane::Log => self.log.on_action(action, page),
+            Pane::History => self.history.on_action(action, page),
         };
         self.follow(reply, snapshot, now)
     }
@@ -99,13 +108,40 @@ impl App {
         }
     }
 
-    /// Opens the check; starts it unless it is running already.
+    /// Opens the check of the config in use; starts it unless it is running already.
     pub(super) fn start_check(&mut self) -> Vec<Effect> {
+        self.checking_form = false;
+        self.open_check(Effect::RunCheck)
+    }
+
+    /// The check ladder on the settings as the form has them, saved or not.
+    pub(super) fn test_settings(&mut self, now: Instant) -> Vec<Effect> {
+        if let Some((label, problem)) = self.settings.form.errors().first() {
+            self.flash(Level::Error, format!("Settings: {label}: {problem}"), now);
+            return Vec::new();
+        }
+        self.checking_form = true;
+        self.open_check(Effect::CheckForm(self.settings.form.clone()))
+    }
+
+    /// "c again" repeats the check that was made.
+    pub(super) fn check_again(&mut self, now: Instant) -> Vec<Effect> {
+        if self.checking_form { self.test_settings(now) } else { self.start_check() }
+    }
+
+    fn open_check(&mut self, effect: Effect) -> Vec<Effect> {
         self.overlay = Some(Overlay::Diagnostics);
         if self.diagnostics.running {
             return Vec::new();
         }
         self.diagnostics = DiagnosticsState::started();
-        vec![Effect::RunCheck]
+        vec![effect]
+    }
+
+    /// Before the first save there is no config for a search or a plan to use.
+    fn save_first(&mut self, now: Instant) -> Vec<Effect> {
+        let path = self.config.origin.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+        self.flash(Level::Warn, format!("save the settings first: Ctrl-S writes {path}"), now);
+        Vec::new()
     }
 }

@@ -63,5 +63,6 @@ impl App {
         self.diff.reset();
         self.settings.reloaded(&config);
         self.config = config;
+        self.first_run = false;
     }
 }

@@ -8,7 +8,7 @@ mod answers;
 mod overlay_keys;
 mod typing;
 
-pub use super::effect::{ConfigWrite, Effect, Input, Reloaded, SaveError, Saved};
+pub use super::effect::{ConfigWrite, Effect, Input, Observed, Reloaded, SaveError, Saved};
 pub use super::overlays::Overlay;
 pub use super::overlays::diagnostics::DiagnosticsState;
 pub use super::panes::Pane;
@@ -16,11 +16,13 @@ pub use super::text_input::{TextInput, Typing};
 
 use super::keymap::{Action, Context, Key, Keymap};
 use super::panes::diff::DiffState;
+use super::panes::history::HistoryState;
 use super::panes::log::LogState;
 use super::panes::settings::SettingsState;
 use super::panes::tree::TreeState;
 use crate::config::Config;
 use crate::engine::{Command, Event, Level, Snapshot};
+use crate::history::heartbeat::ScheduleStatus;
 use crossterm::event::{KeyEvent, KeyEventKind};
 use std::time::{Duration, Instant};
 
@@ -33,16 +35,28 @@ pub struct App {
     pub tree: TreeState,
     pub diff: DiffState,
     pub log: LogState,
+    pub history: HistoryState,
     pub diagnostics: DiagnosticsState,
     pub config: Config,
     pub flash: Option<(Level, String, Instant)>,
-    /// When the last sync went through, from the state file.
-    pub last_sync: Option<jiff::Timestamp>,
+    /// Whether `adsync schedule` runs for this config, from its heartbeat.
+    pub schedule: ScheduleStatus,
+    /// The focused pane has the whole body.
+    pub zoomed: bool,
+    /// When the history and the heartbeat were last asked for.
+    observed: Option<Instant>,
+    /// No config file yet: the form writes one, and nothing reads before it does.
+    pub first_run: bool,
+    /// The open check is of the form's settings (not the config in use).
+    checking_form: bool,
     pub size: (u16, u16),
     pub quit: bool,
 }
 
 const FLASH_FOR: Duration = Duration::from_secs(6);
+/// How often the history and the schedule's heartbeat are looked at again: runs of other
+/// processes (the schedule, a cron job) show up within this.
+const OBSERVE_EVERY: Duration = Duration::from_secs(2);
 
 impl App {
     pub fn new(config: Config, root: &str, keymap: Keymap) -> Self {
@@ -57,10 +71,15 @@ impl App {
             tree,
             diff: DiffState::default(),
             log: LogState::default(),
+            history: HistoryState::default(),
             diagnostics: DiagnosticsState::default(),
             config,
             flash: None,
-            last_sync: None,
+            schedule: ScheduleStatus::NotRunning,
+            zoomed: false,
+            observed: None,
+            first_run: false,
+            checking_form: false,
             size: (120, 40),
             quit: false,
         }
@@ -68,7 +87,20 @@ impl App {
 
     /// The first things to ask the engine for.
     pub fn start(&self) -> Vec<Effect> {
-        vec![Effect::Engine(Command::Browse { dn: self.tree.root.clone(), refresh: false })]
+        if self.first_run {
+            return vec![Effect::Observe];
+        }
+        vec![Effect::Engine(Command::Browse { dn: self.tree.root.clone(), refresh: false }), Effect::Observe]
+    }
+
+    /// No config file yet: the settings form, seeded with the defaults, writes one.
+    pub fn begin_first_run(&mut self, now: Instant) {
+        self.first_run = true;
+        self.settings = SettingsState::blank(&self.config);
+        self.focus = Pane::Settings;
+        let path = self.config.origin.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+        let text = format!("No config yet: fill in, t tests, Ctrl-S saves to {path}");
+        self.flash(Level::Info, text, now);
     }
 
     pub fn flash(&mut self, level: Level, text: impl Into<String>, now: Instant) {
@@ -84,7 +116,7 @@ impl App {
 
     /// Rows in `pane`'s body at the current size, with the pane focused (for paging).
     fn page_height(&self, pane: Pane) -> usize {
-        super::layout::body_height(ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1), pane)
+        super::layout::body_height(ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1), pane, self.zoomed)
     }
 
     pub fn update(&mut self, input: Input, snapshot: &Snapshot, now: Instant) -> Vec<Effect> {
@@ -98,15 +130,39 @@ impl App {
             Input::Log(event) => self.log.push(event),
             Input::CheckStep(step) => self.diagnostics.steps.push(step),
             Input::CheckDone(elapsed) => self.diagnostics.finished(elapsed),
+            Input::Observed(observed) => self.observed(*observed),
+            Input::RunChanges { run, changes } => self.history.changes_arrived(&run, changes),
+            Input::Refused(problem) => {
+                self.overlay = None;
+                self.diagnostics.finished(Duration::ZERO);
+                self.flash(Level::Error, problem, now);
+            }
         }
         Vec::new()
+    }
+
+    fn observed(&mut self, Observed { runs, schedule }: Observed) {
+        if let Some(runs) = runs {
+            self.history.set_runs(runs);
+        }
+        self.schedule = schedule;
     }
 
     fn on_tick(&mut self, now: Instant) -> Vec<Effect> {
         if self.flash.as_ref().is_some_and(|(_, _, at)| now.duration_since(*at) > FLASH_FOR) {
             self.flash = None;
         }
-        self.tree.inspect_due(now).into_iter().collect()
+        let mut effects: Vec<Effect> = self.tree.inspect_due(now).into_iter().collect();
+        // `start` asked for the first look; the clock counts from the first tick.
+        match self.observed {
+            Some(at) if now.duration_since(at) < OBSERVE_EVERY => {}
+            Some(_) => {
+                self.observed = Some(now);
+                effects.push(Effect::Observe);
+            }
+            None => self.observed = Some(now),
+        }
+        effects
     }
 
     fn on_key(&mut self, key: KeyEvent, snapshot: &Snapshot, now: Instant) -> Vec<Effect> {
@@ -119,7 +175,7 @@ impl App {
             return self.on_text_key(key, snapshot, now);
         }
         if let Some(overlay) = self.overlay.clone() {
-            return self.on_overlay_key(overlay, k, snapshot);
+            return self.on_overlay_key(overlay, k, snapshot, now);
         }
         match self.keymap.action(self.context(), k) {
             Some(action) => self.on_action(action, snapshot, now),

@@ -7,9 +7,16 @@ use crate::tui::keymap::{Action, Context, Key};
 use crate::tui::overlays::confirm::{apply_allowed, said_yes};
 use crate::tui::overlays::diagnostics::AfterKey;
 use crate::tui::overlays::help;
+use std::time::Instant;
 
 impl App {
-    pub(super) fn on_overlay_key(&mut self, overlay: Overlay, key: Key, snapshot: &Snapshot) -> Vec<Effect> {
+    pub(super) fn on_overlay_key(
+        &mut self,
+        overlay: Overlay,
+        key: Key,
+        snapshot: &Snapshot,
+        now: Instant,
+    ) -> Vec<Effect> {
         let action = self.keymap.action(Context::Global, key);
         match overlay {
             Overlay::Help { scroll } => {
@@ -22,14 +29,14 @@ impl App {
                 vec![Effect::Engine(Command::Apply(Overrides::default()))]
             }
             Overlay::ConfirmQuit | Overlay::ConfirmApply => self.close_overlay(),
-            Overlay::Diagnostics => self.on_check_key(action),
+            Overlay::Diagnostics => self.on_check_key(action, now),
         }
     }
 
-    fn on_check_key(&mut self, action: Option<Action>) -> Vec<Effect> {
+    fn on_check_key(&mut self, action: Option<Action>, now: Instant) -> Vec<Effect> {
         match self.diagnostics.on_action(action) {
             AfterKey::Stay => Vec::new(),
-            AfterKey::RunAgain => self.start_check(),
+            AfterKey::RunAgain => self.check_again(now),
             AfterKey::Close => self.close_overlay(),
         }
     }

@@ -25,16 +25,30 @@ pub fn apply_allowed(snapshot: &Snapshot, guards: &GuardConfig) -> bool {
     snapshot.review.as_ref().is_some_and(|r| r.approved() > 0 && r.verdict(Overrides::default(), guards).ok())
 }
 
+/// The overlay's width, before a narrow terminal shrinks it.
+const WIDTH: u16 = 78;
+
+/// Rows the lines take once wrapped inside the overlay's borders: a guard's message or a
+/// warning is often longer than one row.
+fn wrapped_height(lines: &[Line<'_>], area: Rect) -> u16 {
+    let inner = usize::from(WIDTH.min(area.width.saturating_sub(2)).saturating_sub(2)).max(1);
+    let rows: usize = lines.iter().map(|l| l.width().div_ceil(inner).max(1)).sum();
+    u16::try_from(rows).unwrap_or(u16::MAX)
+}
+
 /// The totals before anything is applied, and the guards' verdict for exactly this selection.
 pub fn render_apply(frame: &mut Frame, area: Rect, snap: &Snapshot, guards: &GuardConfig, theme: &Theme) {
     let Some(review) = snap.review.as_deref() else { return };
     let verdict = review.verdict(Overrides::default(), guards);
     let mut lines = totals(review, theme);
+    for w in &verdict.warnings {
+        lines.push(Line::styled(format!("warning: {w}"), theme.change()));
+    }
     for b in &verdict.blocks {
         lines.push(Line::styled(format!("BLOCKED: {b}"), theme.error()));
     }
     lines.push(answer(review, &verdict, theme));
-    let rect = centered(frame, area, 78, lines.len() as u16 + 4);
+    let rect = centered(frame, area, WIDTH, wrapped_height(&lines, area) + 4);
     let block = Block::bordered().title(" Apply? ").border_style(theme.border(true));
     frame.render_widget(Paragraph::new(lines).block(block).wrap(ratatui::widgets::Wrap { trim: false }), rect);
 }
@@ -56,7 +70,9 @@ fn totals(review: &Review, theme: &Theme) -> Vec<Line<'static>> {
 
 /// What the keys do now: apply, or only close when nothing could be applied.
 fn answer(review: &Review, verdict: &Verdict, theme: &Theme) -> Line<'static> {
-    if !verdict.ok() {
+    if verdict.blocks.iter().any(|b| !b.has_override()) {
+        Line::from("Nothing can be applied like this: see why above. Any key closes.")
+    } else if !verdict.ok() {
         Line::from(
             "Nothing can be applied like this: leave changes out, or run `adsync sync --apply` with the override. Any key closes.",
         )

@@ -85,7 +85,12 @@ impl DiagnosticsState {
         match (self.running, self.elapsed) {
             (true, _) => format!("checking… {} of {} rungs", self.steps.len(), crate::diagnose::StepId::ALL.len()),
             (false, Some(e)) => {
-                format!("done in {} ms · ↑↓ select · Enter evidence · c again · any other key closes", e.as_millis())
+                let failed = self.steps.iter().any(|s| s.status == Status::Fail);
+                let verdict = if failed { "FAILED" } else { "passed" };
+                format!(
+                    "{verdict} in {} ms · ↑↓ select · Enter evidence · c again · any other key closes",
+                    e.as_millis()
+                )
             }
             (false, None) => String::new(),
         }

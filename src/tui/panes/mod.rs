@@ -1,7 +1,8 @@
-//! The four panes. Each owns its state and its keys, beside the widget that draws it from that
+//! The five panes. Each owns its state and its keys, beside the widget that draws it from that
 //! state and the engine's snapshot (`TreeState` and `TreePane`, …). The app only routes.
 
 pub mod diff;
+pub mod history;
 pub mod log;
 mod reply;
 pub mod settings;
@@ -20,10 +21,11 @@ pub enum Pane {
     Tree,
     Diff,
     Log,
+    History,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 4] = [Pane::Settings, Pane::Tree, Pane::Diff, Pane::Log];
+    pub const ALL: [Pane; 5] = [Pane::Settings, Pane::Tree, Pane::Diff, Pane::Log, Pane::History];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -31,6 +33,7 @@ impl Pane {
             Pane::Tree => "Directory",
             Pane::Diff => "Pending changes",
             Pane::Log => "Log",
+            Pane::History => "History",
         }
     }
 
@@ -41,6 +44,7 @@ impl Pane {
             Pane::Tree => Context::Tree,
             Pane::Diff => Context::Diff,
             Pane::Log => Context::Log,
+            Pane::History => Context::History,
         }
     }
 

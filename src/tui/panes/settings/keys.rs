@@ -1,17 +1,16 @@
 //! The settings pane's keys: move, toggle a flag or a choice, edit a text field in the text
-//! box, save to the config file, test the connection.
+//! box, save to the config file. Testing the connection (the check ladder on the form's
+//! settings) is the app's: it opens an overlay.
 
 use super::state::SettingsState;
 use crate::config::form::FieldValue;
-use crate::engine::Command;
 use crate::tui::effect::{ConfigWrite, Effect};
 use crate::tui::keymap::Action;
 use crate::tui::panes::Reply;
 use crate::tui::text_input::Typing;
 
 impl SettingsState {
-    /// `root` is the entry the directory pane lists: testing the connection lists it again.
-    pub fn on_action(&mut self, action: Action, root: &str) -> Reply {
+    pub fn on_action(&mut self, action: Action) -> Reply {
         let last = self.form.fields.len() - 1;
         match action {
             Action::Up => self.row = self.row.saturating_sub(1),
@@ -21,9 +20,6 @@ impl SettingsState {
             Action::Toggle => self.form.toggle(self.form.fields[self.row].id),
             Action::Edit => return self.edit(),
             Action::Save => return Reply::effect(Effect::Write(ConfigWrite::SaveSettings(self.form.clone()))),
-            Action::TestConnection => {
-                return Reply::effect(Effect::Engine(Command::Browse { dn: root.to_string(), refresh: true }));
-            }
             _ => {}
         }
         Reply::nothing()

@@ -18,6 +18,12 @@ impl SettingsState {
         Self { saved: form.clone(), form, row: 0 }
     }
 
+    /// A first run's form: the seed's defaults, the connection to be filled in.
+    pub fn blank(seed: &Config) -> Self {
+        let form = Form::blank(seed);
+        Self { saved: form.clone(), form, row: 0 }
+    }
+
     /// Whether the form has edits the config file does not have yet.
     pub fn unsaved(&self) -> bool {
         self.form != self.saved

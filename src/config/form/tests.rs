@@ -1,0 +1,118 @@
+use super::*;
+
+const FILE: &str = "# my notes\n[source]\nkind = \"ldap\"  # only kind\nurl = \"ldaps://dc1.example.com:636\"\nbind_dn = \"svc@example.com\"\npassword_env = \"PW\"\nbase_dn = \"DC=example,DC=com\"\n\n[sync]\n# keep this\ndelete = false\n";
+
+fn form() -> (tempfile::TempDir, std::path::PathBuf, Form) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("adsync.toml");
+    std::fs::write(&path, FILE).unwrap();
+    let config = Config::load(&path).unwrap();
+    (dir, path, Form::from_config(&config))
+}
+
+#[test]
+fn saving_keeps_comments_and_round_trips() {
+    let (_d, path, mut f) = form();
+    f.toggle(FieldId::Delete);
+    f.toggle(FieldId::AutoApply);
+    f.toggle(FieldId::Port);
+    f.toggle(FieldId::StartTls);
+    f.set_text(FieldId::Host, "dc2.example.com").unwrap();
+    f.save(Some(&path)).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("# my notes") && text.contains("# keep this") && text.contains("# only kind"), "{text}");
+    let again = Config::load(&path).unwrap();
+    assert_eq!(again.source.ldap().unwrap().url.to_string(), "ldap://dc2.example.com:389");
+    assert!(again.source.ldap().unwrap().starttls && again.sync.delete && again.sync.auto_apply);
+    assert_eq!(Form::from_config(&again).fields, f.fields);
+}
+
+#[test]
+fn password_field_takes_a_source_never_a_secret() {
+    let (_d, path, mut f) = form();
+    assert_eq!(f.text(FieldId::Password), "env:PW");
+    assert!(f.set_text(FieldId::Password, "hunter2").is_err());
+    assert!(f.save(Some(&path)).is_err(), "invalid forms are not saved");
+    f.set_text(FieldId::Password, "file:/etc/adsync/bind.pw").unwrap();
+    f.save(Some(&path)).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("password_file = \"/etc/adsync/bind.pw\"") && !text.contains("password_env"), "{text}");
+}
+
+#[test]
+fn validation_as_you_type() {
+    let (_d, _p, mut f) = form();
+    assert!(f.set_text(FieldId::BaseDn, "example.com").is_err());
+    assert_eq!(f.errors().len(), 1);
+    assert!(f.set_text(FieldId::BaseDn, "DC=example,DC=org").is_ok());
+    assert!(f.set_text(FieldId::Host, "bad host!").is_err());
+    assert!(f.set_text(FieldId::BindDn, "svc-sync@example.com").is_ok());
+}
+
+#[test]
+fn a_first_run_writes_a_new_commented_owner_only_file_that_loads() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("adsync/config.toml");
+    let mut f = Form::blank(&Config::seed(path.clone()));
+    assert_eq!(f.text(FieldId::Host), "");
+    assert!(f.save(Some(&path)).unwrap_err().to_string().contains("Host: it is empty"));
+    f.set_text(FieldId::Host, "127.0.0.1:6360").unwrap();
+    f.set_text(FieldId::BindDn, "cn=svc,dc=example,dc=com").unwrap();
+    f.set_text(FieldId::Password, "env:PW").unwrap();
+    f.set_text(FieldId::BaseDn, "dc=example,dc=com").unwrap();
+    f.toggle(FieldId::Service);
+    f.set_text(FieldId::ServiceFile, "/tmp/service.json").unwrap();
+    f.save(Some(&path)).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.starts_with("# adsync configuration") && text.contains("# How to sync."), "{text}");
+    let mode = std::fs::metadata(&path).unwrap().permissions();
+    assert_eq!(std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777, 0o600);
+    let config = Config::load(&path).unwrap();
+    assert_eq!(config.source.ldap().unwrap().url.to_string(), "ldaps://127.0.0.1:6360");
+    assert_eq!(config.target.unwrap().path.unwrap(), std::path::Path::new("/tmp/service.json"));
+    assert!(config.sync.exempt.is_empty() && config.exclude.subtrees.is_empty(), "no sample data");
+    assert_eq!(Form::from_config(&Config::load(&path).unwrap()).fields, f.fields);
+}
+
+#[test]
+fn the_service_fields_round_trip_and_a_new_file_without_them_has_no_target() {
+    let (_d, path, mut f) = form();
+    f.set_text(FieldId::ServiceUrl, "EU1").unwrap();
+    f.set_text(FieldId::Domain, "example.com").unwrap();
+    f.set_text(FieldId::AdminUser, "admin@example.com").unwrap();
+    assert!(f.save(Some(&path)).unwrap_err().to_string().contains("admin password"));
+    f.set_text(FieldId::AdminPassword, "command:pass show pps").unwrap();
+    f.save(Some(&path)).unwrap();
+    let config = Config::load(&path).unwrap();
+    let target = config.target.as_ref().unwrap();
+    assert_eq!((target.stack, target.domain.as_deref()), (Some(crate::config::Stack::Eu1), Some("example.com")));
+    assert!(f.set_text(FieldId::ServiceUrl, "http//nope").is_err());
+    let fresh = tempfile::tempdir().unwrap().path().join("new.toml");
+    let mut blank = Form::blank(&Config::seed(fresh.clone()));
+    blank.set_text(FieldId::Host, "dc1.example.com").unwrap();
+    blank.set_text(FieldId::BaseDn, "DC=example,DC=com").unwrap();
+    let config = blank.to_config(Some(&fresh)).unwrap();
+    assert!(config.target.is_none(), "the example's sample service is not kept");
+}
+
+#[test]
+fn the_demo_has_nothing_to_save_to() {
+    let (_d, _p, f) = form();
+    assert!(matches!(f.save(None), Err(FormError::NoFile)));
+}
+
+#[test]
+fn a_graph_source_keeps_its_table_when_the_form_is_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("adsync.toml");
+    let source = "[source]\nkind = \"graph\"\ntenant = \"contoso.onmicrosoft.com\"\n\
+        client_id = \"11111111-2222-3333-4444-555555555555\"\nclient_secret_env = \"S\"\n";
+    std::fs::write(&path, format!("{source}\n[sync]\ndelete = false\n")).unwrap();
+    let mut f = Form::from_config(&Config::load(&path).unwrap());
+    assert!(!f.has(FieldId::Host) && f.has(FieldId::Delete));
+    f.toggle(FieldId::Delete);
+    f.save(Some(&path)).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.starts_with(source), "{text}");
+    assert!(Config::load(&path).unwrap().sync.delete);
+}
