@@ -24,8 +24,7 @@ const PEOPLE: &str = "OU=People,DC=example,DC=com";
 
 fn tree() -> TreeData {
     let mut t = TreeData::default();
-    let node =
-        |dn: String, label: String, kind| TreeNode { dn, label, kind, disabled: false, hidden: false, mail: None };
+    let node = |dn: String, label: String, kind| TreeNode { dn, label, kind, ..TreeNode::default() };
     t.request_children(BASE, false);
     t.children_arrived(BASE, Ok(vec![node(PEOPLE.into(), "People".into(), NodeKind::Container)]));
     t.request_children(PEOPLE, false);

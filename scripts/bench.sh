@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# scripts/bench.sh read|plan|apply|render|classify -- whole-run benchmarks (never timed tests).
+# scripts/bench.sh read|graph|plan|apply|render|classify -- whole-run benchmarks (never timed tests).
 #
 #   read   100,000 generated users in a private slapd, read over ldaps by OpenLDAP's
 #          ldapsearch (-E pr=1000/noprompt) and by `adsync search --json`, alternating,
 #          RUNS times each (default 5). Prints median wall time, CPU, the ratio, and peak RSS.
 #          ADSYNC_B=/path/to/adsync adds a second build to the same alternation (an A/B of
 #          two versions in one sitting, each against the same ldapsearch runs).
+#   graph  100,000 users from the Graph look-alike (`adsync demo --source graph --serve`, in its
+#          own process, no latency): `adsync search --json` RUNS times as a full read (no stored
+#          snapshot) and RUNS times as a delta read of an unchanged tenant. Prints median wall
+#          time, peak RSS and the requests each kind of read made (target: <= 2 s, <= 150 MiB).
 #   plan   planning 100,000 entries against 100,000 accounts (benches/plan.rs), compared
 #          with the time adsync takes to read 100,000 entries (target: <= 10% of it).
 #   apply  10,000 creates, then 4,000 updates (GET + PUT each), through the API client against
@@ -86,6 +90,67 @@ read_summary() {
   }' | tee -a "$OUT/read.txt"
 }
 
+# Starts the Graph look-alike with $1 users in its own process; sets GRAPH_* and GRAPH_PID.
+start_graph_lookalike() {
+  local dir=$OUT/graph-demo
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  target/release/adsync demo --source graph --users "$1" --serve --dir "$dir" >"$dir/serve.out" 2>&1 &
+  GRAPH_PID=$!
+  for _ in $(seq 1 600); do
+    grep -q '^export GRAPH_CA_FILE' "$dir/serve.out" 2>/dev/null && break
+    kill -0 "$GRAPH_PID" 2>/dev/null || { cat "$dir/serve.out" >&2; exit 1; }
+    sleep 0.1
+  done
+  # shellcheck disable=SC1091
+  . <(grep '^export ' "$dir/serve.out")
+}
+
+# The requests one read made, from adsync's own log line ("Graph read … requests=N").
+graph_requests() {
+  grep -o 'requests=[0-9]*' "$1" | tail -1 | cut -d= -f2
+}
+
+bench_graph() {
+  cargo build --release --quiet
+  start_graph_lookalike 100000
+  trap 'kill "$GRAPH_PID" 2>/dev/null' EXIT
+  local cfg=$OUT/graph.toml state=$OUT/graph-state
+  cat >"$cfg" <<TOML
+state_dir = "$state"
+
+[source]
+kind = "graph"
+tenant = "$GRAPH_TENANT"
+client_id = "$GRAPH_CLIENT_ID"
+client_secret_env = "GRAPH_CLIENT_SECRET"
+authority_url = "$GRAPH_AUTHORITY_URL"
+graph_url = "$GRAPH_URL"
+ca_file = "$GRAPH_CA_FILE"
+TOML
+  export GRAPH_CLIENT_SECRET
+  rm -f "$OUT"/graph-full.times "$OUT"/graph-delta.times
+  rm -rf "$state"
+  local n
+  n=$(target/release/adsync -c "$cfg" search --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(len(d["entries"])+len(d["skipped"]))')
+  echo "[bench] graph: $n users+groups from the look-alike, $RUNS full and $RUNS delta reads"
+  for _ in $(seq 1 "$RUNS"); do
+    rm -rf "$state"
+    time_run graph-full env ADSYNC_LOG=info target/release/adsync -c "$cfg" search --json 2>"$OUT/graph-full.log"
+    time_run graph-delta env ADSYNC_LOG=info target/release/adsync -c "$cfg" search --json 2>"$OUT/graph-delta.log"
+  done
+  local fw fm dw dm fr dr
+  fw=$(cut -d' ' -f1 "$OUT/graph-full.times" | median); fm=$(cut -d' ' -f3 "$OUT/graph-full.times" | sort -g | tail -1)
+  dw=$(cut -d' ' -f1 "$OUT/graph-delta.times" | median); dm=$(cut -d' ' -f3 "$OUT/graph-delta.times" | sort -g | tail -1)
+  fr=$(graph_requests "$OUT/graph-full.log"); dr=$(graph_requests "$OUT/graph-delta.log")
+  awk -v n="$n" -v fw="$fw" -v fm="$fm" -v dw="$dw" -v dm="$dm" -v fr="$fr" -v dr="$dr" 'BEGIN {
+    printf "[bench] graph: %d users+groups, search --json, median of runs:\n", n
+    printf "  full read   wall %.2f s  peak RSS %.1f MiB  %d requests\n", fw, fm/1024, fr
+    printf "  delta read  wall %.2f s  peak RSS %.1f MiB  %d requests (nothing changed)\n", dw, dm/1024, dr
+    printf "  target: full read <= 2 s and <= 150 MiB\n"
+  }' | tee "$OUT/graph.txt"
+}
+
 # adsync's own read time for 100k entries (median of 3), from its summary line.
 read_seconds() {
   LAB=$LAB_ROOT/slapd-100k LDAP_PORT=3892 LDAPS_PORT=6362 N_USERS=100000 scripts/lab/slapd-up.sh >/dev/null
@@ -125,9 +190,10 @@ bench_apply() {
 
 case "${1:-}" in
   read) bench_read ;;
+  graph) bench_graph ;;
   plan) bench_plan ;;
   apply) bench_apply ;;
   render) bench_render ;;
   classify) bench_classify ;;
-  *) echo "usage: scripts/bench.sh read|plan|apply|render|classify" >&2; exit 2 ;;
+  *) echo "usage: scripts/bench.sh read|graph|plan|apply|render|classify" >&2; exit 2 ;;
 esac

@@ -11,6 +11,7 @@ pub mod diagnose;
 pub mod dn;
 pub mod engine;
 pub mod history;
+pub mod http;
 pub mod lockfile;
 pub mod model;
 pub mod notify;

@@ -50,6 +50,8 @@ impl fmt::Debug for ObjectId {
 pub enum Flavor {
     ActiveDirectory,
     Openldap,
+    /// Microsoft Entra ID (formerly Azure AD), read through Microsoft Graph.
+    EntraId,
 }
 
 impl fmt::Display for Flavor {
@@ -57,6 +59,7 @@ impl fmt::Display for Flavor {
         f.write_str(match self {
             Flavor::ActiveDirectory => "Active Directory",
             Flavor::Openldap => "OpenLDAP",
+            Flavor::EntraId => "Entra ID",
         })
     }
 }
@@ -88,6 +91,40 @@ pub struct DirObject {
     pub recipient_type_details: Option<i64>,
     /// Direct `member` values; `None` for objects that are not groups.
     pub member_count: Option<u32>,
+    /// Facts a directory states outright (Entra ID) where AD encodes them in the attributes
+    /// above; `None` leaves the decision to those attributes.
+    pub account_enabled: Option<bool>,
+    pub group_kind: Option<GroupKind>,
+    pub mailbox_purpose: Option<MailboxPurpose>,
+    /// An external account invited into the tenant (Entra ID's `userType = Guest`).
+    pub guest: bool,
+}
+
+/// What a group is for, where the directory says so outright.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupKind {
+    Security,
+    Distribution,
+    /// A Microsoft 365 group: a shared mailbox, calendar and files for a team.
+    Microsoft365,
+}
+
+/// What a mailbox is used for (Exchange's recipient type, Graph's `userPurpose`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MailboxPurpose {
+    User,
+    Shared,
+    Room,
+    Equipment,
+}
+
+impl MailboxPurpose {
+    /// Shared, room and equipment mailboxes are the service's functional accounts.
+    pub fn is_functional(self) -> bool {
+        matches!(self, MailboxPurpose::Shared | MailboxPurpose::Room | MailboxPurpose::Equipment)
+    }
 }
 
 impl DirObject {
@@ -106,6 +143,10 @@ impl DirObject {
             hidden_from_gal: false,
             recipient_type_details: None,
             member_count: None,
+            account_enabled: None,
+            group_kind: None,
+            mailbox_purpose: None,
+            guest: false,
         }
     }
 }
@@ -156,6 +197,8 @@ pub enum SkipReason {
     Disabled,
     /// Hidden from the GAL and `sync.hidden_from_gal = false`.
     Hidden,
+    /// A guest (external) account and `source.include_guests = false`.
+    Guest,
     /// Shared/room/equipment mailbox or distribution group and `sync.functional_accounts = false`.
     Functional,
     /// Security group and `sync.security_groups = false`.
@@ -169,10 +212,11 @@ pub enum SkipReason {
 }
 
 impl SkipReason {
-    pub const ALL: [SkipReason; 8] = [
+    pub const ALL: [SkipReason; 9] = [
         SkipReason::NoEmail,
         SkipReason::Disabled,
         SkipReason::Hidden,
+        SkipReason::Guest,
         SkipReason::Functional,
         SkipReason::SecurityGroup,
         SkipReason::ActiveUser,
@@ -185,6 +229,7 @@ impl SkipReason {
             SkipReason::NoEmail => "no_email",
             SkipReason::Disabled => "disabled",
             SkipReason::Hidden => "hidden",
+            SkipReason::Guest => "guest",
             SkipReason::Functional => "functional",
             SkipReason::SecurityGroup => "security_group",
             SkipReason::ActiveUser => "active_user",
@@ -198,6 +243,7 @@ impl SkipReason {
             SkipReason::NoEmail => "no mailbox address",
             SkipReason::Disabled => "disabled (sync.disabled_users is off)",
             SkipReason::Hidden => "hidden from the GAL (sync.hidden_from_gal is off)",
+            SkipReason::Guest => "guest account (source.include_guests is off)",
             SkipReason::Functional => "functional account (sync.functional_accounts is off)",
             SkipReason::SecurityGroup => "security group (sync.security_groups is off)",
             SkipReason::ActiveUser => "active user (sync.active_users is off)",
@@ -241,7 +287,17 @@ pub struct TreeNode {
     pub kind: NodeKind,
     pub disabled: bool,
     pub hidden: bool,
+    pub guest: bool,
     pub mail: Option<String>,
+    /// A group whose children are its members (Entra ID), not entries below it in a tree.
+    pub lists_members: bool,
+}
+
+impl TreeNode {
+    /// Domains, containers and groups that list their members open; other entries do not.
+    pub fn can_open(&self) -> bool {
+        matches!(self.kind, NodeKind::Domain | NodeKind::Container | NodeKind::Other) || self.lists_members
+    }
 }
 
 /// Every attribute of one entry, made readable (GUIDs and SIDs decoded, other binary as hex).

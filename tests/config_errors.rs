@@ -122,6 +122,55 @@ fn usage_errors_exit_2() {
     assert_eq!(out.status.code(), Some(2));
 }
 
+/// The example's Entra ID block, uncommented (one secret key kept, its CA file left out):
+/// every key of a graph source is there, and together they are a valid config.
+#[test]
+fn the_example_config_documents_every_graph_key() {
+    let example =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("config/adsync.example.toml")).unwrap();
+    let block: Vec<&str> = example
+        .lines()
+        .skip_while(|l| *l != "# [source]")
+        .take_while(|l| !l.is_empty())
+        .filter_map(|l| l.strip_prefix("# "))
+        .filter(|l| {
+            *l == "[source]"
+                || l.split_once(" = ").is_some_and(|(k, _)| k.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+        })
+        .collect();
+    let keys: Vec<&str> = block.iter().filter_map(|l| l.split_once(" = ").map(|(k, _)| k)).collect();
+    for key in [
+        "kind",
+        "tenant",
+        "client_id",
+        "client_secret_env",
+        "client_secret_file",
+        "client_secret_command",
+        "authority_url",
+        "graph_url",
+        "ca_file",
+        "include_guests",
+        "detect_shared_mailboxes",
+        "connect_timeout",
+        "op_timeout",
+        "full_read_every",
+    ] {
+        assert!(keys.contains(&key), "{key} is not documented in the example's graph block");
+    }
+    let usable: Vec<&str> = block
+        .into_iter()
+        .filter(|l| {
+            !l.starts_with("client_secret_file") && !l.starts_with("client_secret_command") && !l.starts_with("ca_file")
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("graph.toml");
+    std::fs::write(&path, usable.join("\n")).unwrap();
+    let out = adsync().arg("--config").arg(&path).args(["config", "check"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Entra ID tenant contoso.onmicrosoft.com"));
+}
+
 #[test]
 fn config_init_writes_the_commented_example_once() {
     let dir = tempfile::tempdir().unwrap();

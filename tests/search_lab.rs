@@ -55,25 +55,7 @@ fn samba_over_starttls_reports_every_generated_object_correctly() {
 fn slapd_json_shape_is_exactly_the_contract() {
     let Some(lab) = common::slapd() else { return };
     let doc = search_json(&lab, Transport::Ldaps, "");
-    let top: BTreeSet<&str> = doc.as_object().unwrap().keys().map(String::as_str).collect();
-    assert_eq!(top, BTreeSet::from(["complete", "flavor", "entries", "skipped"]));
-    let entry: BTreeSet<&str> = doc["entries"][0].as_object().unwrap().keys().map(String::as_str).collect();
-    let want = [
-        "id",
-        "dn",
-        "kind",
-        "primary_email",
-        "aliases",
-        "first_name",
-        "last_name",
-        "display_name",
-        "enabled",
-        "hidden",
-        "member_count",
-    ];
-    assert_eq!(entry, BTreeSet::from(want));
-    let skipped: BTreeSet<&str> = doc["skipped"][0].as_object().unwrap().keys().map(String::as_str).collect();
-    assert_eq!(skipped, BTreeSet::from(["dn", "reason"]));
+    common::contract::assert_search_json_shape(&doc);
     // 10,000 generated users: far past any single page.
     assert!(doc["entries"].as_array().unwrap().len() > 9000);
 }
@@ -130,12 +112,13 @@ fn samba_objects_are_the_ones_ldapsearch_finds() {
     assert_eq!(ours, theirs);
 }
 
-fn lab_config(lab: &Lab, transport: Transport, extra: &str) -> Config {
+fn lab_source(lab: &Lab, transport: Transport, extra: &str) -> LdapSource {
     let text = lab.source_toml(transport).replace(
         "password_env = \"ADSYNC_TEST_BIND_PW\"",
         &format!("password_command = \"printf %s '{}'\"", lab.bind_pw),
     );
-    Config::parse(&format!("{text}{extra}"), "test.toml").expect("lab config")
+    let config = Config::parse(&format!("{text}{extra}"), "test.toml").expect("lab config");
+    LdapSource::new(config.source.ldap().expect("an LDAP source"), config.bind_password.clone())
 }
 
 fn read(source: LdapSource) -> Result<DirectoryRead, SourceError> {
@@ -146,8 +129,8 @@ fn read(source: LdapSource) -> Result<DirectoryRead, SourceError> {
 #[test]
 fn small_pages_read_the_same_directory_in_more_pages() {
     let Some(lab) = common::slapd() else { return };
-    let big = read(LdapSource::new(&lab_config(&lab, Transport::Ldaps, ""))).unwrap();
-    let small = read(LdapSource::new(&lab_config(&lab, Transport::Ldaps, "page_size = 97\n"))).unwrap();
+    let big = read(lab_source(&lab, Transport::Ldaps, "")).unwrap();
+    let small = read(lab_source(&lab, Transport::Ldaps, "page_size = 97\n")).unwrap();
     assert_eq!(big.objects, small.objects);
     assert!(small.stats.pages >= 100 && big.stats.pages <= 12, "{} vs {}", small.stats.pages, big.stats.pages);
 }
@@ -156,7 +139,7 @@ fn small_pages_read_the_same_directory_in_more_pages() {
 fn samba_large_groups_are_counted_through_member_ranges() {
     let Some(lab) = common::samba() else { return };
     let facts = truth::load(lab.truth.as_deref().unwrap());
-    let mut source = LdapSource::new(&lab_config(&lab, Transport::Ldaps, ""));
+    let mut source = lab_source(&lab, Transport::Ldaps, "");
     source.member_range_step = Some(37);
     let read = read(source).unwrap();
     assert!(read.stats.range_requests >= 5, "range requests: {}", read.stats.range_requests);
@@ -170,7 +153,7 @@ fn samba_large_groups_are_counted_through_member_ranges() {
 #[test]
 fn samba_referrals_are_neither_followed_nor_counted_as_entries() {
     let Some(lab) = common::samba() else { return };
-    let read = read(LdapSource::new(&lab_config(&lab, Transport::Ldaps, ""))).unwrap();
+    let read = read(lab_source(&lab, Transport::Ldaps, "")).unwrap();
     assert!(read.stats.referrals > 0);
     assert!(read.objects.iter().all(|o| !o.dn.to_ascii_lowercase().contains("cn=configuration")));
 }

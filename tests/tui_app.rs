@@ -255,7 +255,7 @@ fn settings_edit_in_place_validate_and_save_back() {
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.starts_with("# mine"), "comments survive: {text}");
     let saved = Config::load(&path).unwrap();
-    assert_eq!(saved.source.base_dn.0, "OU=People,DC=example,DC=com");
+    assert_eq!(saved.source.ldap().unwrap().base_dn.0, "OU=People,DC=example,DC=com");
     assert!(saved.sync.disabled_users);
 }
 
@@ -672,7 +672,7 @@ mod saving {
         let effects = h.app.update(Input::Reloaded(Ok(reloaded)), &h.snap, h.now);
         assert_eq!(effects, vec![Effect::Engine(Command::Browse { dn: root.into(), refresh: false }), Effect::Observe]);
         assert_eq!(h.app.tree.selected.as_deref(), Some(root));
-        assert_eq!(h.app.config.source.base_dn.0, root);
+        assert_eq!(h.app.config.source.ldap().unwrap().base_dn.0, root);
     }
 
     #[test]

@@ -37,7 +37,7 @@ subtrees = ["OU=Test,DC=example,DC=com"]
 
 fn node(dn: &str, kind: NodeKind) -> TreeNode {
     let label = adsync::source::ldap::browse::label(dn);
-    TreeNode { dn: dn.into(), label, kind, disabled: false, hidden: false, mail: None }
+    TreeNode { dn: dn.into(), label, kind, ..TreeNode::default() }
 }
 
 fn user(dn: &str, mail: &str, disabled: bool, hidden: bool) -> TreeNode {

@@ -117,7 +117,7 @@ async fn check_directory(config: &Config, options: CheckOptions) -> Result<ExitS
 
 async fn live_table(config: &Config, options: LadderOptions, verbose: bool) -> Result<Ladder, CliError> {
     let style = TableStyle::for_output(io::stdout().is_terminal(), verbose);
-    let target = format!("{} · {}", config.source.url, config.source.base_dn.0);
+    let target = crate::diagnose::target(config);
     super::print(|out| report::write_header(out, &target))?;
     let mut failed = None;
     let ladder = run_ladder(config, options, |step| {

@@ -1,7 +1,7 @@
 //! `adsync config paths`, `adsync config check` and `adsync config init`.
 
 use super::{CliError, ExitStatus, load_config};
-use crate::config::paths;
+use crate::config::{GraphConfig, LdapConfig, SecretSource, SourceConfig, paths};
 use std::path::Path;
 
 pub fn paths(explicit: Option<&Path>) -> Result<ExitStatus, CliError> {
@@ -22,16 +22,36 @@ pub fn paths(explicit: Option<&Path>) -> Result<ExitStatus, CliError> {
 pub fn check(explicit: Option<&Path>) -> Result<ExitStatus, CliError> {
     let config = load_config(explicit)?;
     let origin = config.origin.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
-    let password = config.bind_password.as_ref().map_or("none (anonymous bind)".to_string(), |p| p.describe());
     println!("{origin}: ok");
-    println!("  source    {} base {}", config.source.url, config.source.base_dn.0);
-    println!("  bind      {} (password: {password})", config.source.bind_dn.as_deref().unwrap_or("anonymous"));
+    match &config.source {
+        SourceConfig::Ldap(ldap) => print_ldap(ldap, config.bind_password.as_ref()),
+        SourceConfig::Graph(graph) => print_graph(graph),
+    }
     if let Some(notify) = &config.notify {
         let on: Vec<String> = notify.on.iter().map(|o| format!("{o:?}").to_lowercase()).collect();
         let channels = crate::notify::Notifier::new(notify.clone()).channels().join(", ");
         println!("  notify    {channels} (on {})", on.join(", "));
     }
     Ok(ExitStatus::Ok)
+}
+
+fn print_ldap(ldap: &LdapConfig, password: Option<&SecretSource>) {
+    let password = password.map_or("none (anonymous bind)".to_string(), |p| p.describe());
+    println!("  source    {} base {}", ldap.url, ldap.base_dn.0);
+    println!("  bind      {} (password: {password})", ldap.bind_dn.as_deref().unwrap_or("anonymous"));
+}
+
+fn print_graph(graph: &GraphConfig) {
+    let extras = [(graph.include_guests, "guests"), (graph.detect_shared_mailboxes, "shared mailbox detection")];
+    let on: Vec<&str> = extras.iter().filter(|(on, _)| *on).map(|(_, what)| *what).collect();
+    println!("  source    Entra ID tenant {} via {}", graph.tenant, graph.graph_url);
+    println!("  app       {} (client secret: {})", graph.client_id, graph.secret.describe());
+    println!("  sign-in   {}", graph.token_url());
+    println!("  reads     changes only, a full read every {} reads", graph.full_read_every);
+    if !on.is_empty() {
+        println!("  also      {}", on.join(", "));
+    }
+    println!("  hidden    Graph does not say which entries are hidden from the address list: none counts as hidden");
 }
 
 /// `adsync config init [--path FILE]`: the commented example, where the config is looked for.

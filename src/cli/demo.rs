@@ -7,11 +7,24 @@ use crate::demo::company::{CompanySpec, generate};
 use crate::demo::{DemoOptions, DemoServer, ldif};
 use std::path::{Path, PathBuf};
 
+/// Which kind of directory the demo serves.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum DemoSource {
+    /// An Active Directory look-alike over LDAP and LDAPS.
+    #[default]
+    Ldap,
+    /// A Microsoft Graph look-alike: the company as an Entra ID tenant, over HTTPS.
+    Graph,
+}
+
 #[derive(Debug, clap::Args)]
 pub struct DemoArgs {
     /// Size of the generated company.
     #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub users: u32,
+    /// The directory to serve the company from.
+    #[arg(long, value_enum, default_value_t = DemoSource::Ldap)]
+    pub source: DemoSource,
     /// Only serve the directory (until Ctrl-C or SIGTERM) and print shell `export` lines for it.
     #[arg(long)]
     pub serve: bool,
@@ -27,6 +40,9 @@ pub struct DemoArgs {
     /// Fixed port for ldaps:// (default: a free one).
     #[arg(long, default_value_t = 0)]
     pub ldaps_port: u16,
+    /// Fixed port for the Graph look-alike's https:// (default: a free one).
+    #[arg(long, default_value_t = 0)]
+    pub graph_port: u16,
     /// Keep the demo's files (config, CA, the stand-in service, state) in DIR instead of a
     /// temporary directory removed on exit.
     #[arg(long, value_name = "DIR")]
@@ -34,7 +50,7 @@ pub struct DemoArgs {
 }
 
 /// Where the demo's files live: a temp dir removed on exit, or one the user chose.
-enum Workspace {
+pub(super) enum Workspace {
     Temp(tempfile::TempDir),
     Kept(PathBuf),
 }
@@ -50,14 +66,14 @@ impl Workspace {
         }
     }
 
-    fn path(&self) -> &Path {
+    pub(super) fn path(&self) -> &Path {
         match self {
             Self::Temp(t) => t.path(),
             Self::Kept(p) => p,
         }
     }
 
-    fn write(&self, name: &str, text: &str) -> Result<PathBuf, CliError> {
+    pub(super) fn write(&self, name: &str, text: &str) -> Result<PathBuf, CliError> {
         use std::os::unix::fs::PermissionsExt;
         let path = self.path().join(name);
         std::fs::write(&path, text)?;
@@ -67,22 +83,29 @@ impl Workspace {
     }
 }
 
+/// A running demo directory, the config that reads it, and the shell lines that reach it.
+pub(super) struct Demo {
+    /// Kept while the demo runs: dropping the server stops it.
+    pub _server: Box<dyn Send>,
+    pub config_text: String,
+    pub exports: Vec<String>,
+}
+
 pub async fn run(args: &DemoArgs) -> Result<ExitStatus, CliError> {
     if args.ldif {
         return print_ldif(args.users);
     }
-    let opts = DemoOptions { users: args.users, ldap_port: args.ldap_port, ldaps_port: args.ldaps_port };
-    let server = DemoServer::start(&opts).await?;
     let workspace = Workspace::new(args.dir.as_deref())?;
-    let ca = workspace.write("ca.pem", &server.ca_pem)?;
-    let password = workspace.write("bind.pw", &server.spec.svc_password)?;
-    let config_text = config_text(&server, &ca, &password, workspace.path());
-    let config_path = workspace.write("adsync.toml", &config_text)?;
+    let demo = match args.source {
+        DemoSource::Ldap => ldap_demo(args, &workspace).await?,
+        DemoSource::Graph => super::demo_graph::start(args, &workspace).await?,
+    };
+    let config_path = workspace.write("adsync.toml", &demo.config_text)?;
     if args.print_config {
-        super::print(|out| std::io::Write::write_all(out, config_text.as_bytes()))?;
+        super::print(|out| std::io::Write::write_all(out, demo.config_text.as_bytes()))?;
     }
     if args.serve {
-        print_exports(&server, &ca)?;
+        super::print(|out| writeln!(out, "{}", demo.exports.join("\n")))?;
         super::wait_for_stop().await;
         return Ok(ExitStatus::Ok);
     }
@@ -90,7 +113,7 @@ pub async fn run(args: &DemoArgs) -> Result<ExitStatus, CliError> {
         return Ok(ExitStatus::Ok);
     }
     let config = Config::load(&config_path)?;
-    seed_service(&config, &server).await?;
+    seed_service(&config, &CompanySpec::new(args.users).domain).await?;
     if super::interactive() {
         return super::run_tui(config, false).await;
     }
@@ -98,15 +121,25 @@ pub async fn run(args: &DemoArgs) -> Result<ExitStatus, CliError> {
     super::sync::plan(Some(&config_path), &super::sync::SyncArgs::default(), false).await
 }
 
+async fn ldap_demo(args: &DemoArgs, workspace: &Workspace) -> Result<Demo, CliError> {
+    let opts = DemoOptions { users: args.users, ldap_port: args.ldap_port, ldaps_port: args.ldaps_port };
+    let server = DemoServer::start(&opts).await?;
+    let ca = workspace.write("ca.pem", &server.ca_pem)?;
+    let password = workspace.write("bind.pw", &server.spec.svc_password)?;
+    let config_text = config_text(&server, &ca, &password, workspace.path());
+    let exports = exports(&server, &ca);
+    Ok(Demo { _server: Box::new(server), config_text, exports })
+}
+
 /// Fills the stand-in service (once per workspace) so the first plan shows creates, updates
 /// and deletes, and accounts a sync must leave alone.
-async fn seed_service(config: &Config, server: &DemoServer) -> Result<(), CliError> {
+async fn seed_service(config: &Config, domain: &str) -> Result<(), CliError> {
     let Some(path) = config.target.as_ref().and_then(|t| t.path.clone()) else { return Ok(()) };
     if path.exists() {
         return Ok(());
     }
     let read = read_classified(config).await?.ok_or(CliError::Cancelled)?;
-    let (accounts, managed) = crate::demo::seed::seed(&read.outcome.classification.entries, &server.spec.domain);
+    let (accounts, managed) = crate::demo::seed::seed(&read.outcome.classification.entries, domain);
     let users = serde_json::json!({ "users": accounts });
     crate::atomic::write_atomic(&path, |out| serde_json::to_writer_pretty(out, &users).map_err(std::io::Error::other))?;
     let mut state = crate::sync::state::SyncState::default();
@@ -141,12 +174,12 @@ fn config_text(server: &DemoServer, ca: &Path, password: &Path, workspace: &Path
     )
 }
 
-fn shell_quote(value: &str) -> String {
+pub(super) fn shell_quote(value: &str) -> String {
     format!("'{}'", value.replace('\'', "'\\''"))
 }
 
-fn print_exports(server: &DemoServer, ca: &Path) -> Result<(), CliError> {
-    let lines = [
+fn exports(server: &DemoServer, ca: &Path) -> Vec<String> {
+    vec![
         format!(
             "# adsync demo directory: {} entries, an Active Directory look-alike. Ctrl-C stops it.",
             server.entries
@@ -157,6 +190,5 @@ fn print_exports(server: &DemoServer, ca: &Path) -> Result<(), CliError> {
         format!("export LDAP_BIND_DN={}", shell_quote(&server.spec.svc_dn())),
         format!("export LDAP_BIND_PW={}", shell_quote(&server.spec.svc_password)),
         format!("export LDAPTLS_CACERT={}", shell_quote(&ca.display().to_string())),
-    ];
-    super::print(|out| writeln!(out, "{}", lines.join("\n")))
+    ]
 }

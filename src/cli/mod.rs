@@ -3,6 +3,7 @@
 mod check;
 mod config_cmd;
 mod demo;
+mod demo_graph;
 mod docs;
 mod errors;
 mod export;

@@ -5,7 +5,7 @@
 mod service;
 
 use super::value::{LdapScheme, LdapUrl};
-use super::{Config, SecretSource};
+use super::{Config, LdapConfig, SecretSource};
 use crate::dn::Dn;
 use std::path::Path;
 use toml_edit::{DocumentMut, Item, Table, value};
@@ -100,28 +100,36 @@ pub fn password_text(source: Option<&SecretSource>) -> String {
     }
 }
 
+/// The seed's connection settings of an LDAP source.
+fn connection_fields(src: &LdapConfig, password: Option<&SecretSource>) -> [Field; 7] {
+    let conn = "Connection";
+    let ldaps = src.url.scheme == LdapScheme::Ldaps;
+    [
+        field(FieldId::Host, conn, "Host", FieldValue::Text(host_text(&src.url))),
+        field(FieldId::Port, conn, "Port", choice(PORTS, usize::from(ldaps))),
+        flag(FieldId::StartTls, conn, "StartTLS", src.starttls),
+        field(FieldId::BindDn, conn, "Bind account", FieldValue::Text(src.bind_dn.clone().unwrap_or_default())),
+        field(FieldId::Password, conn, "Password", FieldValue::Text(password_text(password))),
+        field(FieldId::BaseDn, conn, "Base DN", FieldValue::Text(src.base_dn.0.clone())),
+        field(FieldId::CaFile, conn, "CA file", FieldValue::Text(path_text(src.ca_file.as_deref()))),
+    ]
+}
+
 impl Form {
     pub fn from_config(config: &Config) -> Self {
-        let src = &config.source;
         let s = &config.sync;
-        let ldaps = src.url.scheme == LdapScheme::Ldaps;
-        let conn = "Connection";
         let what = "What to sync";
         let how = "How to sync";
-        let fields = vec![
-            field(
-                FieldId::Role,
-                "Accounts",
-                "Default role",
-                choice(ROLES, usize::from(s.default_role == crate::model::DefaultRole::EndUser)),
-            ),
-            field(FieldId::Host, conn, "Host", FieldValue::Text(host_text(&src.url))),
-            field(FieldId::Port, conn, "Port", choice(PORTS, usize::from(ldaps))),
-            flag(FieldId::StartTls, conn, "StartTLS", src.starttls),
-            field(FieldId::BindDn, conn, "Bind account", FieldValue::Text(src.bind_dn.clone().unwrap_or_default())),
-            field(FieldId::Password, conn, "Password", FieldValue::Text(password_text(config.bind_password.as_ref()))),
-            field(FieldId::BaseDn, conn, "Base DN", FieldValue::Text(src.base_dn.0.clone())),
-            field(FieldId::CaFile, conn, "CA file", FieldValue::Text(path_text(src.ca_file.as_deref()))),
+        let mut fields = vec![field(
+            FieldId::Role,
+            "Accounts",
+            "Default role",
+            choice(ROLES, usize::from(s.default_role == crate::model::DefaultRole::EndUser)),
+        )];
+        if let Some(src) = config.source.ldap() {
+            fields.extend(connection_fields(src, config.bind_password.as_ref()));
+        }
+        fields.extend([
             flag(FieldId::ActiveUsers, what, "Active users", s.active_users),
             flag(FieldId::DisabledUsers, what, "Disabled accounts", s.disabled_users),
             flag(FieldId::FunctionalAccounts, what, "Functional accounts", s.functional_accounts),
@@ -133,7 +141,7 @@ impl Form {
             field(FieldId::Frequency, "Schedule", "Frequency", choice(FREQUENCIES, frequency_index(s.frequency))),
             // Scheduled runs are made by `adsync schedule`; without this they only plan.
             flag(FieldId::AutoApply, "Schedule", "Apply unreviewed", s.auto_apply),
-        ];
+        ]);
         let mut form = Self { fields };
         form.fields.extend(service::fields(config));
         form
@@ -146,6 +154,11 @@ impl Form {
             form.get_mut(id).value = FieldValue::Text(String::new());
         }
         form
+    }
+
+    /// Whether the form shows `id` (the connection fields are an LDAP source's).
+    pub fn has(&self, id: FieldId) -> bool {
+        self.fields.iter().any(|f| f.id == id)
     }
 
     pub fn get(&self, id: FieldId) -> &Field {
@@ -238,14 +251,17 @@ impl Form {
         if let Some((label, problem)) = self.errors().first() {
             return Err(FormError::Invalid { label, problem: problem.to_string() });
         }
-        if let Some(empty) = [FieldId::Host, FieldId::BaseDn].into_iter().find(|id| self.text(*id).is_empty()) {
+        let ldap = self.has(FieldId::Host);
+        if let Some(empty) = [FieldId::Host, FieldId::BaseDn].into_iter().find(|id| ldap && self.text(*id).is_empty()) {
             return Err(FormError::Invalid { label: self.get(empty).label, problem: "it is empty; fill it in".into() });
         }
         let (mut doc, new) = match path.filter(|p| p.exists()) {
             Some(path) => (read_document(path)?, false),
             None => (super::first_run::template(), true),
         };
-        self.write_source(table(&mut doc, "source"));
+        if ldap {
+            self.write_source(table(&mut doc, "source"));
+        }
         self.write_sync(table(&mut doc, "sync"));
         service::write(self, &mut doc, new)?;
         Ok((doc, new))

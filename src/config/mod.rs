@@ -4,18 +4,22 @@ mod error;
 pub mod exclusions;
 pub mod first_run;
 pub mod form;
+pub mod graph;
 pub mod history;
 mod locate;
 pub mod notify;
 pub mod paths;
 mod schema;
 pub mod secret;
+mod source;
 mod validate;
 pub mod value;
 
 pub use error::{ConfigError, InvalidConfig};
+pub use graph::GraphConfig;
 pub use schema::*;
 pub use secret::{SecretError, SecretSource};
+pub use source::SourceConfig;
 
 use error::SourceText;
 use locate::KeyIndex;
@@ -33,6 +37,7 @@ pub struct Config {
     pub notify: Option<notify::NotifyConfig>,
     /// The file it came from, if any (the TUI saves back to it).
     pub origin: Option<PathBuf>,
+    /// The LDAP bind password (a graph source keeps its client secret in its own config).
     pub bind_password: Option<SecretSource>,
     pub target_password: Option<SecretSource>,
     /// Accepted but risky settings, for the user to see.
@@ -52,13 +57,30 @@ impl Config {
     pub fn parse(text: &str, file: &str) -> Result<Self, ConfigError> {
         let source = SourceText { file, text };
         let index = KeyIndex::build(text);
-        let raw: RawConfig = toml::from_str(text).map_err(|e| serde_error(&source, &index, &e))?;
-        validate::validate(raw, &source, &index)
+        let parse_error = |e: toml::de::Error| serde_error(&source, &index, &e);
+        // Each kind has its own keys, so the kind is read first; serde then checks the table
+        // against that kind's schema and keeps the line and column of every bad value.
+        let probe: KindProbe = toml::from_str(text).map_err(parse_error)?;
+        match probe.source.and_then(|s| s.kind).unwrap_or(SourceKind::Ldap) {
+            SourceKind::Ldap => validate::validate_ldap(toml::from_str(text).map_err(parse_error)?, &source, &index),
+            SourceKind::Graph => validate::validate_graph(toml::from_str(text).map_err(parse_error)?, &source, &index),
+        }
     }
 
     pub fn state_dir(&self) -> PathBuf {
         self.state_dir.clone().unwrap_or_else(paths::default_state_dir)
     }
+}
+
+/// Only `[source] kind`; everything else is checked once the kind is known.
+#[derive(serde::Deserialize)]
+struct KindProbe {
+    source: Option<KindOnly>,
+}
+
+#[derive(serde::Deserialize)]
+struct KindOnly {
+    kind: Option<SourceKind>,
 }
 
 fn serde_error(source: &SourceText<'_>, index: &KeyIndex, err: &toml::de::Error) -> ConfigError {

@@ -8,10 +8,11 @@ use serde::Deserialize;
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// The file as written; `S` is the `[source]` table of the kind the file names.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawConfig {
-    pub source: SourceConfig,
+pub struct RawConfig<S> {
+    pub source: S,
     #[serde(default)]
     pub sync: SyncConfig,
     #[serde(default)]
@@ -28,11 +29,23 @@ pub struct RawConfig {
 #[serde(rename_all = "snake_case")]
 pub enum SourceKind {
     Ldap,
+    Graph,
 }
 
+impl SourceKind {
+    /// As written in `[source] kind` and in `check --json`.
+    pub fn name(self) -> &'static str {
+        match self {
+            SourceKind::Ldap => "ldap",
+            SourceKind::Graph => "graph",
+        }
+    }
+}
+
+/// `[source] kind = "ldap"`: Active Directory, Samba AD or OpenLDAP.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct SourceConfig {
+pub struct LdapConfig {
     pub kind: SourceKind,
     pub url: LdapUrl,
     #[serde(default)]
@@ -59,7 +72,7 @@ pub struct SourceConfig {
     pub group_filter: Option<LdapFilter>,
 }
 
-impl SourceConfig {
+impl LdapConfig {
     pub fn password_keys(&self) -> PasswordKeys<'_> {
         PasswordKeys {
             names: &PASSWORD,
@@ -86,10 +99,10 @@ pub struct PasswordKeys<'a> {
 fn default_page_size() -> u32 {
     1000
 }
-fn default_connect_timeout() -> HumanDuration {
+pub(super) fn default_connect_timeout() -> HumanDuration {
     HumanDuration(Duration::from_secs(10))
 }
-fn default_op_timeout() -> HumanDuration {
+pub(super) fn default_op_timeout() -> HumanDuration {
     HumanDuration(Duration::from_secs(30))
 }
 
@@ -275,4 +288,12 @@ fn default_max_in_flight() -> u32 {
 }
 fn default_request_timeout() -> HumanDuration {
     HumanDuration(Duration::from_secs(30))
+}
+
+impl<S> RawConfig<S> {
+    /// The `[source]` table apart from the rest, which every kind checks the same way.
+    pub fn split(self) -> (S, RawConfig<()>) {
+        let RawConfig { source, sync, exclude, target, state_dir, history, notify } = self;
+        (source, RawConfig { source: (), sync, exclude, target, state_dir, history, notify })
+    }
 }

@@ -1,12 +1,15 @@
 //! Checks that span several keys, made after serde has checked each key on its own.
 
+mod graph;
 mod runs;
 
 use super::Config;
 use super::error::{ConfigError, SourceText};
+use super::graph::RawGraphConfig;
 use super::locate::KeyIndex;
-use super::schema::{PasswordKeys, RawConfig, RenameMode, TargetConfig, TargetKind};
+use super::schema::{LdapConfig, PasswordKeys, RawConfig, RenameMode, SyncConfig, TargetConfig, TargetKind};
 use super::secret::{SecretChoice, SecretSource};
+use super::source::SourceConfig;
 use super::value::LdapScheme;
 
 struct Checker<'a> {
@@ -53,23 +56,49 @@ impl Checker<'_> {
     }
 }
 
-pub fn validate(raw: RawConfig, source: &SourceText<'_>, index: &KeyIndex) -> Result<Config, ConfigError> {
+pub fn validate_ldap(
+    raw: RawConfig<LdapConfig>,
+    source: &SourceText<'_>,
+    index: &KeyIndex,
+) -> Result<Config, ConfigError> {
     let mut check = Checker { source, index, warnings: Vec::new() };
-    let bind_password = check_source(&mut check, &raw)?;
-    check_sync(&check, &raw)?;
-    let target_password = match &raw.target {
+    let bind_password = check_source(&mut check, &raw.source)?;
+    let (ldap, rest) = raw.split();
+    finish(check, rest, SourceConfig::Ldap(ldap), bind_password)
+}
+
+pub fn validate_graph(
+    raw: RawConfig<RawGraphConfig>,
+    source: &SourceText<'_>,
+    index: &KeyIndex,
+) -> Result<Config, ConfigError> {
+    let mut check = Checker { source, index, warnings: Vec::new() };
+    let (graph, rest) = raw.split();
+    let graph = graph::check(&mut check, graph, &rest)?;
+    finish(check, rest, SourceConfig::Graph(graph), None)
+}
+
+/// The checks every kind of source shares, and the config they make.
+fn finish(
+    mut check: Checker<'_>,
+    rest: RawConfig<()>,
+    source: SourceConfig,
+    bind_password: Option<SecretSource>,
+) -> Result<Config, ConfigError> {
+    check_sync(&check, &rest.sync)?;
+    let target_password = match &rest.target {
         Some(target) => check_target(&mut check, target)?,
         None => None,
     };
-    runs::check_history(&check, &raw.history)?;
-    let notify = runs::check_notify(&check, raw.notify)?;
+    runs::check_history(&check, &rest.history)?;
+    let notify = runs::check_notify(&check, rest.notify.clone())?;
     Ok(Config {
-        source: raw.source,
-        sync: raw.sync,
-        exclude: raw.exclude,
-        target: raw.target,
-        state_dir: raw.state_dir,
-        history: raw.history,
+        source,
+        sync: rest.sync,
+        exclude: rest.exclude,
+        target: rest.target,
+        state_dir: rest.state_dir,
+        history: rest.history,
         notify,
         origin: None,
         bind_password,
@@ -78,8 +107,7 @@ pub fn validate(raw: RawConfig, source: &SourceText<'_>, index: &KeyIndex) -> Re
     })
 }
 
-fn check_source(check: &mut Checker<'_>, raw: &RawConfig) -> Result<Option<SecretSource>, ConfigError> {
-    let src = &raw.source;
+fn check_source(check: &mut Checker<'_>, src: &LdapConfig) -> Result<Option<SecretSource>, ConfigError> {
     if src.url.scheme == LdapScheme::Ldaps && src.starttls {
         return Err(check.fail(
             "source.starttls",
@@ -92,21 +120,21 @@ fn check_source(check: &mut Checker<'_>, raw: &RawConfig) -> Result<Option<Secre
             "page_size must be between 1 and 100000 (Active Directory serves at most 1000 per page)",
         ));
     }
-    if let Some(ca) = &src.ca_file
-        && !ca.is_file()
-    {
-        return Err(check.fail(
-            "source.ca_file",
-            format!(
-                "CA file {} does not exist; give the PEM file of the CA that issued the DC's certificate",
-                ca.display()
-            ),
-        ));
-    }
+    check_ca_file(check, src.ca_file.as_deref(), "the DC's certificate")?;
     let password = check.password("source", src.password_keys())?;
     check_bind(check, src.bind_dn.as_deref(), password.is_some())?;
-    warn_transport(check, raw);
+    warn_transport(check, src);
     Ok(password)
+}
+
+fn check_ca_file(check: &Checker<'_>, ca: Option<&std::path::Path>, issued: &str) -> Result<(), ConfigError> {
+    match ca {
+        Some(ca) if !ca.is_file() => Err(check.fail(
+            "source.ca_file",
+            format!("CA file {} does not exist; give the PEM file of the CA that issued {issued}", ca.display()),
+        )),
+        _ => Ok(()),
+    }
 }
 
 fn check_bind(check: &Checker<'_>, bind_dn: Option<&str>, has_password: bool) -> Result<(), ConfigError> {
@@ -129,8 +157,7 @@ fn check_bind(check: &Checker<'_>, bind_dn: Option<&str>, has_password: bool) ->
     }
 }
 
-fn warn_transport(check: &mut Checker<'_>, raw: &RawConfig) {
-    let src = &raw.source;
+fn warn_transport(check: &mut Checker<'_>, src: &LdapConfig) {
     if src.tls_insecure {
         check.warn(
             "source.tls_insecure",
@@ -146,15 +173,15 @@ fn warn_transport(check: &mut Checker<'_>, raw: &RawConfig) {
     }
 }
 
-fn check_sync(check: &Checker<'_>, raw: &RawConfig) -> Result<(), ConfigError> {
-    if raw.sync.rename == RenameMode::Recreate && !raw.sync.delete {
+fn check_sync(check: &Checker<'_>, sync: &SyncConfig) -> Result<(), ConfigError> {
+    if sync.rename == RenameMode::Recreate && !sync.delete {
         return Err(check.fail(
             "sync.rename",
             "rename = \"recreate\" deletes the old account after creating the new address, so it needs \
              delete = true in [sync]; or keep rename = \"update\"",
         ));
     }
-    let guards = &raw.sync.guards;
+    let guards = &sync.guards;
     for (key, value) in [
         ("sync.guards.max_delete_percent", guards.max_delete_percent),
         ("sync.guards.max_shrink_percent", guards.max_shrink_percent),

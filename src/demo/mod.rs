@@ -6,6 +6,7 @@ pub mod company;
 pub mod directory;
 pub mod entry;
 pub mod filter;
+pub mod graph;
 pub mod ldif;
 mod ops;
 mod paging;

@@ -7,7 +7,7 @@ use crate::source::ldap::error::LdapFailure;
 use crate::source::ldap::paged::read_entry;
 
 pub(super) async fn check(probe: &mut Probe<'_>) -> Outcome {
-    let base = probe.config.source.base_dn.0.clone();
+    let base = probe.source.base_dn.0.clone();
     let hint = probe.dse.as_ref().and_then(|d| d.suggested_base()).unwrap_or("DC=example,DC=com").to_string();
     let Some(session) = probe.session.as_mut() else {
         return Outcome::skipped("no connection");

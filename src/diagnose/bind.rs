@@ -9,8 +9,7 @@ use crate::source::ldap::error::LdapFailure;
 use crate::source::ldap::rootdse;
 
 pub(super) async fn check(probe: &mut Probe<'_>) -> Outcome {
-    let source = &probe.config.source;
-    let Some(dn) = source.bind_dn.clone() else {
+    let Some(dn) = probe.source.bind_dn.clone() else {
         return Outcome::warn(
             "no bind_dn: the checks below run anonymously, which Active Directory refuses for searches",
             "set source.bind_dn and a password for a read-only service account",

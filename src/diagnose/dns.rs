@@ -20,11 +20,11 @@ pub(super) async fn check(probe: &mut Probe<'_>) -> Outcome {
     }
 }
 
-fn record(ip: IpAddr) -> &'static str {
+pub(super) fn record(ip: IpAddr) -> &'static str {
     if ip.is_ipv4() { "A" } else { "AAAA" }
 }
 
-fn unique(found: Vec<SocketAddr>) -> Vec<SocketAddr> {
+pub(super) fn unique(found: Vec<SocketAddr>) -> Vec<SocketAddr> {
     let mut addrs: Vec<SocketAddr> = Vec::with_capacity(found.len());
     for addr in found {
         if !addrs.contains(&addr) {
@@ -34,7 +34,7 @@ fn unique(found: Vec<SocketAddr>) -> Vec<SocketAddr> {
     addrs
 }
 
-fn resolved(host: &str, addrs: &[SocketAddr]) -> Outcome {
+pub(super) fn resolved(host: &str, addrs: &[SocketAddr]) -> Outcome {
     let of = |kind: &str| {
         let ips: Vec<String> = addrs.iter().filter(|a| record(a.ip()) == kind).map(|a| a.ip().to_string()).collect();
         if ips.is_empty() { "none".to_string() } else { ips.join(", ") }

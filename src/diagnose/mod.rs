@@ -8,6 +8,7 @@ mod base;
 mod bind;
 mod cert;
 mod dns;
+mod graph;
 mod probe;
 pub mod report;
 mod rights;
@@ -20,7 +21,7 @@ mod tls;
 
 pub use step::{Outcome, Status, Step, StepId};
 
-use crate::config::Config;
+use crate::config::{Config, SourceConfig, SourceKind};
 use probe::Probe;
 use std::time::{Duration, Instant};
 
@@ -34,6 +35,8 @@ pub struct LadderOptions {
 /// Every rung, in order, and the time the whole ladder took.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Ladder {
+    /// Which kind of source was checked: it decides the rungs.
+    pub source_kind: SourceKind,
     pub steps: Vec<Step>,
     pub elapsed: Duration,
 }
@@ -56,17 +59,54 @@ impl Ladder {
 /// Runs every rung in order; `on_step` sees each one as soon as it ends (skipped ones
 /// included). Every network operation is bounded by the config's timeouts; dropping the
 /// future stops the ladder and closes its connections. Never prints or logs a password.
-pub async fn run_ladder(config: &Config, options: LadderOptions, mut on_step: impl FnMut(&Step) + Send) -> Ladder {
+pub async fn run_ladder(config: &Config, options: LadderOptions, on_step: impl FnMut(&Step) + Send) -> Ladder {
+    match &config.source {
+        SourceConfig::Ldap(ldap) => {
+            let mut probe = Probe::new(config, ldap, options);
+            climb(SourceKind::Ldap, &StepId::ALL, &mut probe, on_step).await
+        }
+        SourceConfig::Graph(graph) => {
+            let mut probe = graph::GraphProbe::new(graph);
+            climb(SourceKind::Graph, &StepId::GRAPH, &mut probe, on_step).await
+        }
+    }
+}
+
+/// What the ladder checks, for its header line.
+pub fn target(config: &Config) -> String {
+    match &config.source {
+        SourceConfig::Ldap(ldap) => format!("{} · {}", ldap.url, ldap.base_dn.0),
+        SourceConfig::Graph(graph) => {
+            format!("Entra ID tenant {} · {}", graph.tenant, graph.graph_url.as_str().trim_end_matches('/'))
+        }
+    }
+}
+
+/// A ladder's rungs, run one at a time on what the earlier ones learnt.
+#[async_trait::async_trait]
+pub(crate) trait Rungs: Send {
+    /// The most one rung may take.
+    fn step_bound(&self) -> Duration;
+    async fn run(&mut self, id: StepId) -> Outcome;
+    /// Closes what the rungs left open.
+    async fn close(&mut self);
+}
+
+async fn climb(
+    kind: SourceKind,
+    ids: &[StepId],
+    rungs: &mut dyn Rungs,
+    mut on_step: impl FnMut(&Step) + Send,
+) -> Ladder {
     let started = Instant::now();
-    let mut probe = Probe::new(config, options);
-    let mut steps = Vec::with_capacity(StepId::ALL.len());
+    let mut steps = Vec::with_capacity(ids.len());
     let mut failed: Option<StepId> = None;
-    for id in StepId::ALL {
+    for &id in ids {
         let step = match failed {
             Some(broken) => {
                 Step::new(id, Outcome::skipped(format!("not run: {} failed", broken.title())), Duration::ZERO)
             }
-            None => run_step(&mut probe, id).await,
+            None => run_step(rungs, id).await,
         };
         if step.status == Status::Fail {
             failed.get_or_insert(id);
@@ -74,28 +114,40 @@ pub async fn run_ladder(config: &Config, options: LadderOptions, mut on_step: im
         on_step(&step);
         steps.push(step);
     }
-    probe.close().await;
-    Ladder { steps, elapsed: started.elapsed() }
+    rungs.close().await;
+    Ladder { source_kind: kind, steps, elapsed: started.elapsed() }
 }
 
-async fn run_step(probe: &mut Probe<'_>, id: StepId) -> Step {
+async fn run_step(rungs: &mut dyn Rungs, id: StepId) -> Step {
     let started = Instant::now();
-    let bound = probe.step_bound();
-    let outcome = tokio::time::timeout(bound, dispatch(probe, id)).await.unwrap_or_else(|_| stalled(bound));
+    let bound = rungs.step_bound();
+    let outcome = tokio::time::timeout(bound, rungs.run(id)).await.unwrap_or_else(|_| stalled(bound));
     Step::new(id, outcome, started.elapsed())
 }
 
-async fn dispatch(probe: &mut Probe<'_>, id: StepId) -> Outcome {
-    match id {
-        StepId::Dns => dns::check(probe).await,
-        StepId::Tcp => tcp::check(probe).await,
-        StepId::Starttls => starttls::check(probe).await,
-        StepId::Tls => tls::check(probe).await,
-        StepId::Rootdse => rootdse::check(probe).await,
-        StepId::Bind => bind::check(probe).await,
-        StepId::BaseDn => base::check(probe).await,
-        StepId::Sample => sample::check(probe).await,
-        StepId::Rights => rights::check(probe),
+#[async_trait::async_trait]
+impl Rungs for Probe<'_> {
+    fn step_bound(&self) -> Duration {
+        Probe::step_bound(self)
+    }
+
+    async fn run(&mut self, id: StepId) -> Outcome {
+        match id {
+            StepId::Dns => dns::check(self).await,
+            StepId::Tcp => tcp::check(self).await,
+            StepId::Starttls => starttls::check(self).await,
+            StepId::Tls => tls::check(self).await,
+            StepId::Rootdse => rootdse::check(self).await,
+            StepId::Bind => bind::check(self).await,
+            StepId::BaseDn => base::check(self).await,
+            StepId::Sample => sample::check(self).await,
+            StepId::Rights => rights::check(self),
+            other => Outcome::skipped(format!("{} is not a rung of the LDAP ladder", other.title())),
+        }
+    }
+
+    async fn close(&mut self) {
+        Probe::close(self).await;
     }
 }
 

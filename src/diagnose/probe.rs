@@ -2,8 +2,8 @@
 
 use super::LadderOptions;
 use super::sample::Sample;
-use crate::config::Config;
 use crate::config::value::{LdapScheme, LdapUrl};
+use crate::config::{Config, LdapConfig};
 use crate::source::ldap::rootdse::RootDse;
 use crate::source::ldap::session::Session;
 use std::net::SocketAddr;
@@ -12,6 +12,7 @@ use tokio::net::TcpStream;
 
 pub(crate) struct Probe<'a> {
     pub config: &'a Config,
+    pub source: &'a LdapConfig,
     pub options: LadderOptions,
     /// Every address DNS gave for the host, with the configured port.
     pub addrs: Vec<SocketAddr>,
@@ -28,9 +29,10 @@ pub(crate) struct Probe<'a> {
 }
 
 impl<'a> Probe<'a> {
-    pub fn new(config: &'a Config, options: LadderOptions) -> Self {
+    pub fn new(config: &'a Config, source: &'a LdapConfig, options: LadderOptions) -> Self {
         Self {
             config,
+            source,
             options,
             addrs: Vec::new(),
             reachable: Vec::new(),
@@ -43,7 +45,7 @@ impl<'a> Probe<'a> {
     }
 
     pub fn url(&self) -> &LdapUrl {
-        &self.config.source.url
+        &self.source.url
     }
 
     pub fn ldaps(&self) -> bool {
@@ -51,11 +53,11 @@ impl<'a> Probe<'a> {
     }
 
     pub fn connect_timeout(&self) -> Duration {
-        self.config.source.connect_timeout.0
+        self.source.connect_timeout.0
     }
 
     pub fn op_timeout(&self) -> Duration {
-        self.config.source.op_timeout.0
+        self.source.op_timeout.0
     }
 
     /// The most one rung may take: two connections with handshakes and two operations.

@@ -1,7 +1,7 @@
 //! The ladder for people (a compact table, coloured on a terminal) and for scripts (JSON).
 //!
 //! JSON shape (stable; README "adsync check"):
-//! `{"ok":bool,"elapsed_ms":n,"steps":[{"id","title","status","elapsed_ms","summary","evidence":{…},"fix"}]}`
+//! `{"ok":bool,"elapsed_ms":n,"source_kind":"ldap"|"graph","steps":[{"id","title","status","elapsed_ms","summary","evidence":{…},"fix"}]}`
 
 use super::{Ladder, Status, Step, StepId};
 use serde::ser::{Serialize, Serializer};
@@ -101,6 +101,7 @@ pub fn write_json(out: &mut dyn Write, ladder: &Ladder) -> io::Result<()> {
 struct JsonLadder<'a> {
     ok: bool,
     elapsed_ms: f64,
+    source_kind: &'static str,
     steps: Vec<JsonStep<'a>>,
 }
 
@@ -143,7 +144,12 @@ impl<'a> From<&'a Ladder> for JsonLadder<'a> {
                 fix: s.fix.as_deref(),
             })
             .collect();
-        JsonLadder { ok: ladder.ok(), elapsed_ms: millis(ladder.elapsed), steps }
+        JsonLadder {
+            ok: ladder.ok(),
+            elapsed_ms: millis(ladder.elapsed),
+            source_kind: ladder.source_kind.name(),
+            steps,
+        }
     }
 }
 
@@ -156,7 +162,11 @@ mod tests {
         let dns = Step::new(StepId::Dns, Outcome::ok("fine").with("A", "127.0.0.1"), Duration::from_micros(420));
         let tcp = Step::new(StepId::Tcp, Outcome::fail("refused", "start it"), Duration::from_millis(12));
         let tls = Step::new(StepId::Tls, Outcome::skipped("not run: TCP connect failed"), Duration::ZERO);
-        Ladder { steps: vec![dns, tcp, tls], elapsed: Duration::from_millis(13) }
+        Ladder {
+            source_kind: crate::config::SourceKind::Ldap,
+            steps: vec![dns, tcp, tls],
+            elapsed: Duration::from_millis(13),
+        }
     }
 
     #[test]
@@ -166,6 +176,7 @@ mod tests {
         let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
         assert_eq!(value["ok"], false);
         assert_eq!(value["elapsed_ms"], 13.0);
+        assert_eq!(value["source_kind"], "ldap");
         assert_eq!(value["steps"][0]["id"], "dns");
         assert_eq!(value["steps"][0]["elapsed_ms"], 0.4);
         assert_eq!(value["steps"][0]["evidence"]["A"], "127.0.0.1");

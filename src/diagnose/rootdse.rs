@@ -25,7 +25,7 @@ const AD_CAPABILITIES: [(&str, &str); 8] = [
 ];
 
 pub(super) async fn check(probe: &mut Probe<'_>) -> Outcome {
-    let endpoint = match LdapSource::new(probe.config).endpoint() {
+    let endpoint = match LdapSource::new(probe.source, probe.config.bind_password.clone()).endpoint() {
         Ok(endpoint) => endpoint,
         Err(e) => return Outcome::failed(&e),
     };

@@ -31,7 +31,7 @@ pub fn class_of(entry: &RawEntry) -> ObjectClass {
 }
 
 pub(super) async fn check(probe: &mut Probe<'_>) -> Outcome {
-    let source = &probe.config.source;
+    let source = probe.source;
     let flavor = probe.dse.as_ref().map(|d| d.flavor()).unwrap_or(Flavor::Openldap);
     let query = Query::new(flavor, source, None);
     let spec = SearchSpec {

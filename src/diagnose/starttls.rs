@@ -30,7 +30,7 @@ pub(super) async fn check(probe: &mut Probe<'_>) -> Outcome {
     let Some(addr) = probe.first_reachable() else {
         return Outcome::skipped("no address to ask");
     };
-    let wanted = probe.config.source.starttls;
+    let wanted = probe.source.starttls;
     match negotiate(addr, probe.connect_timeout()).await {
         Ok(Answer::Accepted(stream)) if wanted => {
             probe.upgraded = Some(stream);

@@ -5,7 +5,7 @@ use crate::source::ldap::error::LdapFailure;
 use serde::Serialize;
 use std::time::Duration;
 
-/// The rungs, in the order they run. Each needs the ones before it.
+/// The rungs of each kind of source, in the order they run. Each needs the ones before it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StepId {
@@ -18,9 +18,19 @@ pub enum StepId {
     BaseDn,
     Sample,
     Rights,
+    AuthorityDns,
+    AuthorityTcp,
+    AuthorityTls,
+    Token,
+    GraphDns,
+    GraphTcp,
+    GraphTls,
+    Permissions,
+    FirstPage,
 }
 
 impl StepId {
+    /// The LDAP ladder.
     pub const ALL: [StepId; 9] = [
         StepId::Dns,
         StepId::Tcp,
@@ -31,6 +41,20 @@ impl StepId {
         StepId::BaseDn,
         StepId::Sample,
         StepId::Rights,
+    ];
+
+    /// The Entra ID ladder: the sign-in host, the token, then the Graph host and what the
+    /// app may read there.
+    pub const GRAPH: [StepId; 9] = [
+        StepId::AuthorityDns,
+        StepId::AuthorityTcp,
+        StepId::AuthorityTls,
+        StepId::Token,
+        StepId::GraphDns,
+        StepId::GraphTcp,
+        StepId::GraphTls,
+        StepId::Permissions,
+        StepId::FirstPage,
     ];
 
     pub fn title(self) -> &'static str {
@@ -44,6 +68,15 @@ impl StepId {
             StepId::BaseDn => "Base DN",
             StepId::Sample => "Sample search",
             StepId::Rights => "Read rights",
+            StepId::AuthorityDns => "Sign-in DNS",
+            StepId::AuthorityTcp => "Sign-in TCP",
+            StepId::AuthorityTls => "Sign-in TLS",
+            StepId::Token => "Token",
+            StepId::GraphDns => "Graph DNS",
+            StepId::GraphTcp => "Graph TCP",
+            StepId::GraphTls => "Graph TLS",
+            StepId::Permissions => "Permissions",
+            StepId::FirstPage => "First page",
         }
     }
 
@@ -59,6 +92,15 @@ impl StepId {
             StepId::BaseDn => "base_dn",
             StepId::Sample => "sample",
             StepId::Rights => "rights",
+            StepId::AuthorityDns => "authority_dns",
+            StepId::AuthorityTcp => "authority_tcp",
+            StepId::AuthorityTls => "authority_tls",
+            StepId::Token => "token",
+            StepId::GraphDns => "graph_dns",
+            StepId::GraphTcp => "graph_tcp",
+            StepId::GraphTls => "graph_tls",
+            StepId::Permissions => "permissions",
+            StepId::FirstPage => "first_page",
         }
     }
 }
@@ -239,5 +281,23 @@ mod tests {
         let names: Vec<&str> = StepId::ALL.iter().map(|id| id.name()).collect();
         assert_eq!(names, ["dns", "tcp", "starttls", "tls", "rootdse", "bind", "base_dn", "sample", "rights"]);
         assert_eq!(serde_json::to_string(&StepId::BaseDn).unwrap(), "\"base_dn\"");
+        let graph: Vec<&str> = StepId::GRAPH.iter().map(|id| id.name()).collect();
+        assert_eq!(
+            graph,
+            [
+                "authority_dns",
+                "authority_tcp",
+                "authority_tls",
+                "token",
+                "graph_dns",
+                "graph_tcp",
+                "graph_tls",
+                "permissions",
+                "first_page"
+            ]
+        );
+        for id in StepId::GRAPH {
+            assert_eq!(serde_json::to_string(&id).unwrap(), format!("\"{}\"", id.name()));
+        }
     }
 }

@@ -66,7 +66,7 @@ fn evidence(knocks: &[Knock]) -> Vec<(String, String)> {
     knocks.iter().map(|(addr, result)| (addr.to_string(), knock_text(result))).collect()
 }
 
-fn knock_text(result: &Result<Duration, LdapFailure>) -> String {
+pub(super) fn knock_text(result: &Result<Duration, LdapFailure>) -> String {
     match result {
         Ok(took) => format!("open ({})", duration_text(*took)),
         Err(LdapFailure::Refused { .. }) => "refused (nothing listens)".into(),

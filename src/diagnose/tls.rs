@@ -17,20 +17,20 @@ use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 
 /// What a completed handshake showed.
-struct Handshake {
-    protocol: String,
-    cipher: String,
-    chain: Vec<CertificateDer<'static>>,
+pub(super) struct Handshake {
+    pub protocol: String,
+    pub cipher: String,
+    pub chain: Vec<CertificateDer<'static>>,
 }
 
 pub(super) async fn check(probe: &mut Probe<'_>) -> Outcome {
-    if !probe.ldaps() && !probe.config.source.starttls {
+    if !probe.ldaps() && !probe.source.starttls {
         return Outcome::skipped("plain ldap:// without StartTLS: no TLS in use");
     }
     let Some(addr) = probe.first_reachable() else {
         return Outcome::skipped("no address to talk to");
     };
-    let source = &probe.config.source;
+    let source = probe.source;
     let config = match client_config(source.ca_file.as_deref(), source.tls_insecure) {
         Ok(config) => config,
         Err(e) => return Outcome::fail(e.to_string(), ""),
@@ -60,18 +60,29 @@ async fn open(probe: &Probe<'_>, addr: SocketAddr) -> Result<TcpStream, LdapFail
 }
 
 async fn handshake(stream: TcpStream, config: Arc<ClientConfig>, probe: &Probe<'_>) -> Result<Handshake, LdapFailure> {
-    let host = probe.url().host.clone();
+    handshake_with(stream, config, &probe.url().host, probe.connect_timeout(), probe.ldaps()).await
+}
+
+/// The TLS handshake on `stream`, bounded by `timeout`; `tls_first`: the port speaks TLS
+/// from the first byte (LDAPS, HTTPS), so a refusal of the ClientHello means "not TLS".
+pub(super) async fn handshake_with(
+    stream: TcpStream,
+    config: Arc<ClientConfig>,
+    host: &str,
+    timeout: std::time::Duration,
+    tls_first: bool,
+) -> Result<Handshake, LdapFailure> {
+    let host = host.to_string();
     let name = ServerName::try_from(host.trim_matches(['[', ']']).to_string()).map_err(|e| LdapFailure::Tls {
         problem: TlsProblem::NameMismatch,
         host: host.clone(),
         detail: e.to_string(),
     })?;
     let addr = stream.peer_addr().map(|a| a.to_string()).unwrap_or_default();
-    let timeout = probe.connect_timeout();
     let connecting = TlsConnector::from(config).connect(name, stream);
     let tls = match tokio::time::timeout(timeout, connecting).await {
         Err(_) => return Err(LdapFailure::HandshakeTimeout { addr, after: timeout }),
-        Ok(Err(e)) => return Err(failure(&e, &host, probe.ldaps())),
+        Ok(Err(e)) => return Err(failure(&e, &host, tls_first)),
         Ok(Ok(tls)) => tls,
     };
     let conn = tls.get_ref().1;
@@ -82,8 +93,8 @@ async fn handshake(stream: TcpStream, config: Arc<ClientConfig>, probe: &Probe<'
     })
 }
 
-fn failure(err: &std::io::Error, host: &str, ldaps: bool) -> LdapFailure {
-    handshake_failure(err, host, ldaps).unwrap_or_else(|| LdapFailure::Tls {
+fn failure(err: &std::io::Error, host: &str, tls_first: bool) -> LdapFailure {
+    handshake_failure(err, host, tls_first).unwrap_or_else(|| LdapFailure::Tls {
         problem: TlsProblem::Other,
         host: host.to_string(),
         detail: err.to_string(),
@@ -97,7 +108,7 @@ fn verified(probe: &Probe<'_>, seen: &Handshake) -> Outcome {
     let expiry = leaf.as_ref().map(|f| f.expiry_text(now)).unwrap_or_else(|| "unreadable".into());
     let outcome = Outcome::ok(format!("{} {}, certificate {expiry}", seen.protocol, seen.cipher));
     let outcome = with_evidence(outcome, probe, seen, now);
-    let outcome = if probe.config.source.tls_insecure { insecure(outcome, probe, seen, now) } else { outcome };
+    let outcome = if probe.source.tls_insecure { insecure(outcome, probe, seen, now) } else { outcome };
     match leaf.map(|f| f.not_after - now) {
         Some(left) if (0..EXPIRY_WARNING_DAYS * 86_400).contains(&left) => outcome.warned(
             &format!("the server's certificate {expiry}"),
@@ -109,7 +120,7 @@ fn verified(probe: &Probe<'_>, seen: &Handshake) -> Outcome {
 
 /// Everything the skipped verification would have said.
 fn insecure(outcome: Outcome, probe: &Probe<'_>, seen: &Handshake, now: i64) -> Outcome {
-    let source = &probe.config.source;
+    let source = probe.source;
     let host = &probe.url().host;
     let mut problems = Vec::new();
     if cert::trust(&seen.chain, source.ca_file.as_deref(), now).is_err() {
@@ -150,7 +161,7 @@ async fn rejected(probe: &Probe<'_>, addr: SocketAddr, failure: LdapFailure) -> 
 }
 
 fn with_evidence(outcome: Outcome, probe: &Probe<'_>, seen: &Handshake, now: i64) -> Outcome {
-    let ca_file = probe.config.source.ca_file.as_deref();
+    let ca_file = probe.source.ca_file.as_deref();
     let host = &probe.url().host;
     let yes_no = |r: Result<(), String>| match r {
         Ok(()) => "yes".to_string(),

@@ -30,9 +30,7 @@ pub struct RunLog {
 
 impl RunLog {
     pub fn from_config(config: &Config, source: String) -> Self {
-        let kind = match config.source.kind {
-            crate::config::SourceKind::Ldap => "ldap",
-        };
+        let kind = config.source.kind().name();
         Self {
             trigger: Trigger::Cli,
             overrides: Overrides::default(),

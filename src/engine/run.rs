@@ -90,7 +90,7 @@ impl EngineParts {
     }
 
     fn with_target(config: &crate::config::Config, target: Result<Arc<dyn Target>, TargetProblem>) -> Self {
-        let source: Arc<dyn Source> = Arc::new(crate::source::ldap::LdapSource::new(config));
+        let source: Arc<dyn Source> = crate::source::from_config(config);
         Self {
             runs: RunLog::from_config(config, source.describe()),
             source,

@@ -81,14 +81,7 @@ mod tests {
     use crate::model::NodeKind;
 
     fn node(dn: &str) -> TreeNode {
-        TreeNode {
-            dn: dn.into(),
-            label: dn.into(),
-            kind: NodeKind::Container,
-            disabled: false,
-            hidden: false,
-            mail: None,
-        }
+        TreeNode { dn: dn.into(), label: dn.into(), kind: NodeKind::Container, ..TreeNode::default() }
     }
 
     #[test]

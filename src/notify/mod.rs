@@ -124,14 +124,5 @@ pub(crate) fn redact(text: &str, secrets: &[&SecretString]) -> String {
         .fold(text.to_string(), |t, s| t.replace(s, "[redacted]"))
 }
 
-/// The innermost cause ("Connection refused (os error 111)").
-pub(crate) fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut cause = err;
-    while let Some(next) = cause.source() {
-        cause = next;
-    }
-    cause.to_string()
-}
-
 #[cfg(test)]
 mod tests;

@@ -1,10 +1,11 @@
 //! The webhook: a POST of the run record as JSON. Its URL carries a token, so it is never
 //! shown; messages say where it came from ("webhook (env CHAT_HOOK)").
 
-use super::{Failure, TRY_TIMEOUT, redact, resolve, root_cause, with_tries};
+use super::{Failure, TRY_TIMEOUT, redact, resolve, with_tries};
 use crate::config::SecretSource;
 use crate::config::notify::{HEADER_VALUE, WEBHOOK_URL, WebhookConfig};
 use crate::history::RunRecord;
+use crate::http::root_cause;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
 
@@ -22,12 +23,8 @@ pub async fn send(hook: &WebhookConfig, record: &RunRecord) -> Result<(), String
         .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
         .ok_or("the webhook URL is not an http(s) URL")?;
     let (headers, values) = headers(hook).await?;
-    let client = reqwest::Client::builder()
-        .user_agent(concat!("adsync/", env!("CARGO_PKG_VERSION")))
-        .timeout(TRY_TIMEOUT)
-        .connect_timeout(TRY_TIMEOUT)
-        .build()
-        .map_err(|e| format!("the HTTP client: {}", root_cause(&e)))?;
+    let client =
+        crate::http::builder(TRY_TIMEOUT, TRY_TIMEOUT, None).and_then(crate::http::build).map_err(|e| e.to_string())?;
     let mut secrets: Vec<&SecretString> = values.iter().collect();
     secrets.push(&url);
     let post = || async {

@@ -5,7 +5,9 @@
 use crate::config::Config;
 use crate::config::value::AddressGlob;
 use crate::dn::Dn;
-use crate::model::{Classification, DirObject, DirectoryEntry, EntryKind, ObjectClass, Presence, SkipReason, Skipped};
+use crate::model::{
+    Classification, DirObject, DirectoryEntry, EntryKind, GroupKind, ObjectClass, Presence, SkipReason, Skipped,
+};
 use candidates::Candidates;
 use claims::Claims;
 use rustc_hash::FxHashSet;
@@ -23,6 +25,8 @@ pub struct Include {
     pub functional_accounts: bool,
     pub security_groups: bool,
     pub hidden_from_gal: bool,
+    /// Guest (external) accounts: a source setting (`source.include_guests`), not a `[sync]` one.
+    pub guests: bool,
 }
 
 impl Default for Include {
@@ -33,6 +37,7 @@ impl Default for Include {
             functional_accounts: true,
             security_groups: true,
             hidden_from_gal: false,
+            guests: false,
         }
     }
 }
@@ -54,6 +59,7 @@ impl Policy {
                 functional_accounts: s.functional_accounts,
                 security_groups: s.security_groups,
                 hidden_from_gal: s.hidden_from_gal,
+                guests: config.source.include_guests(),
             },
             // Validated when the config was read, so a parse failure cannot happen here.
             exclude_subtrees: config.exclude.subtrees.iter().filter_map(|d| Dn::parse(&d.0).ok()).collect(),
@@ -202,6 +208,9 @@ fn classify_one(obj: &DirObject, policy: &Policy) -> Result<(EntryKind, String, 
     if is_in_excluded_subtree(&obj.dn, &policy.exclude_subtrees) {
         return Err(SkipReason::Excluded);
     }
+    if obj.guest && !policy.include.guests {
+        return Err(SkipReason::Guest);
+    }
     let kind = kind_of(obj);
     check_kind_selected(kind, &policy.include)?;
     let (primary, mut aliases) = addresses(obj).ok_or(SkipReason::NoEmail)?;
@@ -220,7 +229,7 @@ fn classify_one(obj: &DirObject, policy: &Policy) -> Result<(EntryKind, String, 
 }
 
 fn is_enabled(obj: &DirObject) -> bool {
-    obj.user_account_control.is_none_or(|uac| uac & UAC_ACCOUNTDISABLE == 0)
+    obj.account_enabled.unwrap_or_else(|| obj.user_account_control.is_none_or(|uac| uac & UAC_ACCOUNTDISABLE == 0))
 }
 
 fn into_entry(obj: DirObject, kind: EntryKind, primary_email: String, aliases: Vec<String>) -> DirectoryEntry {
@@ -249,12 +258,24 @@ fn is_in_excluded_subtree(dn: &str, subtrees: &[Dn]) -> bool {
 /// Mail-enabled groups and shared/room/equipment mailboxes are the service's functional accounts.
 pub fn kind_of(obj: &DirObject) -> EntryKind {
     match obj.class {
-        ObjectClass::Group if obj.group_type.is_some_and(|t| (t as u32) & GROUP_TYPE_SECURITY != 0) => {
-            EntryKind::SecurityGroup
-        }
+        ObjectClass::Group if is_security_group(obj) => EntryKind::SecurityGroup,
         ObjectClass::Group => EntryKind::Functional,
-        _ if obj.recipient_type_details.is_some_and(|t| FUNCTIONAL_MAILBOXES.contains(&t)) => EntryKind::Functional,
+        _ if is_functional_mailbox(obj) => EntryKind::Functional,
         _ => EntryKind::User,
+    }
+}
+
+fn is_security_group(obj: &DirObject) -> bool {
+    match obj.group_kind {
+        Some(kind) => kind == GroupKind::Security,
+        None => obj.group_type.is_some_and(|t| (t as u32) & GROUP_TYPE_SECURITY != 0),
+    }
+}
+
+fn is_functional_mailbox(obj: &DirObject) -> bool {
+    match obj.mailbox_purpose {
+        Some(purpose) => purpose.is_functional(),
+        None => obj.recipient_type_details.is_some_and(|t| FUNCTIONAL_MAILBOXES.contains(&t)),
     }
 }
 

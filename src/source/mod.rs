@@ -1,9 +1,10 @@
 //! Where directory objects come from.
 
 pub mod classify;
+pub mod graph;
 pub mod ldap;
 
-use crate::config::SecretError;
+use crate::config::{Config, SecretError, SourceConfig};
 use crate::model::{ClassifiedRead, DirObject, EntryDetails, Flavor, ReadStats, TreeNode};
 use classify::Policy;
 use ldap::error::LdapFailure;
@@ -45,6 +46,8 @@ pub enum SourceError {
     #[error(transparent)]
     Ldap(#[from] LdapFailure),
     #[error(transparent)]
+    Graph(#[from] graph::error::GraphError),
+    #[error(transparent)]
     Tls(#[from] TlsSetupError),
     #[error("Password: {0}")]
     Secret(#[from] SecretError),
@@ -57,6 +60,38 @@ pub enum SourceError {
 impl SourceError {
     pub fn protocol(detail: impl Into<String>) -> Self {
         SourceError::Ldap(LdapFailure::Protocol { detail: detail.into() })
+    }
+}
+
+/// Runs a read on a thread of its own with a current-thread runtime: on the engine's
+/// multi-thread runtime, handing every message of a read between worker threads costs more
+/// CPU than the read itself (README, "Performance"). `job` makes the future there, so it
+/// need not be `Send`; only its result crosses back.
+pub async fn on_reader_thread<T, F>(name: &str, job: impl FnOnce() -> F + Send + 'static) -> Result<T, SourceError>
+where
+    T: Send + 'static,
+    F: Future<Output = Result<T, SourceError>>,
+{
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name(name.into())
+        .spawn(move || {
+            let result = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| SourceError::ReaderDied(e.to_string()))
+                .and_then(|rt| rt.block_on(job()));
+            let _ = tx.send(result);
+        })
+        .map_err(|e| SourceError::ReaderDied(e.to_string()))?;
+    rx.await.unwrap_or_else(|_| Err(SourceError::ReaderDied("reader thread panicked".into())))
+}
+
+/// The source the config describes.
+pub fn from_config(config: &Config) -> Arc<dyn Source> {
+    match &config.source {
+        SourceConfig::Ldap(ldap) => Arc::new(ldap::LdapSource::new(ldap, config.bind_password.clone())),
+        SourceConfig::Graph(graph) => Arc::new(graph::GraphSource::new(graph, config.state_dir())),
     }
 }
 

@@ -2,8 +2,11 @@
 //! config files, the adsync binary, and a loopback TCP proxy that can cut a connection.
 #![allow(dead_code)]
 
+pub mod connect_proxy;
+pub mod contract;
 pub mod entries;
 pub mod fake_service;
+pub mod graph;
 pub mod proxy;
 pub mod receivers;
 pub mod sync_setup;

@@ -22,8 +22,8 @@ fn saving_keeps_comments_and_round_trips() {
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.contains("# my notes") && text.contains("# keep this") && text.contains("# only kind"), "{text}");
     let again = Config::load(&path).unwrap();
-    assert_eq!(again.source.url.to_string(), "ldap://dc2.example.com:389");
-    assert!(again.source.starttls && again.sync.delete && again.sync.auto_apply);
+    assert_eq!(again.source.ldap().unwrap().url.to_string(), "ldap://dc2.example.com:389");
+    assert!(again.source.ldap().unwrap().starttls && again.sync.delete && again.sync.auto_apply);
     assert_eq!(Form::from_config(&again).fields, f.fields);
 }
 
@@ -68,7 +68,7 @@ fn a_first_run_writes_a_new_commented_owner_only_file_that_loads() {
     let mode = std::fs::metadata(&path).unwrap().permissions();
     assert_eq!(std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777, 0o600);
     let config = Config::load(&path).unwrap();
-    assert_eq!(config.source.url.to_string(), "ldaps://127.0.0.1:6360");
+    assert_eq!(config.source.ldap().unwrap().url.to_string(), "ldaps://127.0.0.1:6360");
     assert_eq!(config.target.unwrap().path.unwrap(), std::path::Path::new("/tmp/service.json"));
     assert!(config.sync.exempt.is_empty() && config.exclude.subtrees.is_empty(), "no sample data");
     assert_eq!(Form::from_config(&Config::load(&path).unwrap()).fields, f.fields);
@@ -99,4 +99,20 @@ fn the_service_fields_round_trip_and_a_new_file_without_them_has_no_target() {
 fn the_demo_has_nothing_to_save_to() {
     let (_d, _p, f) = form();
     assert!(matches!(f.save(None), Err(FormError::NoFile)));
+}
+
+#[test]
+fn a_graph_source_keeps_its_table_when_the_form_is_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("adsync.toml");
+    let source = "[source]\nkind = \"graph\"\ntenant = \"contoso.onmicrosoft.com\"\n\
+        client_id = \"11111111-2222-3333-4444-555555555555\"\nclient_secret_env = \"S\"\n";
+    std::fs::write(&path, format!("{source}\n[sync]\ndelete = false\n")).unwrap();
+    let mut f = Form::from_config(&Config::load(&path).unwrap());
+    assert!(!f.has(FieldId::Host) && f.has(FieldId::Delete));
+    f.toggle(FieldId::Delete);
+    f.save(Some(&path)).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.starts_with(source), "{text}");
+    assert!(Config::load(&path).unwrap().sync.delete);
 }

@@ -1,5 +1,5 @@
 use super::*;
-use crate::model::ObjectId;
+use crate::model::{GroupKind, MailboxPurpose, ObjectId};
 
 fn user(dn: &str, primary: &str) -> DirObject {
     let mut o = DirObject::new(dn, ObjectClass::User);
@@ -256,4 +256,98 @@ fn skipped_objects_are_still_present_with_their_reason() {
     );
     assert_eq!(p.reason("b@x.com", None), Some(SkipReason::Conflict));
     assert_eq!(p.reason("c@x.com", None), None);
+}
+
+/// An Entra ID user as the Graph source maps it: its facts stated, no AD attributes.
+fn entra_user(upn: &str, enabled: bool) -> DirObject {
+    let mut o = DirObject::new(upn, ObjectClass::User);
+    o.mail = Some(upn.to_string());
+    o.account_enabled = Some(enabled);
+    o
+}
+
+fn entra_group(name: &str, kind: GroupKind) -> DirObject {
+    let mut o = DirObject::new(format!("groups/{name}"), ObjectClass::Group);
+    o.mail = Some(format!("{name}@x.com"));
+    o.group_kind = Some(kind);
+    o
+}
+
+#[test]
+fn stated_facts_decide_where_a_directory_gives_them() {
+    let guest = |mut o: DirObject| {
+        o.guest = true;
+        o
+    };
+    let purpose = |mut o: DirObject, p| {
+        o.mailbox_purpose = Some(p);
+        o
+    };
+    let cases: Vec<(&str, DirObject, Policy, Result<EntryKind, SkipReason>)> = vec![
+        ("enabled member", entra_user("a@x.com", true), Policy::default(), Ok(EntryKind::User)),
+        ("disabled member", entra_user("a@x.com", false), Policy::default(), Err(SkipReason::Disabled)),
+        ("guest", guest(entra_user("g@ext.com", true)), Policy::default(), Err(SkipReason::Guest)),
+        ("guest, included", guest(entra_user("g@ext.com", true)), with(|i| i.guests = true), Ok(EntryKind::User)),
+        (
+            "guest without mail is a guest first",
+            guest(DirObject::new("g#EXT#@x.com", ObjectClass::User)),
+            Policy::default(),
+            Err(SkipReason::Guest),
+        ),
+        (
+            "shared mailbox, account disabled",
+            purpose(entra_user("s@x.com", false), MailboxPurpose::Shared),
+            Policy::default(),
+            Ok(EntryKind::Functional),
+        ),
+        (
+            "room",
+            purpose(entra_user("r@x.com", true), MailboxPurpose::Room),
+            Policy::default(),
+            Ok(EntryKind::Functional),
+        ),
+        (
+            "equipment",
+            purpose(entra_user("e@x.com", true), MailboxPurpose::Equipment),
+            Policy::default(),
+            Ok(EntryKind::Functional),
+        ),
+        (
+            "user mailbox",
+            purpose(entra_user("u@x.com", true), MailboxPurpose::User),
+            Policy::default(),
+            Ok(EntryKind::User),
+        ),
+        (
+            "mail-enabled security group",
+            entra_group("sg", GroupKind::Security),
+            Policy::default(),
+            Ok(EntryKind::SecurityGroup),
+        ),
+        (
+            "distribution group",
+            entra_group("dl", GroupKind::Distribution),
+            Policy::default(),
+            Ok(EntryKind::Functional),
+        ),
+        (
+            "Microsoft 365 group",
+            entra_group("team", GroupKind::Microsoft365),
+            Policy::default(),
+            Ok(EntryKind::Functional),
+        ),
+    ];
+    for (name, obj, policy, want) in cases {
+        assert_eq!(only(&[obj], &policy).map(|e| e.kind), want, "{name}");
+    }
+}
+
+#[test]
+fn a_stated_fact_wins_over_the_ad_attribute() {
+    let mut o = entra_user("a@x.com", true);
+    o.user_account_control = Some(514);
+    assert!(only(&[o], &Policy::default()).unwrap().enabled);
+    let mut g = entra_group("dl", GroupKind::Distribution);
+    g.group_type = Some(-2147483646);
+    assert_eq!(only(&[g], &Policy::default()).unwrap().kind, EntryKind::Functional);
 }

@@ -73,6 +73,7 @@ fn tree_node(raw: &RawEntry) -> TreeNode {
         disabled: uac & 0x2 != 0,
         hidden: raw.first_text("msExchHideFromAddressLists").is_some_and(|v| v.eq_ignore_ascii_case("TRUE")),
         mail: raw.first_text("mail"),
+        ..TreeNode::default()
     }
 }
 

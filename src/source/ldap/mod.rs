@@ -15,7 +15,7 @@ pub mod tls;
 
 use super::classify::{Classifier, Policy};
 use super::{DirectoryRead, ObjectSink, ProgressFn, ReadProgress, Source, SourceError};
-use crate::config::{Config, SecretSource, SourceConfig};
+use crate::config::{LdapConfig, SecretSource};
 use crate::model::{ClassifiedRead, DirObject, EntryDetails, Flavor, ObjectClass, ReadStats, TreeNode};
 use error::LdapFailure;
 use paged::SearchSpec;
@@ -40,7 +40,7 @@ enum Browsed {
 
 #[derive(Clone)]
 pub struct LdapSource {
-    config: SourceConfig,
+    config: LdapConfig,
     password: Option<SecretSource>,
     /// Ask for members in explicit ranges of this size (tests use it on servers that
     /// would otherwise hand out every member at once).
@@ -50,13 +50,8 @@ pub struct LdapSource {
 }
 
 impl LdapSource {
-    pub fn new(config: &Config) -> Self {
-        Self {
-            config: config.source.clone(),
-            password: config.bind_password.clone(),
-            member_range_step: None,
-            browser: Arc::default(),
-        }
+    pub fn new(config: &LdapConfig, password: Option<SecretSource>) -> Self {
+        Self { config: config.clone(), password, member_range_step: None, browser: Arc::default() }
     }
 
     pub fn endpoint(&self) -> Result<Endpoint, SourceError> {
@@ -210,20 +205,11 @@ impl LdapSource {
         T: Send + 'static,
     {
         let this = self.clone();
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        std::thread::Builder::new()
-            .name("ldap-reader".into())
-            .spawn(move || {
-                let result = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .map_err(|e| SourceError::ReaderDied(e.to_string()))
-                    .and_then(|rt| rt.block_on(this.read_into(progress, cancel, &mut sink)))
-                    .map(|(flavor, stats)| (finish(sink), flavor, stats));
-                let _ = tx.send(result);
-            })
-            .map_err(|e| SourceError::ReaderDied(e.to_string()))?;
-        rx.await.unwrap_or_else(|_| Err(SourceError::ReaderDied("reader thread panicked".into())))
+        super::on_reader_thread("ldap-reader", move || async move {
+            let (flavor, stats) = this.read_into(progress, cancel, &mut sink).await?;
+            Ok((finish(sink), flavor, stats))
+        })
+        .await
     }
 }
 

@@ -1,6 +1,6 @@
 //! Which objects to ask for, and which attributes, per directory flavor.
 
-use crate::config::SourceConfig;
+use crate::config::LdapConfig;
 use crate::model::Flavor;
 
 const AD_USERS: &str = "(&(objectCategory=person)(objectClass=user))";
@@ -34,10 +34,11 @@ pub struct Query {
 impl Query {
     /// `member_range_step` asks for `member;range=0-(step-1)` explicitly, the way AD
     /// hands out large groups; `None` asks for plain `member` (AD still answers in ranges).
-    pub fn new(flavor: Flavor, config: &SourceConfig, member_range_step: Option<u32>) -> Self {
+    pub fn new(flavor: Flavor, config: &LdapConfig, member_range_step: Option<u32>) -> Self {
         let (users, groups) = match flavor {
             Flavor::ActiveDirectory => (AD_USERS, AD_GROUPS),
-            Flavor::Openldap => (OPENLDAP_USERS, OPENLDAP_GROUPS),
+            // Entra ID is never read over LDAP: whatever is not AD gets the standard filters.
+            Flavor::Openldap | Flavor::EntraId => (OPENLDAP_USERS, OPENLDAP_GROUPS),
         };
         let users = config.user_filter.as_ref().map_or(users, |f| f.0.as_str());
         let groups = config.group_filter.as_ref().map_or(groups, |f| f.0.as_str());

@@ -2,7 +2,9 @@
 //! request, bounded retries, and the check that keeps a retried create from creating twice.
 
 use super::gate::Gate;
-use super::retry::{Backoff, Failure, RetryPolicy, parse_retry_after};
+use super::retry::{Backoff, Failure, RetryPolicy};
+use crate::http::parse_retry_after;
+use crate::http::root_cause;
 use crate::target::{TargetError, wire};
 use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
 use reqwest::{Method, StatusCode};
@@ -105,13 +107,9 @@ impl fmt::Debug for ApiClient {
 impl ApiClient {
     pub fn new(credentials: Credentials, settings: ClientSettings) -> Result<Self, TargetError> {
         let headers = auth_headers(&credentials)?;
-        let http = reqwest::Client::builder()
-            .default_headers(headers)
-            .user_agent(concat!("adsync/", env!("CARGO_PKG_VERSION")))
-            .timeout(settings.timeout)
-            .connect_timeout(settings.timeout.min(CONNECT_TIMEOUT))
-            .build()
-            .map_err(|e| TargetError::Setup(format!("the HTTP client: {}", root_cause(&e))))?;
+        let setup = |e: crate::http::HttpSetupError| TargetError::Setup(e.to_string());
+        let builder = crate::http::builder(settings.timeout, CONNECT_TIMEOUT, None).map_err(setup)?;
+        let http = crate::http::build(builder.default_headers(headers)).map_err(setup)?;
         Ok(Self {
             http,
             password: credentials.password,
@@ -250,14 +248,4 @@ fn auth_headers(credentials: &Credentials) -> Result<HeaderMap, TargetError> {
 fn gave_up(call: &Call<'_>, attempts: u32, last: String, failure: &Failure) -> TargetError {
     let (method, path) = call.label();
     TargetError::GaveUp { method, path, attempts, last, fix: failure.fix() }
-}
-
-/// The innermost cause ("Connection refused (os error 111)"): reqwest's own text only
-/// repeats the URL, which the message names already.
-pub fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut cause = err;
-    while let Some(next) = cause.source() {
-        cause = next;
-    }
-    cause.to_string()
 }

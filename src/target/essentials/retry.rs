@@ -4,7 +4,7 @@
 //! exponential backoff with jitter, like 5xx answers, timeouts and connection failures.
 //! Always a bounded number of attempts.
 
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RetryPolicy {
@@ -121,25 +121,9 @@ impl<'a> Backoff<'a> {
         Ok(delay)
     }
 
-    /// Half the exponential step plus a random share of the other half ("equal jitter"), so
-    /// parallel requests that failed together do not come back together.
     fn jittered(&self) -> Duration {
-        let exponent = (self.attempts - 1).min(20);
-        let step = self.policy.base_delay.saturating_mul(1 << exponent).min(self.policy.max_delay);
-        let half = step / 2;
-        let extra = fastrand::u64(0..=half.as_millis() as u64);
-        half + Duration::from_millis(extra)
+        crate::http::jittered_backoff(self.policy.base_delay, self.policy.max_delay, self.attempts - 1)
     }
-}
-
-/// Retry-After as seconds (`120`) or as an HTTP date; a date in the past means now.
-pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
-    let value = value.trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let at = httpdate::parse_http_date(value).ok()?;
-    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 #[cfg(test)]
@@ -148,17 +132,6 @@ mod tests {
 
     fn policy() -> RetryPolicy {
         RetryPolicy { max_attempts: 4, ..RetryPolicy::default() }
-    }
-
-    #[test]
-    fn retry_after_in_seconds_or_as_a_date() {
-        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-        assert_eq!(parse_retry_after(" 7 ", now), Some(Duration::from_secs(7)));
-        let later = httpdate::fmt_http_date(now + Duration::from_secs(30));
-        assert_eq!(parse_retry_after(&later, now), Some(Duration::from_secs(30)));
-        let earlier = httpdate::fmt_http_date(now - Duration::from_secs(30));
-        assert_eq!(parse_retry_after(&earlier, now), Some(Duration::ZERO));
-        assert_eq!(parse_retry_after("soon", now), None);
     }
 
     #[test]

@@ -40,10 +40,10 @@ fn marker(kind: NodeKind) -> &'static str {
 }
 
 fn arrow(row: &Row<'_>) -> &'static str {
-    match row.node.kind {
-        NodeKind::Domain | NodeKind::Container | NodeKind::Other if row.open => "▾",
-        NodeKind::Domain | NodeKind::Container | NodeKind::Other => "▸",
-        _ => " ",
+    match row.node.can_open() {
+        true if row.open => "▾",
+        true => "▸",
+        false => " ",
     }
 }
 
@@ -58,6 +58,9 @@ fn notes(row: &Row<'_>, excluded: bool) -> Vec<&'static str> {
     }
     if row.node.hidden {
         notes.push("hidden");
+    }
+    if row.node.guest {
+        notes.push("guest");
     }
     if row.loading() {
         notes.push("loading…");
@@ -171,4 +174,25 @@ fn attribute_lines<'a>(entry: &crate::model::EntryDetails, width: usize, theme: 
         }
     }
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::TreeNode;
+
+    fn row(node: &TreeNode) -> Row<'_> {
+        Row { node, depth: 1, open: false, listing: None }
+    }
+
+    #[test]
+    fn guests_say_so_and_member_lists_open() {
+        let guest = TreeNode { guest: true, mail: Some("g@partner.example".into()), ..TreeNode::default() };
+        assert_eq!(right_text(&row(&guest), false), "guest");
+        let group = TreeNode { kind: NodeKind::Group, lists_members: true, ..TreeNode::default() };
+        assert_eq!(
+            (arrow(&row(&group)), arrow(&row(&TreeNode { kind: NodeKind::Group, ..TreeNode::default() }))),
+            ("▸", " ")
+        );
+    }
 }

@@ -52,20 +52,10 @@ pub struct TreeState {
     pub(super) pending_inspect: Option<(String, Instant)>,
 }
 
-fn can_open(kind: NodeKind) -> bool {
-    matches!(kind, NodeKind::Domain | NodeKind::Container | NodeKind::Other)
-}
-
 impl TreeState {
     pub fn new(root: &str) -> Self {
-        let root_node = TreeNode {
-            dn: root.to_string(),
-            label: root.to_string(),
-            kind: NodeKind::Domain,
-            disabled: false,
-            hidden: false,
-            mail: None,
-        };
+        let root_node =
+            TreeNode { dn: root.to_string(), label: root.to_string(), kind: NodeKind::Domain, ..TreeNode::default() };
         Self {
             root: root.to_string(),
             root_node,
@@ -97,7 +87,7 @@ impl TreeState {
         rows: &mut Vec<Row<'a>>,
     ) -> bool {
         // Only containers have listings: no hashing of 100k user DNs per frame.
-        let openable = can_open(node.kind);
+        let openable = node.can_open();
         let open = openable && self.open.contains(&node.dn);
         let listing = if openable { data.listing(&node.dn) } else { None };
         let at = rows.len();
@@ -130,7 +120,7 @@ impl TreeState {
     pub fn expand_target(&self, rows: &[Row<'_>]) -> Expand {
         let at = self.selected_index(rows);
         let Some(row) = rows.get(at) else { return Expand::Nothing };
-        if !can_open(row.node.kind) {
+        if !row.node.can_open() {
             return Expand::Nothing;
         }
         if row.open {
@@ -183,7 +173,7 @@ mod tests {
 
     fn node(dn: &str, kind: NodeKind) -> TreeNode {
         let label = dn.split(',').next().unwrap().split('=').nth(1).unwrap().to_string();
-        TreeNode { dn: dn.into(), label, kind, disabled: false, hidden: false, mail: None }
+        TreeNode { dn: dn.into(), label, kind, ..TreeNode::default() }
     }
 
     fn data() -> TreeData {
@@ -219,6 +209,18 @@ mod tests {
         assert_eq!(t.expand_target(&t.rows(&d)), Expand::Open { dn: "ou=Groups,dc=x".into(), fetch: true });
         t.selected = Some("cn=Bo,ou=People,dc=x".into());
         assert_eq!(t.collapse_target(&t.rows(&d)), Collapse::StepOut("ou=People,dc=x".into()));
+    }
+
+    #[test]
+    fn a_group_that_lists_its_members_opens_and_others_do_not() {
+        let mut d = TreeData::default();
+        let members = TreeNode { lists_members: true, ..node("cn=Sales,dc=x", NodeKind::Group) };
+        d.children_arrived("dc=x", Ok(vec![members, node("cn=Staff,dc=x", NodeKind::Group)]));
+        let mut t = TreeState::new("dc=x");
+        t.selected = Some("cn=Sales,dc=x".into());
+        assert_eq!(t.expand_target(&t.rows(&d)), Expand::Open { dn: "cn=Sales,dc=x".into(), fetch: true });
+        t.selected = Some("cn=Staff,dc=x".into());
+        assert_eq!(t.expand_target(&t.rows(&d)), Expand::Nothing);
     }
 
     #[test]
