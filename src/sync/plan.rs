@@ -327,21 +327,41 @@ impl Planner<'_> {
     /// id comes first (a renamed primary address is the same account, with its settings);
     /// then the account at the entry's address. A rename onto an address held by an account
     /// nobody else is is not made: that account is the person's now, the old one a leftover.
+    /// An entry whose address account is claimed waits for it: the claim may be given up
+    /// later, when the entry holding it moves to its own address.
     fn match_all(&mut self, entries: &[DirectoryEntry], email_of: &FxHashMap<ObjectId, &str>) -> Vec<Option<usize>> {
         let mut found: Vec<Option<usize>> = entries.iter().map(|e| self.remembered(e, email_of)).collect();
         for k in found.iter_mut() {
             *k = k.filter(|&k| !std::mem::replace(&mut self.claimed[k], true));
         }
-        for (entry, k) in entries.iter().zip(found.iter_mut()) {
-            let at_address = self.account_at(&entry.primary_email).filter(|&a| !self.claimed[a]);
-            if let Some(a) = at_address {
-                if let Some(old) = k.replace(a) {
-                    self.claimed[old] = false;
-                }
-                self.claimed[a] = true;
+        let mut waiting: FxHashMap<usize, usize> = FxHashMap::default();
+        for (i, entry) in entries.iter().enumerate() {
+            let Some(a) = self.account_at(&entry.primary_email) else { continue };
+            if !self.claimed[a] {
+                self.take_address_account(i, a, &mut found, &mut waiting);
+            } else if found[i] != Some(a) {
+                waiting.entry(a).or_insert(i);
             }
         }
         found
+    }
+
+    /// Entry `i` takes account `a`, the one at its address; the account it held is handed to
+    /// the entry waiting for it, and so on down the chain (each entry moves at most once).
+    fn take_address_account(
+        &mut self,
+        mut i: usize,
+        mut a: usize,
+        found: &mut [Option<usize>],
+        waiting: &mut FxHashMap<usize, usize>,
+    ) {
+        for _ in 0..=found.len() {
+            self.claimed[a] = true;
+            let Some(released) = found[i].replace(a) else { return };
+            self.claimed[released] = false;
+            let Some(next) = waiting.remove(&released) else { return };
+            (i, a) = (next, released);
+        }
     }
 
     fn remembered(&self, entry: &DirectoryEntry, email_of: &FxHashMap<ObjectId, &str>) -> Option<usize> {

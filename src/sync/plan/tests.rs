@@ -283,6 +283,22 @@ fn creates_and_updates_can_be_switched_off() {
 }
 
 #[test]
+fn an_address_given_up_later_in_the_matching_goes_to_the_entry_at_it() {
+    // adsync remembers cy@ for object 8, which now has the address ed@: object 8 moves to
+    // the account at its address and gives cy@ up to the entry at cy@, whichever comes first.
+    let mut at_cy = person(1, "cy@x.com");
+    at_cy.id = None;
+    let at_ed = person(8, "ed@x.com");
+    let accounts = [synced(&at_cy), synced(&at_ed)];
+    let m = managed(&[("cy@x.com", Some(8))]);
+    for entries in [[at_cy.clone(), at_ed.clone()], [at_ed.clone(), at_cy.clone()]] {
+        let p = run(&entries, &accounts, &m, &deletes_on(DeleteScope::Managed));
+        assert!(p.changes.is_empty(), "{:?}", p.changes);
+        assert_eq!(p.in_sync, 2);
+    }
+}
+
+#[test]
 fn with_creates_off_a_rename_to_recreate_is_left_as_it_is() {
     let before = person(1, "ann.lee@x.com");
     let mut after = before.clone();
