@@ -1,0 +1,151 @@
+//! The fault matrix's set-up (tests/faults_*.rs): a directory (the read-write slapd on plain
+//! `ldap://`, or the Graph look-alike) and the service's fake, each behind a [`FaultProxy`],
+//! with short timeouts so that a stalled or trickling step fails in about a second; and the
+//! checks every case makes: the run failed cleanly and said where, nothing was written, and
+//! a run after it converges with each write made once.
+
+use super::fake_service::{ADMIN, DOMAIN, FakeService, PASSWORD};
+use super::fault_proxy::{Fault, FaultProxy, Step};
+use super::proxy::socket_of;
+use super::{Lab, Outcome, run};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// The directory's pages: the read-write slapd's users are read in three of them.
+pub const PAGE_SIZE: usize = 120;
+/// A case's run, failure included, stays under this.
+pub const CASE_LIMIT: Duration = Duration::from_secs(8);
+
+pub struct Rig {
+    pub fake: FakeService,
+    pub service: FaultProxy,
+    pub directory: FaultProxy,
+    pub dir: tempfile::TempDir,
+    /// The `[source]` table, pointing through `directory`.
+    source: String,
+    /// Extra environment for the runs (the directory's password).
+    env: Vec<(String, String)>,
+}
+
+impl Rig {
+    /// The read-write slapd on plain `ldap://` behind a proxy.
+    pub fn ldap(lab: &Lab) -> Self {
+        let directory = FaultProxy::start(socket_of(&lab.uri));
+        let source = format!(
+            "[source]\nkind = \"ldap\"\nurl = \"ldap://{}\"\nstarttls = false\nbind_dn = \"{}\"\n\
+             password_env = \"ADSYNC_TEST_BIND_PW\"\nbase_dn = \"{}\"\npage_size = {PAGE_SIZE}\n\
+             connect_timeout = \"1s\"\nop_timeout = \"1s\"\n",
+            directory.addr, lab.bind_dn, lab.base_dn
+        );
+        Self::around(directory, source, vec![("ADSYNC_TEST_BIND_PW".into(), lab.bind_pw.clone())])
+    }
+
+    /// Any directory: `source` is its `[source]` table (naming `directory`'s address).
+    pub fn around(directory: FaultProxy, source: String, env: Vec<(String, String)>) -> Self {
+        let fake = FakeService::start();
+        let service = FaultProxy::start(fake.addr);
+        Self { fake, service, directory, dir: tempfile::tempdir().unwrap(), source, env }
+    }
+
+    pub fn state_dir(&self) -> PathBuf {
+        self.dir.path().join("state")
+    }
+
+    pub fn config(&self) -> PathBuf {
+        let api_url = self.fake.base_url().replace(&self.fake.addr.to_string(), &self.service.addr.to_string());
+        let text = format!(
+            "state_dir = \"{}\"\n{}\n[sync]\ndelete = true\n\n[target]\nkind = \"essentials\"\napi_url = \"{api_url}\"\n\
+             domain = \"{DOMAIN}\"\nuser = \"{ADMIN}\"\npassword_env = \"ADSYNC_TEST_API_PW\"\nmax_in_flight = 4\n\
+             request_timeout = \"1s\"\n",
+            self.state_dir().display(),
+            self.source,
+        );
+        let path = self.dir.path().join("adsync.toml");
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("adsync"));
+        cmd.env_remove("ADSYNC_CONFIG")
+            .env("XDG_CONFIG_HOME", "/nonexistent-adsync-test")
+            .env("ADSYNC_TEST_API_PW", PASSWORD)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .arg("--config")
+            .arg(self.config())
+            .args(args);
+        cmd
+    }
+
+    pub fn adsync(&self, args: &[&str]) -> Outcome {
+        run(assert_cmd::Command::from_std(self.command(args)))
+    }
+
+    /// The writes the fake received, as `METHOD path` lines, a create with its address.
+    pub fn writes(&self) -> Vec<String> {
+        self.writes_where(|_| true)
+    }
+
+    /// The writes the fake made (answered 2xx).
+    pub fn made(&self) -> Vec<String> {
+        self.writes_where(|status| (200..300).contains(&status))
+    }
+
+    fn writes_where(&self, status: impl Fn(u16) -> bool) -> Vec<String> {
+        let requests = self.fake.requests().into_iter().filter(|r| r.method != "GET" && status(r.status));
+        requests
+            .map(|r| match r.body.as_ref().and_then(|b| b["primary_email"].as_str()).filter(|_| r.method == "POST") {
+                Some(email) => format!("{} {}", r.line(), email.to_lowercase()),
+                None => r.line(),
+            })
+            .collect()
+    }
+
+    /// `sync --apply` with `fault` armed at `step` on `proxy`: it fails within
+    /// [`CASE_LIMIT`] with exit 1 and an error holding `place`, the fault struck, and nothing
+    /// was written.
+    pub fn fails_cleanly(&self, proxy: &FaultProxy, step: Step, fault: Fault, place: &str) -> Outcome {
+        let case = format!("{fault:?} at {step:?}");
+        proxy.arm(Some((step, fault)));
+        let started = Instant::now();
+        let out = self.adsync(&["sync", "--apply"]);
+        let took = started.elapsed();
+        proxy.arm(None);
+        assert!(proxy.fired() || out.code != 0, "{case}: the fault never struck");
+        assert_eq!(out.code, 1, "{case}: exit code; stdout {}\nstderr {}", out.stdout, out.stderr);
+        assert!(out.stderr.contains(place), "{case}: the error does not say {place:?}: {}", out.stderr);
+        assert!(!out.stderr.contains("panicked"), "{case}: {}", out.stderr);
+        assert!(took < CASE_LIMIT, "{case}: took {took:?}");
+        out
+    }
+}
+
+/// Every write in the fake's log made once: no address created, updated or deleted twice.
+pub fn each_write_once(writes: &[String]) {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for w in writes {
+        *counts.entry(w.as_str()).or_default() += 1;
+    }
+    let doubled: Vec<_> = counts.into_iter().filter(|(_, n)| *n > 1).collect();
+    assert!(doubled.is_empty(), "writes made twice: {doubled:?}");
+}
+
+/// The journals' records of `step` (`done`, `failed`, …), as `(action, email)`.
+pub fn journaled(state_dir: &std::path::Path, step: &str) -> Vec<(String, String)> {
+    let Ok(entries) = std::fs::read_dir(state_dir.join("journal")) else { return Vec::new() };
+    let mut found = Vec::new();
+    for entry in entries {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        for line in text.lines() {
+            let record: Value = serde_json::from_str(line).unwrap();
+            if record["step"] == step {
+                let email = record["new_email"].as_str().or(record["email"].as_str()).unwrap_or_default();
+                found.push((record["action"].as_str().unwrap_or_default().to_string(), email.to_lowercase()));
+            }
+        }
+    }
+    found
+}
