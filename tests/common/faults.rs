@@ -6,6 +6,7 @@
 
 use super::fake_service::{ADMIN, DOMAIN, FakeService, PASSWORD};
 use super::fault_proxy::{Fault, FaultProxy, Step};
+use super::graph::{GraphLab, SECRET_ENV};
 use super::proxy::socket_of;
 use super::{Lab, Outcome, run};
 use serde_json::Value;
@@ -22,7 +23,9 @@ pub const CASE_LIMIT: Duration = Duration::from_secs(8);
 pub struct Rig {
     pub fake: FakeService,
     pub service: FaultProxy,
-    pub directory: FaultProxy,
+    /// The proxy in front of the directory (none for the Graph look-alike, which breaks its
+    /// own answers).
+    pub directory: Option<FaultProxy>,
     pub dir: tempfile::TempDir,
     /// The `[source]` table, pointing through `directory`.
     source: String,
@@ -40,14 +43,26 @@ impl Rig {
              connect_timeout = \"1s\"\nop_timeout = \"1s\"\n",
             directory.addr, lab.bind_dn, lab.base_dn
         );
-        Self::around(directory, source, vec![("ADSYNC_TEST_BIND_PW".into(), lab.bind_pw.clone())])
+        Self::around(Some(directory), source, vec![("ADSYNC_TEST_BIND_PW".into(), lab.bind_pw.clone())])
     }
 
-    /// Any directory: `source` is its `[source]` table (naming `directory`'s address).
-    pub fn around(directory: FaultProxy, source: String, env: Vec<(String, String)>) -> Self {
+    /// Any directory: `source` is its `[source]` table, `env` what its secret needs.
+    pub fn around(directory: Option<FaultProxy>, source: String, env: Vec<(String, String)>) -> Self {
         let fake = FakeService::start();
         let service = FaultProxy::start(fake.addr);
         Self { fake, service, directory, dir: tempfile::tempdir().unwrap(), source, env }
+    }
+
+    /// The Graph look-alike (its users in pages of a hundred), read with one-second timeouts.
+    pub fn graph(lab: &GraphLab) -> Self {
+        let toml = lab.source_toml(&format!("client_secret_env = \"{SECRET_ENV}\""), "connect_timeout = \"1s\"\n");
+        let source = toml
+            .split_once("\n\n")
+            .expect("state_dir, then [source]")
+            .1
+            .replace("op_timeout = \"10s\"", "op_timeout = \"1s\"");
+        let secret = adsync::demo::graph::CLIENT_SECRET.to_string();
+        Self::around(None, source, vec![(SECRET_ENV.into(), secret)])
     }
 
     pub fn state_dir(&self) -> PathBuf {
@@ -104,23 +119,44 @@ impl Rig {
             .collect()
     }
 
-    /// `sync --apply` with `fault` armed at `step` on `proxy`: it fails within
-    /// [`CASE_LIMIT`] with exit 1 and an error holding `place`, the fault struck, and nothing
-    /// was written.
-    pub fn fails_cleanly(&self, proxy: &FaultProxy, step: Step, fault: Fault, place: &str) -> Outcome {
-        let case = format!("{fault:?} at {step:?}");
-        proxy.arm(Some((step, fault)));
+    /// `sync --apply` with `fault` armed at `step` on the directory's proxy: see
+    /// [`Rig::fails_cleanly`].
+    pub fn fails_at(&self, step: Step, fault: Fault, place: &str) -> Outcome {
+        let proxy = self.directory.as_ref().expect("a proxy in front of the directory");
+        proxy.arm(Some((step.clone(), fault)));
+        let out = self.fails_cleanly(&format!("{fault:?} at {step:?}"), place);
+        assert!(proxy.fired(), "{fault:?} at {step:?}: the fault never struck");
+        proxy.arm(None);
+        out
+    }
+
+    /// `sync --apply`, a fault armed: it fails within [`CASE_LIMIT`] with exit 1 and an
+    /// error holding `place`, and nothing was written.
+    pub fn fails_cleanly(&self, case: &str, place: &str) -> Outcome {
         let started = Instant::now();
         let out = self.adsync(&["sync", "--apply"]);
         let took = started.elapsed();
-        proxy.arm(None);
-        assert!(proxy.fired() || out.code != 0, "{case}: the fault never struck");
         assert_eq!(out.code, 1, "{case}: exit code; stdout {}\nstderr {}", out.stdout, out.stderr);
         assert!(out.stderr.contains(place), "{case}: the error does not say {place:?}: {}", out.stderr);
         assert!(!out.stderr.contains("panicked"), "{case}: {}", out.stderr);
         assert!(took < CASE_LIMIT, "{case}: took {took:?}");
+        assert!(self.writes().is_empty(), "{case}: a partial read was planned: {:?}", self.writes());
         out
     }
+}
+
+/// A clean run after a fault: every write made once, one journaled outcome each, and a run
+/// after that writes nothing.
+pub fn converges(rig: &Rig, case: &str, at_least: usize) {
+    let out = rig.adsync(&["sync", "--apply"]);
+    assert_eq!(out.code, 0, "{case}: {}", out.stderr);
+    let made = rig.made();
+    assert!(made.len() >= at_least, "{case}: everyone is created: {}", made.len());
+    each_write_once(&made);
+    assert_eq!(journaled(&rig.state_dir(), "done").len(), made.len(), "{case}: one journaled outcome per write");
+    let again = rig.adsync(&["sync", "--apply"]);
+    assert_eq!(again.code, 0, "{case}: {}", again.stderr);
+    assert_eq!(rig.writes().len(), made.len(), "{case}: a converged run writes nothing");
 }
 
 /// Every write in the fake's log made once: no address created, updated or deleted twice.
