@@ -31,6 +31,8 @@ pub struct Rig {
     source: String,
     /// Extra environment for the runs (the directory's password).
     env: Vec<(String, String)>,
+    /// Extra `[sync]` lines.
+    sync: String,
 }
 
 impl Rig {
@@ -50,7 +52,7 @@ impl Rig {
     pub fn around(directory: Option<FaultProxy>, source: String, env: Vec<(String, String)>) -> Self {
         let fake = FakeService::start();
         let service = FaultProxy::start(fake.addr);
-        Self { fake, service, directory, dir: tempfile::tempdir().unwrap(), source, env }
+        Self { fake, service, directory, dir: tempfile::tempdir().unwrap(), source, env, sync: String::new() }
     }
 
     /// The Graph look-alike (its users in pages of a hundred), read with one-second timeouts.
@@ -65,6 +67,14 @@ impl Rig {
         Self::around(None, source, vec![(SECRET_ENV.into(), secret)])
     }
 
+    /// The same rig with `[sync]` lines added and the directory's answers awaited for
+    /// `op_timeout`: a stalled read that only a stop ends.
+    pub fn waiting(mut self, op_timeout: &str, sync: &str) -> Self {
+        self.source = self.source.replace("op_timeout = \"1s\"", &format!("op_timeout = \"{op_timeout}\""));
+        self.sync = sync.into();
+        self
+    }
+
     pub fn state_dir(&self) -> PathBuf {
         self.dir.path().join("state")
     }
@@ -72,11 +82,12 @@ impl Rig {
     pub fn config(&self) -> PathBuf {
         let api_url = self.fake.base_url().replace(&self.fake.addr.to_string(), &self.service.addr.to_string());
         let text = format!(
-            "state_dir = \"{}\"\n{}\n[sync]\ndelete = true\n\n[target]\nkind = \"essentials\"\napi_url = \"{api_url}\"\n\
+            "state_dir = \"{}\"\n{}\n[sync]\ndelete = true\n{}\n[target]\nkind = \"essentials\"\napi_url = \"{api_url}\"\n\
              domain = \"{DOMAIN}\"\nuser = \"{ADMIN}\"\npassword_env = \"ADSYNC_TEST_API_PW\"\nmax_in_flight = 4\n\
              request_timeout = \"1s\"\n",
             self.state_dir().display(),
             self.source,
+            self.sync,
         );
         let path = self.dir.path().join("adsync.toml");
         std::fs::write(&path, text).unwrap();
@@ -93,6 +104,14 @@ impl Rig {
             .arg(self.config())
             .args(args);
         cmd
+    }
+
+    /// `adsync` as a terminal command line (for tmux), with the rig's environment.
+    pub fn command_line(&self) -> (String, Vec<(String, String)>) {
+        let bin = assert_cmd::cargo::cargo_bin("adsync");
+        let mut env = self.env.clone();
+        env.push(("ADSYNC_TEST_API_PW".into(), PASSWORD.into()));
+        (format!("{} --config {}", bin.display(), self.config().display()), env)
     }
 
     pub fn adsync(&self, args: &[&str]) -> Outcome {
