@@ -170,6 +170,9 @@ fn files_under(dir: &Path) -> Vec<(String, String)> {
     found
 }
 
+/// A config, the arguments, and the environment a run fails with.
+type FailingRun<'a> = (&'a PathBuf, &'a [&'a str], &'a [(&'a str, &'a str)]);
+
 fn codes(outs: &[Outcome]) -> Vec<i32> {
     outs.iter().map(|o| o.code).collect()
 }
@@ -217,7 +220,7 @@ fn no_secret_reaches_any_output_or_file() {
         "bind.pw",
         &format!("http://127.0.0.1:{}/api/v1", closed_port()),
     );
-    let failing: Vec<(&PathBuf, &[&str], &[(&str, &str)])> = vec![
+    let failing: Vec<FailingRun> = vec![
         (&wrong, &["search"], &[]),
         (&wrong, &["-v", "sync", "--apply", "--json"], &[]),
         (&wrong, &["check", "--json"], &[]),
