@@ -5,6 +5,8 @@
 #                 the paged-results cookie
 #   config        the config loader on arbitrary text
 #   demo_request  the demo directory's request handling, bytes in, answers out
+#   graph_page    a Microsoft Graph answer (users, groups, members, delta pages, $batch, token,
+#                 error bodies) through the Graph reader's own parsing, merging and mapping
 #
 # Built once, without sanitizers (the code under test has no unsafe of its own; a sanitizer
 # build would cost minutes for nothing), optimised; FUZZ_PROFILE=dev builds faster and runs
@@ -14,7 +16,7 @@
 # Prints executions and coverage per target.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-TARGETS=(ldap_entry config demo_request)
+TARGETS=(ldap_entry config demo_request graph_page)
 case "${FUZZ_PROFILE:-release}" in
   release) PROFILE=--release ;;
   dev) PROFILE=--dev ;;

@@ -5,6 +5,7 @@
 use adsync::demo::company::{CompanySpec, generate};
 use adsync::demo::directory::Directory;
 use adsync::source::classify::{Policy, classify};
+use adsync::source::graph::answer::{AnswerKind, read_answer};
 use adsync::source::ldap::entry::read_message;
 use adsync::source::ldap::paged::parse_cookie;
 use std::path::{Path, PathBuf};
@@ -55,4 +56,17 @@ fn demo_requests() {
         answered += adsync::demo::answer_bytes(&dir, &bytes, 8);
     }
     assert!(answered >= 3, "the seed requests are answered");
+}
+
+#[test]
+fn graph_pages() {
+    let found = inputs("graph_page");
+    assert!(found.len() >= 9, "a seed for each kind of answer");
+    let mut read = 0;
+    for (_, bytes) in found {
+        if let Some((&kind, body)) = bytes.split_first() {
+            read += usize::from(read_answer(AnswerKind::from_byte(kind), body).is_ok());
+        }
+    }
+    assert!(read >= 6, "the seed pages, batch and token are read");
 }

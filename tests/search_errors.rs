@@ -159,7 +159,7 @@ fn connection_cut_mid_read_is_an_error_not_a_short_result() {
         let scheme = if transport == Transport::Ldaps { "ldaps" } else { "ldap" };
         let toml = config(&lab, transport).replace(uri.as_str(), &format!("{scheme}://{}", proxy.addr));
         let out = search_with(&toml, &lab.bind_pw);
-        assert_clean_failure(&out, 1, "Connection: lost the connection to the server after", &lab.bind_pw);
+        assert_clean_failure(&out, 1, "Connection: lost the connection to the server on page ", &lab.bind_pw);
         assert!(out.stdout.is_empty(), "{transport:?}: a cut read printed a result");
         assert!(proxy.forwarded.load(std::sync::atomic::Ordering::Relaxed) >= 600_000);
     }

@@ -6,6 +6,8 @@ pub mod connect_proxy;
 pub mod contract;
 pub mod entries;
 pub mod fake_service;
+pub mod fault_proxy;
+pub mod faults;
 pub mod graph;
 pub mod proxy;
 pub mod receivers;

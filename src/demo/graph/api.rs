@@ -50,7 +50,9 @@ impl Answer {
             }
             Fault::Gone => Self::error(410, "syncStateNotFound", "The sync state is not found: start a new round."),
             Fault::BadRequest => Self::error(400, "BadRequest", "Unsupported query."),
-            Fault::Cut => Self::error(500, "InternalServerError", "a cut answer has no body of its own"),
+            Fault::Cut | Fault::Stall | Fault::Trickle | Fault::Reset => {
+                Self::error(500, "InternalServerError", "a broken delivery has no body of its own")
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Faults a test (or a curious admin) arms on the look-alike: the n-th request to a path is
-//! answered with a throttle, an expired token, a server error, a refusal, or is cut off.
+//! answered with a throttle, an expired token, a server error, a refusal, or its delivery
+//! breaks (cut off, stalled, trickled, reset).
 
 use std::sync::Mutex;
 
@@ -19,6 +20,19 @@ pub enum Fault {
     BadRequest,
     /// Half of the answer, then the connection is closed.
     Cut,
+    /// The status and half of the answer, then nothing: the connection stays open.
+    Stall,
+    /// The answer a few bytes at a time, slower than any client waits for.
+    Trickle,
+    /// The connection is dropped before any answer.
+    Reset,
+}
+
+impl Fault {
+    /// Whether the fault breaks the delivery of a real answer (rather than replacing it).
+    pub fn breaks_delivery(&self) -> bool {
+        matches!(self, Self::Cut | Self::Stall | Self::Trickle | Self::Reset)
+    }
 }
 
 /// `fault` for the `nth` request (from 1) whose path is `path` (`/v1.0/users`, …; `$batch

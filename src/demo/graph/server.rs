@@ -130,7 +130,7 @@ async fn accept_loop(listener: TcpListener, acceptor: TlsAcceptor, state: Arc<Lo
             };
             let service = hyper::service::service_fn(move |req| {
                 let state = state.clone();
-                async move { Ok::<_, std::convert::Infallible>(answer(&state, req).await) }
+                async move { answer(&state, req).await }
             });
             let connection = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(tls), service);
             tokio::select! {
@@ -141,7 +141,8 @@ async fn accept_loop(listener: TcpListener, acceptor: TlsAcceptor, state: Arc<Lo
     }
 }
 
-async fn answer(state: &Lookalike, req: Request<Incoming>) -> Response<Body> {
+/// The answer to one request; an error drops the connection without one (a reset).
+async fn answer(state: &Lookalike, req: Request<Incoming>) -> Result<Response<Body>, std::io::Error> {
     let latency = lock(&state.settings).latency;
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
@@ -152,15 +153,20 @@ async fn answer(state: &Lookalike, req: Request<Incoming>) -> Response<Body> {
     let bearer = bearer(&req);
     let body = match Limited::new(req.into_body(), MAX_REQUEST_BYTES).collect().await {
         Ok(collected) => collected.to_bytes(),
-        Err(_) => return respond(Answer::error(413, "RequestTooLarge", "The request is too large."), false),
+        Err(_) => {
+            return Ok(respond(Answer::error(413, "RequestTooLarge", "The request is too large."), None));
+        }
     };
     let fault = state.faults.hit(&path);
     let answer = match &fault {
-        Some(Fault::Cut) | None => route(state, &method, &path, &query, bearer.as_deref(), &body),
-        Some(other) => faulted(state, other, bearer.as_deref()),
+        Some(f) if !f.breaks_delivery() => faulted(state, f, bearer.as_deref()),
+        _ => route(state, &method, &path, &query, bearer.as_deref(), &body),
     };
     state.record(Logged { method, path, query, status: answer.status });
-    respond(answer, fault == Some(Fault::Cut))
+    if fault == Some(Fault::Reset) {
+        return Err(std::io::Error::other("the look-alike reset the connection"));
+    }
+    Ok(respond(answer, fault.filter(Fault::breaks_delivery)))
 }
 
 fn bearer(req: &Request<Incoming>) -> Option<String> {
@@ -197,22 +203,45 @@ fn route(state: &Lookalike, method: &str, path: &str, query: &str, bearer: Optio
     }
 }
 
-/// The HTTP response; `cut`: only the first half of the body is sent, then the connection
-/// is dropped, as a network failure would.
-fn respond(answer: Answer, cut: bool) -> Response<Body> {
+/// The HTTP response, its delivery broken by `fault`: a cut sends the first half of the
+/// body, then drops the connection, as a network failure would; a stall sends the first
+/// half and then nothing; a trickle sends it all, a few bytes at a time.
+fn respond(answer: Answer, fault: Option<Fault>) -> Response<Body> {
     let mut builder = Response::builder().status(answer.status).header(hyper::header::CONTENT_TYPE, "application/json");
     if let Some(seconds) = answer.retry_after {
         builder = builder.header(hyper::header::RETRY_AFTER, seconds.to_string());
     }
-    let body: Body = if cut {
-        let half = Bytes::from(answer.body[..answer.body.len() / 2].to_vec());
-        let frames = vec![Ok(Frame::data(half)), Err(std::io::Error::other("the look-alike cut the connection"))];
+    if fault.is_some() {
         builder = builder.header(hyper::header::CONTENT_LENGTH, answer.body.len().to_string());
-        StreamBody::new(futures::stream::iter(frames)).boxed()
-    } else {
-        Full::new(Bytes::from(answer.body)).map_err(|never| match never {}).boxed()
+    }
+    let half = || Ok(Frame::data(Bytes::from(answer.body[..answer.body.len() / 2].to_vec())));
+    let body: Body = match fault {
+        Some(Fault::Cut) => {
+            let frames = vec![half(), Err(std::io::Error::other("the look-alike cut the connection"))];
+            StreamBody::new(futures::stream::iter(frames)).boxed()
+        }
+        Some(Fault::Stall) => {
+            StreamBody::new(futures::StreamExt::chain(futures::stream::iter([half()]), futures::stream::pending()))
+                .boxed()
+        }
+        Some(Fault::Trickle) => trickle(Bytes::from(answer.body)),
+        _ => Full::new(Bytes::from(answer.body)).map_err(|never| match never {}).boxed(),
     };
     builder
         .body(body)
         .unwrap_or_else(|_| Response::new(Full::new(Bytes::new()).map_err(|never| match never {}).boxed()))
+}
+
+/// `body` eight bytes at a time, a tenth of a second apart; it ends when the client hangs up
+/// or the body is through.
+fn trickle(body: Bytes) -> Body {
+    let frames = futures::stream::unfold(body, |mut rest| async move {
+        if rest.is_empty() {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let chunk = rest.split_to(rest.len().min(8));
+        Some((Ok(Frame::data(chunk)), rest))
+    });
+    StreamBody::new(frames).boxed()
 }

@@ -1,7 +1,7 @@
 use super::*;
 use crate::model::ReadStats;
 use crate::model::{DirObject, Flavor, ObjectClass};
-use crate::source::ldap::error::LdapFailure;
+use crate::source::ldap::error::{LdapFailure, Stage};
 use crate::sync::apply::ApplyProgress;
 use crate::sync::guard::{GuardInput, Verdict};
 use crate::sync::plan::{Change, Op, Plan};
@@ -90,7 +90,7 @@ fn cancel_discards_and_late_results_are_ignored() {
 fn a_failed_read_is_kept_for_the_front_end() {
     let mut s = Snapshot::default();
     send(&mut s, Msg::Command(Command::Search));
-    let err = SourceError::Ldap(LdapFailure::ConnectionLost { entries: 5, detail: "reset".into() });
+    let err = SourceError::Ldap(LdapFailure::ConnectionLost { at: Stage::Page(1), entries: 5, detail: "reset".into() });
     send(&mut s, Msg::ReadFinished(Err(err)));
     assert_eq!(s.phase, Phase::Failed);
     assert!(s.error.as_ref().unwrap().to_string().contains("after 5 entries"));
@@ -239,7 +239,7 @@ fn blocked_failed_and_cancelled_runs_are_recorded_with_their_reason() {
 
     let mut s = Snapshot::default();
     send(&mut s, Msg::Command(Command::Plan));
-    let err = SourceError::Ldap(LdapFailure::ConnectionLost { entries: 5, detail: "reset".into() });
+    let err = SourceError::Ldap(LdapFailure::ConnectionLost { at: Stage::Page(1), entries: 5, detail: "reset".into() });
     let failed = records(&send(&mut s, Msg::ReadFinished(Err(err))));
     assert_eq!(failed[0].outcome, crate::history::Outcome::Failed);
     assert!(failed[0].error.as_ref().unwrap().contains("after 5 entries"));

@@ -52,6 +52,23 @@ pub enum GraphError {
     Cancelled,
 }
 
+impl GraphError {
+    /// The error as one of page `n` (from 1) of a collection: its path says which page, so
+    /// an admin reads where a long read broke.
+    pub fn on_page(mut self, n: usize) -> Self {
+        if let Self::TokenRefused { path, .. }
+        | Self::Refused { path, .. }
+        | Self::Throttled { path, .. }
+        | Self::Timeout { path, .. }
+        | Self::Cut { path, .. }
+        | Self::BadAnswer { path, .. } = &mut self
+        {
+            *path = format!("page {n} of {path}");
+        }
+        self
+    }
+}
+
 fn paren(code: &str) -> String {
     if code.is_empty() { String::new() } else { format!(" ({code})") }
 }

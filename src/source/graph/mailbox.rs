@@ -25,7 +25,7 @@ struct BatchAnswer {
 }
 
 #[derive(Deserialize)]
-struct ItemAnswer {
+pub struct ItemAnswer {
     id: String,
     status: u16,
     #[serde(default)]
@@ -58,20 +58,8 @@ async fn chunk_purposes(
     let mut found = Vec::with_capacity(pending.len());
     for round in 1..=MAX_ROUNDS {
         let answers = batch(client, &pending, ctx).await?;
-        let mut again = Vec::new();
-        let mut retry_after = None;
-        for item in answers {
-            let Some(id) = item.id.parse::<usize>().ok().and_then(|k| pending.get(k)) else { continue };
-            match item.status {
-                200..300 => found.push((id.clone(), purpose_of(&item.body))),
-                404 => found.push((id.clone(), MailboxPurpose::User)),
-                429 | 503 => {
-                    retry_after = retry_after.or_else(|| item_retry_after(&item));
-                    again.push(id.clone());
-                }
-                _ => return Err(item_refusal(client, id, &item)),
-            }
-        }
+        let Sorted { found: now, again, retry_after } = sort(answers, &pending, &client.config.api(""))?;
+        found.extend(now);
         if again.is_empty() {
             return Ok(found);
         }
@@ -104,7 +92,40 @@ async fn batch(client: &GraphClient, ids: &[String], ctx: &Ctx) -> Result<Vec<It
     if !(200..300).contains(&answer.status) {
         return Err(refusal(&url, &answer));
     }
-    Ok(parse::<BatchAnswer>(&url, &answer.body)?.responses)
+    read_batch(&url, &answer.body)
+}
+
+/// A `$batch` answer's items.
+pub fn read_batch(url: &str, body: &[u8]) -> Result<Vec<ItemAnswer>, GraphError> {
+    Ok(parse::<BatchAnswer>(url, body)?.responses)
+}
+
+/// One batch's answers, sorted: the purposes found, the users to ask again (throttled) and
+/// the wait Graph asked for.
+pub struct Sorted {
+    pub found: Vec<(String, MailboxPurpose)>,
+    pub again: Vec<String>,
+    pub retry_after: Option<Duration>,
+}
+
+/// Sorts the answers for the users in `pending` (an item's id is its index there; an item
+/// naming no such index is ignored); any refusal but 404 and throttling fails the read.
+/// `api` is the Graph API's base (`https://graph.microsoft.com/v1.0/`), for messages.
+pub fn sort(answers: Vec<ItemAnswer>, pending: &[String], api: &str) -> Result<Sorted, GraphError> {
+    let mut sorted = Sorted { found: Vec::with_capacity(answers.len()), again: Vec::new(), retry_after: None };
+    for item in answers {
+        let Some(id) = item.id.parse::<usize>().ok().and_then(|k| pending.get(k)) else { continue };
+        match item.status {
+            200..300 => sorted.found.push((id.clone(), purpose_of(&item.body))),
+            404 => sorted.found.push((id.clone(), MailboxPurpose::User)),
+            429 | 503 => {
+                sorted.retry_after = sorted.retry_after.or_else(|| item_retry_after(&item));
+                sorted.again.push(id.clone());
+            }
+            _ => return Err(item_refusal(api, id, &item)),
+        }
+    }
+    Ok(sorted)
 }
 
 fn purpose_of(body: &Value) -> MailboxPurpose {
@@ -122,8 +143,8 @@ fn item_retry_after(item: &ItemAnswer) -> Option<Duration> {
     crate::http::parse_retry_after(value, SystemTime::now())
 }
 
-fn item_refusal(client: &GraphClient, id: &str, item: &ItemAnswer) -> GraphError {
-    let url = client.config.api(&format!("users/{id}/mailboxSettings"));
+fn item_refusal(api: &str, id: &str, item: &ItemAnswer) -> GraphError {
+    let url = format!("{api}users/{id}/mailboxSettings");
     let body = serde_json::to_vec(&item.body).unwrap_or_default();
     if item.status == 403 {
         let (what, permission) = permission_for("mailboxSettings");

@@ -1,6 +1,7 @@
 //! The Entra ID source: users and groups read through Microsoft Graph with the app's own
 //! token (client credentials), in full or as the changes since the last read.
 
+pub mod answer;
 pub mod client;
 pub mod error;
 pub mod mailbox;

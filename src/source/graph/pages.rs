@@ -30,8 +30,8 @@ pub async fn follow<T: DeserializeOwned>(
     mut each: impl FnMut(Vec<T>),
 ) -> Result<Option<String>, GraphError> {
     let mut url = first.to_string();
-    for _ in 0..MAX_PAGES {
-        let page: Page<T> = client.get_json(&url, ctx).await?;
+    for n in 1..=MAX_PAGES {
+        let page: Page<T> = client.get_json(&url, ctx).await.map_err(|e| e.on_page(n))?;
         each(page.value);
         match page.next_link {
             Some(next) => url = next,
@@ -57,15 +57,15 @@ pub async fn follow_delta<T: DeserializeOwned>(
     mut each: impl FnMut(Vec<T>),
 ) -> Result<Round, GraphError> {
     let mut url = link.to_string();
-    for _ in 0..MAX_PAGES {
-        let answer = client.send(Method::GET, &url, None, ctx).await?;
+    for n in 1..=MAX_PAGES {
+        let answer = client.send(Method::GET, &url, None, ctx).await.map_err(|e| e.on_page(n))?;
         if matches!(answer.status, 400 | 410) {
             return Ok(Round::Rejected { said: refusal(&url, &answer).to_string() });
         }
         if !(200..300).contains(&answer.status) {
-            return Err(refusal(&url, &answer));
+            return Err(refusal(&url, &answer).on_page(n));
         }
-        let page: Page<T> = parse(&url, &answer.body)?;
+        let page: Page<T> = parse(&url, &answer.body).map_err(|e| e.on_page(n))?;
         each(page.value);
         match (page.next_link, page.delta_link) {
             (Some(next), _) => url = next,

@@ -246,7 +246,7 @@ async fn changes(reader: &Reader<'_>, link: &str) -> Result<Option<(Vec<Change>,
 }
 
 /// `objects` with `changes` applied, and the positions of the objects that changed.
-fn apply<T>(mut objects: Vec<T>, changes: Vec<Change>) -> Result<(Vec<T>, Vec<usize>), GraphError>
+pub(super) fn apply<T>(mut objects: Vec<T>, changes: Vec<Change>) -> Result<(Vec<T>, Vec<usize>), GraphError>
 where
     T: Identified + Serialize + DeserializeOwned + Default + Clone,
 {

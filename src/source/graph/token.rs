@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 /// that expires on its way.
 const RENEW_BEFORE: Duration = Duration::from_secs(300);
 
-struct Token {
+pub(super) struct Token {
     bearer: SecretString,
     renew_at: Instant,
 }
@@ -94,7 +94,7 @@ async fn request(http: &reqwest::Client, config: &GraphConfig) -> Result<Token, 
     Err(refused(status.as_u16(), &bytes))
 }
 
-fn granted(bytes: &[u8]) -> Result<Token, GraphError> {
+pub(super) fn granted(bytes: &[u8]) -> Result<Token, GraphError> {
     let granted: Granted = serde_json::from_slice(bytes)
         .map_err(|e| GraphError::BadAnswer { path: "the token endpoint".into(), detail: e.to_string() })?;
     let lifetime = Duration::from_secs(granted.expires_in);
@@ -103,7 +103,7 @@ fn granted(bytes: &[u8]) -> Result<Token, GraphError> {
 }
 
 /// Entra ID's refusal: the AADSTS code in words and the first sentence it gave.
-fn refused(status: u16, bytes: &[u8]) -> GraphError {
+pub(super) fn refused(status: u16, bytes: &[u8]) -> GraphError {
     let refusal: Refusal = serde_json::from_slice(bytes).unwrap_or_default();
     let code = refusal.error_codes.first().copied().or_else(|| aadsts_code(&refusal.error_description));
     let (meaning, fix) = sign_in_meaning(code);

@@ -106,6 +106,38 @@ pub enum TlsProblem {
     Other,
 }
 
+/// Where in the conversation with the server an operation broke, for messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// Opening the connection (TLS, StartTLS).
+    Connect,
+    Bind,
+    /// A single entry (the rootDSE, a group's further member ranges).
+    Entry,
+    /// A page of the paged search, from 1.
+    Page(u32),
+}
+
+impl Stage {
+    fn layer(self) -> &'static str {
+        if self == Self::Bind { "Bind" } else { "Search" }
+    }
+
+    fn phrase(self) -> String {
+        match self {
+            Self::Connect => "while opening the connection".into(),
+            Self::Bind => "during the bind".into(),
+            Self::Entry => "while reading a single entry".into(),
+            Self::Page(n) => format!("on page {n} of the search"),
+        }
+    }
+
+    /// How far the read had got, where it counts.
+    fn after(self, entries: u64) -> String {
+        if matches!(self, Self::Page(_)) { format!(", after {entries} entries") } else { String::new() }
+    }
+}
+
 /// Every way reading the directory can fail. The display is one paragraph: layer, what, fix;
 /// [`LdapFailure::what`] and [`LdapFailure::fix`] give the two halves (the diagnostics ladder
 /// shows them apart).
@@ -123,8 +155,8 @@ pub enum LdapFailure {
     AnonymousRefused { text: String },
     NoSuchBase { base: String, text: String, hint: String },
     SearchFailed { rc: u32, name: &'static str, text: String, entries: u64, fix: &'static str },
-    OpTimeout { after: Duration, entries: u64 },
-    ConnectionLost { entries: u64, detail: String },
+    OpTimeout { at: Stage, after: Duration, entries: u64 },
+    ConnectionLost { at: Stage, entries: u64, detail: String },
     Protocol { detail: String },
 }
 
@@ -158,15 +190,18 @@ impl LdapFailure {
             Self::SearchFailed { rc, name, text, entries, .. } => format!(
                 "Search: the server ended the search with \"{name}\" (code {rc}: {text}) after {entries} entries. {INCOMPLETE}"
             ),
-            Self::OpTimeout { after, entries } => format!(
-                "Search: the server did not answer within {} (source.op_timeout) after {entries} entries. {INCOMPLETE}",
-                secs(*after)
+            Self::OpTimeout { at, after, entries } => format!(
+                "{}: the server did not answer within {} (source.op_timeout) {}{}. {INCOMPLETE}",
+                at.layer(),
+                secs(*after),
+                at.phrase(),
+                at.after(*entries)
             ),
-            Self::ConnectionLost { entries, detail } => {
-                format!(
-                    "Connection: lost the connection to the server after {entries} entries ({detail}). {INCOMPLETE}"
-                )
-            }
+            Self::ConnectionLost { at, entries, detail } => format!(
+                "Connection: lost the connection to the server {}{} ({detail}). {INCOMPLETE}",
+                at.phrase(),
+                at.after(*entries)
+            ),
             Self::Protocol { detail } => {
                 format!("Protocol: the server sent something this client cannot read ({detail}). {INCOMPLETE}")
             }

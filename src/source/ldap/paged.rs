@@ -5,6 +5,7 @@
 //! cancel in any page is an error, so a caller never sees a silently shortened result.
 
 use super::entry::{RawEntry, parse_entry};
+use super::error::Stage;
 use super::session::{Session, op_failure, result_failure};
 use super::spin::Spinner;
 use crate::source::SourceError;
@@ -79,7 +80,7 @@ pub async fn read_entry(session: &mut Session, dn: &str, attrs: &[&str]) -> Resu
         .with_timeout(timeout)
         .search(dn, Scope::Base, "(objectClass=*)", attrs.to_vec())
         .await
-        .map_err(|e| op_failure(e, 0, timeout))?;
+        .map_err(|e| op_failure(e, Stage::Entry, 0, timeout))?;
     if result.rc != 0 {
         return Err(result_failure(result.rc, &result.text, 0, dn).into());
     }
@@ -98,6 +99,7 @@ async fn read_page(
     spinner: &mut Spinner,
 ) -> Result<Option<Vec<u8>>, SourceError> {
     let timeout = session.op_timeout;
+    let page = Stage::Page(count.pages + 1);
     let control: RawControl = PagedResults { size: spec.page_size as i32, cookie }.into();
     let mut stream = session
         .ldap
@@ -105,12 +107,12 @@ async fn read_page(
         .with_timeout(timeout)
         .streaming_search(spec.base, spec.scope, spec.filter, spec.attrs.to_vec())
         .await
-        .map_err(|e| op_failure(e, count.entries, timeout))?;
+        .map_err(|e| op_failure(e, page, count.entries, timeout))?;
     loop {
         let item = tokio::select! {
             biased;
             _ = cancel.cancelled() => return Err(SourceError::Cancelled),
-            item = spinner.wait(stream.next()) => item.map_err(|e| op_failure(e, count.entries, timeout))?,
+            item = spinner.wait(stream.next()) => item.map_err(|e| op_failure(e, page, count.entries, timeout))?,
         };
         let Some(item) = item else { break };
         take_item(item, on_entry, count)?;

@@ -1,6 +1,6 @@
 //! Opening an LDAP connection layer by layer (DNS, TCP, TLS, bind) so a failure names its layer.
 
-use super::error::{BindProblem, LdapFailure, TlsProblem, rc_name, search_fix};
+use super::error::{BindProblem, LdapFailure, Stage, TlsProblem, rc_name, search_fix};
 use super::tls;
 use crate::config::value::{LdapScheme, LdapUrl};
 use crate::source::SourceError;
@@ -62,7 +62,7 @@ impl Session {
             .with_timeout(timeout)
             .simple_bind(bind_dn, password.expose_secret())
             .await
-            .map_err(|e| op_failure(e, 0, timeout))?;
+            .map_err(|e| op_failure(e, Stage::Bind, 0, timeout))?;
         if result.rc == 0 { Ok(()) } else { Err(bind_failure(result.rc, &result.text, bind_dn).into()) }
     }
 
@@ -149,7 +149,7 @@ fn handshake_failure(err: LdapError, endpoint: &Endpoint, addr: SocketAddr) -> S
         LdapError::DNSName { source } => {
             LdapFailure::Tls { problem: TlsProblem::NameMismatch, host, detail: source.to_string() }.into()
         }
-        other => LdapFailure::ConnectionLost { entries: 0, detail: other.to_string() }.into(),
+        other => LdapFailure::ConnectionLost { at: Stage::Connect, entries: 0, detail: other.to_string() }.into(),
     }
 }
 
@@ -158,13 +158,13 @@ pub fn server_text(rc: u32, text: &str) -> String {
     if text.is_empty() { format!("{} ({rc})", rc_name(rc)) } else { format!("{} ({rc}): {text}", rc_name(rc)) }
 }
 
-/// Maps an error during an operation (search, bind, rootDSE) after `entries` were read.
-pub fn op_failure(err: LdapError, entries: u64, timeout: Duration) -> SourceError {
+/// Maps an error during an operation (`at`: a bind, an entry, a page) after `entries` were read.
+pub fn op_failure(err: LdapError, at: Stage, entries: u64, timeout: Duration) -> SourceError {
     match err {
-        LdapError::Timeout { .. } => LdapFailure::OpTimeout { after: timeout, entries }.into(),
+        LdapError::Timeout { .. } => LdapFailure::OpTimeout { at, after: timeout, entries }.into(),
         LdapError::LdapResult { result } => result_failure(result.rc, &result.text, entries, "").into(),
         LdapError::FilterParsing => LdapFailure::Protocol { detail: "the search filter does not parse".into() }.into(),
-        other => LdapFailure::ConnectionLost { entries, detail: other.to_string() }.into(),
+        other => LdapFailure::ConnectionLost { at, entries, detail: other.to_string() }.into(),
     }
 }
 
