@@ -7,6 +7,7 @@
 mod base;
 mod bind;
 mod cert;
+mod csv;
 mod dns;
 mod graph;
 mod probe;
@@ -69,6 +70,10 @@ pub async fn run_ladder(config: &Config, options: LadderOptions, on_step: impl F
             let mut probe = graph::GraphProbe::new(graph);
             climb(SourceKind::Graph, &StepId::GRAPH, &mut probe, on_step).await
         }
+        SourceConfig::Csv(csv) => {
+            let mut probe = csv::CsvProbe::new(csv);
+            climb(SourceKind::Csv, &StepId::CSV, &mut probe, on_step).await
+        }
     }
 }
 
@@ -79,6 +84,7 @@ pub fn target(config: &Config) -> String {
         SourceConfig::Graph(graph) => {
             format!("Entra ID tenant {} · {}", graph.tenant, graph.graph_url.as_str().trim_end_matches('/'))
         }
+        SourceConfig::Csv(csv) => format!("CSV file {} · {} layout", csv.path.display(), csv.layout().name()),
     }
 }
 

@@ -27,6 +27,9 @@ pub enum StepId {
     GraphTls,
     Permissions,
     FirstPage,
+    CsvFile,
+    CsvEncoding,
+    CsvRows,
 }
 
 impl StepId {
@@ -57,6 +60,9 @@ impl StepId {
         StepId::FirstPage,
     ];
 
+    /// The CSV ladder: the file, its encoding, then its rows.
+    pub const CSV: [StepId; 3] = [StepId::CsvFile, StepId::CsvEncoding, StepId::CsvRows];
+
     pub fn title(self) -> &'static str {
         match self {
             StepId::Dns => "DNS",
@@ -77,6 +83,9 @@ impl StepId {
             StepId::GraphTls => "Graph TLS",
             StepId::Permissions => "Permissions",
             StepId::FirstPage => "First page",
+            StepId::CsvFile => "File",
+            StepId::CsvEncoding => "Encoding",
+            StepId::CsvRows => "Rows",
         }
     }
 
@@ -101,6 +110,9 @@ impl StepId {
             StepId::GraphTls => "graph_tls",
             StepId::Permissions => "permissions",
             StepId::FirstPage => "first_page",
+            StepId::CsvFile => "file",
+            StepId::CsvEncoding => "encoding",
+            StepId::CsvRows => "rows",
         }
     }
 }
