@@ -249,7 +249,7 @@ fn a_first_run_fills_the_form_tests_saves_and_searches() {
     t.wait_for("No config yet: fill in, t tests, Ctrl-S saves to ", WAIT);
     let host = lab.ldaps_uri.trim_start_matches("ldaps://").trim_end_matches('/').to_string();
     let service = home.path().join("service.json").display().to_string();
-    // Rows: Host 1, Bind 4, Password 5, Base DN 6, CA file 7, Service 18, its file 23.
+    // Rows: Source 1, Host 2, Bind 5, Password 6, Base DN 7, CA file 8, Service 19, its file 24.
     let fill = |moves: usize, text: &str| {
         for _ in 0..moves {
             t.keys(&["j"]);
@@ -258,7 +258,7 @@ fn a_first_run_fills_the_form_tests_saves_and_searches() {
         t.type_text(text);
         t.keys(&["Enter"]);
     };
-    fill(1, &host);
+    fill(2, &host);
     fill(3, &lab.bind_dn);
     fill(1, "env:ADSYNC_TEST_BIND_PW");
     fill(1, &lab.base_dn);
