@@ -56,3 +56,11 @@ fn demo_requests() {
     }
     assert!(answered >= 3, "the seed requests are answered");
 }
+
+#[test]
+fn csv_files() {
+    let found = inputs("csv_reader");
+    assert!(found.len() >= 5, "the seeds are there");
+    let read = found.iter().filter(|(_, bytes)| adsync::source::csv::parse_any(bytes).is_ok()).count();
+    assert!(read >= 2, "the good seed files read");
+}
