@@ -7,13 +7,19 @@
 #   demo_request  the demo directory's request handling, bytes in, answers out
 #
 # Built once, without sanitizers (the code under test has no unsafe of its own; a sanitizer
-# build would cost minutes for nothing). The corpus starts from fuzz/seeds/TARGET and grows in
+# build would cost minutes for nothing), optimised; FUZZ_PROFILE=dev builds faster and runs
+# slower (scripts/test.sh uses it for its short runs). The corpus starts from fuzz/seeds/TARGET and grows in
 # fuzz/corpus/TARGET; a crash leaves its input in fuzz/artifacts/TARGET and fails the run:
 # copy it into fuzz/regressions/TARGET/ so tests/fuzz_regressions.rs replays it forever.
 # Prints executions and coverage per target.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 TARGETS=(ldap_entry config demo_request)
+case "${FUZZ_PROFILE:-release}" in
+  release) PROFILE=--release ;;
+  dev) PROFILE=--dev ;;
+  *) echo "FUZZ_PROFILE is release or dev" >&2; exit 2 ;;
+esac
 which=${1:?usage: scripts/fuzz.sh TARGET|all SECONDS}
 seconds=${2:?usage: scripts/fuzz.sh TARGET|all SECONDS}
 
@@ -27,7 +33,7 @@ ensure_tools() {
 run_one() {
   local target=$1 corpus=fuzz/corpus/$1 out
   mkdir -p "$corpus" "fuzz/artifacts/$target"
-  out=$(cargo +nightly fuzz run --sanitizer none --release "$target" "$corpus" "fuzz/seeds/$target" -- \
+  out=$(cargo +nightly fuzz run --sanitizer none "$PROFILE" "$target" "$corpus" "fuzz/seeds/$target" -- \
     -max_total_time="$seconds" -print_final_stats=1 2>&1) || {
     echo "$out" | tail -40
     log "$target: FAILED (the input is in fuzz/artifacts/$target)"
@@ -42,7 +48,7 @@ run_one() {
 ensure_tools
 if [ "$which" = all ]; then set -- "${TARGETS[@]}"; else set -- "$which"; fi
 log "building: $*"
-for t in "$@"; do cargo +nightly fuzz build --sanitizer none --release "$t" >/dev/null; done
+for t in "$@"; do cargo +nightly fuzz build --sanitizer none "$PROFILE" "$t" >/dev/null; done
 status=0
 for t in "$@"; do run_one "$t" || status=1; done
 exit $status

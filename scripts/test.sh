@@ -9,7 +9,8 @@
 #   samba  (Samba AD DC, 1k generated users)                   ldap 389 / ldaps 636
 #   aiosmtpd (python3-aiosmtpd) is started by the notification tests themselves, with TLS
 #
-# Then, on a full run, scripts/package-test.sh builds the Debian package, installs it, checks
+# Then, on a full run, every cargo-fuzz target runs for 20 s (scripts/fuzz.sh; a finding fails
+# the run), and scripts/package-test.sh builds the Debian package, installs it, checks
 # it and purges it (it needs no lab server; it is last so the suite never sees the package).
 #
 # Extra arguments go to `cargo test` (e.g. scripts/test.sh search_lab) and skip the package test.
@@ -58,6 +59,8 @@ log "cargo test"
 cargo test --all-targets "$@"
 
 if [ $# -eq 0 ]; then
+  log "fuzzing, 20 s a target"
+  FUZZ_PROFILE=dev scripts/fuzz.sh all 20
   log "package test"
   scripts/package-test.sh
 fi

@@ -15,6 +15,7 @@ pub mod http;
 pub mod lockfile;
 pub mod model;
 pub mod notify;
+pub mod private_fs;
 pub mod report;
 pub mod source;
 pub mod sync;

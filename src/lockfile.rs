@@ -4,7 +4,7 @@
 //! stale lock to clean up. The holder writes a line about itself into the file so whoever is
 //! refused can say who holds it.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
@@ -23,7 +23,7 @@ pub enum LockError {
 impl LockFile {
     /// Takes the lock at `path` without waiting; `holder` describes us to whoever comes next.
     pub fn acquire(path: &Path, holder: &str) -> Result<Self, LockError> {
-        let mut file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(path)?;
+        let mut file = crate::private_fs::open_rw(path)?;
         match fs4::FileExt::try_lock(&file) {
             Ok(()) => {}
             Err(fs4::TryLockError::WouldBlock) => return Err(LockError::Held { holder: read_holder(&mut file) }),

@@ -64,6 +64,9 @@ fn man_writes_one_page_for_adsync_and_one_per_subcommand() {
         "adsync-config",
         "adsync-config-paths",
         "adsync-config-check",
+        "adsync-config-init",
+        "adsync-history",
+        "adsync-history-show",
         "adsync-completions",
         "adsync-man",
     ]

@@ -10,6 +10,7 @@ pub mod history;
 mod locate;
 pub mod notify;
 pub mod paths;
+pub mod permissions;
 mod schema;
 pub mod secret;
 mod source;
@@ -51,6 +52,7 @@ impl Config {
         let text =
             std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
         let mut config = Self::parse(&text, &path.display().to_string())?;
+        config.warnings.extend(permissions::warnings(&config, path));
         config.origin = Some(path.to_path_buf());
         Ok(config)
     }

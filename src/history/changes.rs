@@ -67,7 +67,7 @@ impl PendingPlan {
     }
 
     pub fn save(&self, state_dir: &Path) -> std::io::Result<()> {
-        std::fs::create_dir_all(state_dir)?;
+        crate::private_fs::create_dir(state_dir)?;
         crate::atomic::write_atomic(&state_dir.join(PENDING_FILE), |out| {
             serde_json::to_writer(&mut *out, self)?;
             out.write_all(b"\n")

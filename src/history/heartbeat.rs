@@ -72,7 +72,7 @@ impl Beating {
     pub fn beat(&mut self) -> std::io::Result<()> {
         self.heartbeat.beat = Timestamp::now();
         if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir)?;
+            crate::private_fs::create_dir(dir)?;
         }
         crate::atomic::write_atomic(&self.path, |out| Ok(serde_json::to_writer(out, &self.heartbeat)?))
     }

@@ -9,9 +9,8 @@ use super::retention::Retention;
 use crate::sync::journal::{self, Step};
 use jiff::Timestamp;
 use std::collections::{HashMap, HashSet};
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -51,7 +50,7 @@ fn segments(dir: &Path) -> Vec<PathBuf> {
 
 /// Appends `record`, then rotates and prunes as the retention rule says.
 pub fn append(dir: &Path, record: &RunRecord, keep: Retention, now: Timestamp) -> Result<(), HistoryError> {
-    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    crate::private_fs::create_dir(dir).map_err(io(dir))?;
     let _lock = lock(dir)?;
     let current = segment(dir, 0);
     if std::fs::metadata(&current).is_ok_and(|m| m.len() >= ROTATE_AT) {
@@ -63,8 +62,7 @@ pub fn append(dir: &Path, record: &RunRecord, keep: Retention, now: Timestamp) -
 
 fn lock(dir: &Path) -> Result<File, HistoryError> {
     let path = dir.join("history.lock");
-    let file =
-        OpenOptions::new().write(true).create(true).truncate(false).mode(0o600).open(&path).map_err(io(&path))?;
+    let file = crate::private_fs::open_rw(&path).map_err(io(&path))?;
     let started = std::time::Instant::now();
     loop {
         match fs4::FileExt::try_lock(&file) {
@@ -81,7 +79,7 @@ fn lock(dir: &Path) -> Result<File, HistoryError> {
 fn write_line(path: &Path, record: &RunRecord) -> Result<(), HistoryError> {
     let mut line = serde_json::to_vec(record).map_err(|e| io(path)(e.into()))?;
     line.push(b'\n');
-    let mut file = OpenOptions::new().read(true).append(true).create(true).mode(0o600).open(path).map_err(io(path))?;
+    let mut file = crate::private_fs::append(path, false).map_err(io(path))?;
     // A crash mid-write leaves a torn line; this record starts on a line of its own.
     if !ends_with_newline(&mut file).map_err(io(path))? {
         line.insert(0, b'\n');

@@ -84,8 +84,8 @@ impl Journal {
         let dir = dir_in(state_dir);
         let path = dir.join(format!("{run}.jsonl"));
         let open = || -> std::io::Result<File> {
-            std::fs::create_dir_all(&dir)?;
-            OpenOptions::new().create_new(true).append(true).open(&path)
+            crate::private_fs::create_dir(&dir)?;
+            crate::private_fs::append(&path, true)
         };
         let file = open().map_err(|source| JournalError { path: path.clone(), source })?;
         let (tx, rx) = mpsc::channel::<Pending>();

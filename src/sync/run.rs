@@ -197,7 +197,8 @@ pub async fn make_plan(
 
 fn take_lock(settings: &SyncSettings) -> Result<LockFile, SyncError> {
     let path = settings.state_dir.join("adsync.lock");
-    std::fs::create_dir_all(&settings.state_dir).map_err(|source| SyncError::Lock { path: path.clone(), source })?;
+    crate::private_fs::create_dir(&settings.state_dir)
+        .map_err(|source| SyncError::Lock { path: path.clone(), source })?;
     let me = format!("pid {} (adsync, since {})", std::process::id(), jiff::Timestamp::now());
     LockFile::acquire(&path, &me).map_err(|e| match e {
         LockError::Held { holder } => {

@@ -63,7 +63,7 @@ impl SyncState {
     pub fn save(&self, dir: &Path) -> Result<(), StateError> {
         let path = path_in(dir);
         let write = |source| StateError::Write { path: path.clone(), source };
-        std::fs::create_dir_all(dir).map_err(write)?;
+        crate::private_fs::create_dir(dir).map_err(write)?;
         crate::atomic::write_atomic(&path, |out| {
             serde_json::to_writer_pretty(&mut *out, self)?;
             out.write_all(b"\n")

@@ -25,10 +25,12 @@ impl ConfigWrite {
     }
 }
 
-/// Writes the log as `adsync-<time>.log` into `dir`, creating it if need be.
+/// Writes the log as `adsync-<time>.log` into `dir`, creating it if need be. The log names
+/// people, so the file is the owner's only.
 pub fn save_log(text: &str, dir: &Path, at: jiff::Timestamp) -> Input {
     let path = dir.join(format!("adsync-{}.log", at.strftime("%Y%m%d-%H%M%S")));
-    let written = std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&path, text));
+    let written = crate::private_fs::create_dir(dir)
+        .and_then(|()| crate::atomic::write_atomic(&path, |out| out.write_all(text.as_bytes())));
     Input::Saved(match written {
         Ok(()) => Ok(Saved::Log(path)),
         Err(source) => Err(SaveError::Log { path, source }),

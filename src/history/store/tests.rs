@@ -30,7 +30,7 @@ fn the_last_record_of_a_run_stands_and_runs_come_newest_first() {
 fn a_torn_last_line_neither_hides_nor_swallows_the_next_record() {
     let dir = tempfile::tempdir().unwrap();
     append(dir.path(), &record("a", 0, Outcome::Planned), KEEP, at(10)).unwrap();
-    let mut file = OpenOptions::new().append(true).open(dir.path().join(FILE)).unwrap();
+    let mut file = std::fs::OpenOptions::new().append(true).open(dir.path().join(FILE)).unwrap();
     file.write_all(b"{\"run\":\"half").unwrap();
     append(dir.path(), &record("b", 1, Outcome::Planned), KEEP, at(10)).unwrap();
     assert_eq!(load(dir.path(), KEEP, at(10)).len(), 2);

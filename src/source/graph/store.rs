@@ -83,7 +83,7 @@ pub fn load(dir: &Path, key: &Key) -> Option<Snapshot> {
 pub fn save(dir: &Path, snapshot: &Snapshot) -> Result<(), GraphError> {
     let path = path_in(dir);
     let failed = |e: std::io::Error| GraphError::State(format!("cannot write {}: {e}", path.display()));
-    std::fs::create_dir_all(dir).map_err(failed)?;
+    crate::private_fs::create_dir(dir).map_err(failed)?;
     crate::atomic::write_atomic(&path, |out| {
         serde_json::to_writer(&mut *out, snapshot)?;
         out.write_all(b"\n")
