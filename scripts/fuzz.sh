@@ -5,6 +5,7 @@
 #                 the paged-results cookie
 #   config        the config loader on arbitrary text
 #   demo_request  the demo directory's request handling, bytes in, answers out
+#   csv_reader    the CSV reader on arbitrary bytes (the first picks layout and delimiter)
 #
 # Built once, without sanitizers (the code under test has no unsafe of its own; a sanitizer
 # build would cost minutes for nothing), optimised; FUZZ_PROFILE=dev builds faster and runs
@@ -14,7 +15,7 @@
 # Prints executions and coverage per target.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-TARGETS=(ldap_entry config demo_request)
+TARGETS=(ldap_entry config demo_request csv_reader)
 case "${FUZZ_PROFILE:-release}" in
   release) PROFILE=--release ;;
   dev) PROFILE=--dev ;;

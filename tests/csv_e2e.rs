@@ -206,3 +206,22 @@ fn a_new_file_name_keeps_the_baseline_and_a_new_layout_needs_allow_shrink() {
     csv.json(&["sync", "--apply", "--allow-shrink", "--json"], 0);
     assert_eq!(csv.json(&["plan", "--json"], 0)["guards"]["ok"], true);
 }
+
+#[test]
+fn check_climbs_the_csv_ladder_in_the_ladders_json_shape() {
+    let csv = Csv::to_file();
+    csv.write_csv("Ann,Lee,ann@example.com,,\nBo,Li,,,\n");
+    let ladder = csv.json(&["check", "--json"], 1);
+    assert_eq!((ladder["ok"].as_bool(), ladder["source_kind"].as_str()), (Some(false), Some("csv")));
+    let steps: Vec<(&str, &str)> = ladder["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["id"].as_str().unwrap(), s["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(steps, [("file", "ok"), ("encoding", "ok"), ("rows", "fail")]);
+    assert_eq!(ladder["steps"][2]["evidence"]["line 2"], "no primary address", "{ladder}");
+    csv.write_csv("Ann,Lee,ann@example.com,,\n");
+    let ladder = csv.json(&["check", "--json"], 0);
+    assert_eq!(ladder["steps"][2]["evidence"]["rows"], "1");
+}

@@ -483,6 +483,7 @@ mod review {
                 step(StepId::Bind, Status::Fail, 12, "the account is disabled (data 533)"),
             ],
             running: false,
+            rungs: 9,
             selected: 2,
             expanded: true,
             elapsed: Some(Duration::from_millis(40)),

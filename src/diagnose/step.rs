@@ -27,8 +27,11 @@ pub enum StepId {
     GraphTls,
     Permissions,
     FirstPage,
+    #[serde(rename = "file")]
     CsvFile,
+    #[serde(rename = "encoding")]
     CsvEncoding,
+    #[serde(rename = "rows")]
     CsvRows,
 }
 
@@ -62,6 +65,15 @@ impl StepId {
 
     /// The CSV ladder: the file, its encoding, then its rows.
     pub const CSV: [StepId; 3] = [StepId::CsvFile, StepId::CsvEncoding, StepId::CsvRows];
+
+    /// The rungs of a kind of source's ladder.
+    pub fn ladder(kind: crate::config::SourceKind) -> &'static [StepId] {
+        match kind {
+            crate::config::SourceKind::Ldap => &StepId::ALL,
+            crate::config::SourceKind::Graph => &StepId::GRAPH,
+            crate::config::SourceKind::Csv => &StepId::CSV,
+        }
+    }
 
     pub fn title(self) -> &'static str {
         match self {
