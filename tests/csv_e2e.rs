@@ -225,3 +225,23 @@ fn check_climbs_the_csv_ladder_in_the_ladders_json_shape() {
     let ladder = csv.json(&["check", "--json"], 0);
     assert_eq!(ladder["steps"][2]["evidence"]["rows"], "1");
 }
+
+/// The same rule for a change of kind: the last good run read an LDAP directory.
+#[test]
+fn a_first_csv_run_after_an_ldap_source_needs_allow_shrink() {
+    let csv = Csv::to_file();
+    csv.write_csv(FIRST);
+    let state = csv.dir.path().join("state");
+    std::fs::create_dir_all(&state).unwrap();
+    let last_good = serde_json::json!({"last_good": {
+        "at": "2026-12-01T00:00:00Z", "directory_objects": 3, "users": 3,
+        "source": {"kind": "ldap", "url": "ldaps://dc1.example.com:636", "base_dn": "dc=example,dc=com"}
+    }});
+    std::fs::write(state.join("managed.json"), last_good.to_string()).unwrap();
+    let plan = csv.json(&["plan", "--json"], 3);
+    let block = &plan["guards"]["blocks"][0];
+    assert_eq!((block["guard"].as_str(), block["before"]["kind"].as_str()), (Some("source_changed"), Some("ldap")));
+    assert!(block["message"].as_str().unwrap().contains("LDAP ldaps://dc1.example.com:636"), "{block}");
+    csv.json(&["sync", "--apply", "--allow-shrink", "--json"], 0);
+    assert_eq!(csv.json(&["plan", "--json"], 0)["guards"]["ok"], true);
+}
