@@ -202,11 +202,11 @@ fn warn_transport(check: &mut Checker<'_>, src: &LdapConfig) {
 }
 
 fn check_sync(check: &Checker<'_>, sync: &SyncConfig) -> Result<(), ConfigError> {
-    if sync.rename == RenameMode::Recreate && !sync.delete {
+    if sync.rename == RenameMode::Recreate && !(sync.delete && sync.create) {
         return Err(check.fail(
             "sync.rename",
-            "rename = \"recreate\" deletes the old account after creating the new address, so it needs \
-             delete = true in [sync]; or keep rename = \"update\"",
+            "rename = \"recreate\" creates the new address and deletes the old account, so it needs \
+             create = true and delete = true in [sync]; or keep rename = \"update\"",
         ));
     }
     let guards = &sync.guards;

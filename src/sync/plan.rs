@@ -401,12 +401,13 @@ impl Planner<'_> {
             return;
         }
         if !self.policy.update {
-            // Still ours, but left as it is: it keeps its current address in the managed set.
-            self.plan.managed_after.accounts.remove(&entry.primary_email);
-            self.plan.managed_after.accounts.insert(current.primary_email.to_lowercase(), entry.id);
-            return self.leave(&current.primary_email, Untouched::UpdatesOff);
+            return self.left_as_is(entry, k, Untouched::UpdatesOff);
         }
         if self.policy.rename == RenameMode::Recreate && fields.iter().any(FieldChange::is_rename) {
+            // Recreating means creating the new address: not while creates are off.
+            if !self.policy.create {
+                return self.left_as_is(entry, k, Untouched::CreatesOff);
+            }
             return self.recreate(entry, k);
         }
         let reason = update_reason(&fields);
@@ -418,6 +419,14 @@ impl Planner<'_> {
             fields,
         };
         self.push(op, reason, entry.id);
+    }
+
+    /// Still ours, but left as it is: it keeps its current address in the managed set.
+    fn left_as_is(&mut self, entry: &DirectoryEntry, k: usize, reason: Untouched) {
+        let current = &self.accounts[k].primary_email;
+        self.plan.managed_after.accounts.remove(&entry.primary_email);
+        self.plan.managed_after.accounts.insert(current.to_lowercase(), entry.id);
+        self.leave(&self.accounts[k].primary_email, reason);
     }
 
     /// `sync.rename = "recreate"`: the new address as a new account, the old one deleted (a

@@ -283,6 +283,20 @@ fn creates_and_updates_can_be_switched_off() {
 }
 
 #[test]
+fn with_creates_off_a_rename_to_recreate_is_left_as_it_is() {
+    let before = person(1, "ann.lee@x.com");
+    let mut after = before.clone();
+    after.primary_email = "ann.smith@x.com".into();
+    let m = managed(&[("ann.lee@x.com", Some(1))]);
+    let policy = PlanPolicy { create: false, rename: RenameMode::Recreate, ..deletes_on(DeleteScope::Managed) };
+    let p = run(&[after], &[synced(&before)], &m, &policy);
+    assert!(p.changes.is_empty(), "{:?}", p.changes);
+    assert_eq!(left(&p, "ann.lee@x.com"), Some(Untouched::CreatesOff));
+    assert_eq!(p.managed_after.accounts.get("ann.lee@x.com"), Some(&Some(id(1))));
+    assert_eq!(p.managed_after.accounts.get("ann.smith@x.com"), None);
+}
+
+#[test]
 fn unknown_fields_survive_an_update() {
     let entry = person(1, "a@x.com");
     let mut current = synced(&entry);
