@@ -4,11 +4,11 @@
 //! (the file's other keys of the table, which would be refused, are taken out).
 
 use super::{
-    Field, FieldId, FieldValue, Form, choice, connection_fields, field, flag, password_key, path_text, set_or_remove,
-    table, write_secret,
+    Field, FieldId, FieldValue, Form, choice, connection_fields, field, flag, password_key, password_text, path_text,
+    set_or_remove, table, write_secret,
 };
 use crate::config::csv::Delimiter;
-use crate::config::{Config, SecretSource, SourceKind};
+use crate::config::{Config, SourceKind};
 use crate::model::CsvLayout;
 use toml_edit::{DocumentMut, Item, Table, value};
 
@@ -126,16 +126,12 @@ fn text(id: FieldId, group: &'static str, label: &'static str, v: String) -> Fie
     field(id, group, label, FieldValue::Text(v))
 }
 
-fn secret_text(source: Option<&SecretSource>) -> String {
-    super::password_text(source)
-}
-
 fn graph_fields(config: &Config) -> Vec<Field> {
     let g = config.source.graph();
     vec![
         text(FieldId::Tenant, GRAPH, "Tenant", g.map(|g| g.tenant.clone()).unwrap_or_default()),
         text(FieldId::ClientId, GRAPH, "Client ID", g.map(|g| g.client_id.clone()).unwrap_or_default()),
-        text(FieldId::ClientSecret, GRAPH, "Client secret", secret_text(g.map(|g| &g.secret))),
+        text(FieldId::ClientSecret, GRAPH, "Client secret", password_text(g.map(|g| &g.secret))),
         text(FieldId::GraphCaFile, GRAPH, "CA file", path_text(g.and_then(|g| g.ca_file.as_deref()))),
         flag(FieldId::IncludeGuests, GRAPH, "Include guests", g.is_some_and(|g| g.include_guests)),
         flag(FieldId::DetectShared, GRAPH, "Detect shared mailboxes", g.is_some_and(|g| g.detect_shared_mailboxes)),
