@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# scripts/bench.sh read|graph|plan|apply|render|classify -- whole-run benchmarks (never timed tests).
+# scripts/bench.sh read|graph|csv|plan|apply|render|classify -- whole-run benchmarks (never timed tests).
 #
 #   read   100,000 generated users in a private slapd, read over ldaps by OpenLDAP's
 #          ldapsearch (-E pr=1000/noprompt) and by `adsync search --json`, alternating,
@@ -10,6 +10,9 @@
 #          own process, no latency): `adsync search --json` RUNS times as a full read (no stored
 #          snapshot) and RUNS times as a delta read of an unchanged tenant. Prints median wall
 #          time, peak RSS and the requests each kind of read made (target: <= 2 s, <= 150 MiB).
+#   csv    a generated 100,000-row CSV file (service layout, two aliases a row, quoted names with
+#          commas), read by `adsync search --json` RUNS times. Prints median wall time and peak
+#          RSS (target: <= 0.5 s).
 #   plan   planning 100,000 entries against 100,000 accounts (benches/plan.rs), compared
 #          with the time adsync takes to read 100,000 entries (target: <= 10% of it).
 #   apply  10,000 creates, then 4,000 updates (GET + PUT each), through the API client against
@@ -151,6 +154,44 @@ TOML
   }' | tee "$OUT/graph.txt"
 }
 
+# csv_file PATH ROWS: the service layout, every row good, some names quoted with a comma.
+csv_file() {
+  python3 - "$1" "$2" <<'PY'
+import sys
+path, rows = sys.argv[1], int(sys.argv[2])
+with open(path, "w", encoding="utf-8", newline="") as out:
+    for n in range(rows):
+        first = f'"Ann, {n}"' if n % 10 == 0 else f"Ann{n}"
+        out.write(f"{first},Lee,ann.lee{n}@example.com,+1 555 {n:06},al{n}@example.com,a.lee{n}@example.org\r\n")
+PY
+}
+
+bench_csv() {
+  cargo build --release --quiet
+  local rows=100000 cfg=$OUT/csv.toml file=$OUT/people.csv
+  csv_file "$file" "$rows"
+  cat >"$cfg" <<TOML
+state_dir = "$OUT/csv-state"
+
+[source]
+kind = "csv"
+path = "$file"
+TOML
+  rm -f "$OUT"/csv.times
+  local n
+  n=$(target/release/adsync -c "$cfg" search --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(len(d["entries"])+len(d["skipped"]))')
+  [ "$n" = "$rows" ] || { echo "[bench] csv: read $n rows of $rows" >&2; exit 1; }
+  echo "[bench] csv: $rows rows ($(du -h "$file" | cut -f1)), $RUNS runs"
+  for _ in $(seq 1 "$RUNS"); do
+    time_run csv target/release/adsync -c "$cfg" search --json
+  done
+  local w m
+  w=$(cut -d' ' -f1 "$OUT/csv.times" | median); m=$(cut -d' ' -f3 "$OUT/csv.times" | sort -g | tail -1)
+  awk -v n="$rows" -v w="$w" -v m="$m" 'BEGIN {
+    printf "[bench] csv: %d rows, search --json, median of runs: wall %.2f s, peak RSS %.1f MiB (target: <= 0.5 s)\n", n, w, m/1024
+  }' | tee "$OUT/csv.txt"
+}
+
 # adsync's own read time for 100k entries (median of 3), from its summary line.
 read_seconds() {
   LAB=$LAB_ROOT/slapd-100k LDAP_PORT=3892 LDAPS_PORT=6362 N_USERS=100000 scripts/lab/slapd-up.sh >/dev/null
@@ -191,9 +232,10 @@ bench_apply() {
 case "${1:-}" in
   read) bench_read ;;
   graph) bench_graph ;;
+  csv) bench_csv ;;
   plan) bench_plan ;;
   apply) bench_apply ;;
   render) bench_render ;;
   classify) bench_classify ;;
-  *) echo "usage: scripts/bench.sh read|graph|plan|apply|render|classify" >&2; exit 2 ;;
+  *) echo "usage: scripts/bench.sh read|graph|csv|plan|apply|render|classify" >&2; exit 2 ;;
 esac

@@ -7,6 +7,7 @@
 #   demo_request  the demo directory's request handling, bytes in, answers out
 #   graph_page    a Microsoft Graph answer (users, groups, members, delta pages, $batch, token,
 #                 error bodies) through the Graph reader's own parsing, merging and mapping
+#   csv_reader    the CSV reader on arbitrary bytes (the first picks layout and delimiter)
 #
 # Built once, without sanitizers (the code under test has no unsafe of its own; a sanitizer
 # build would cost minutes for nothing), optimised; FUZZ_PROFILE=dev builds faster and runs
@@ -16,7 +17,7 @@
 # Prints executions and coverage per target.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-TARGETS=(ldap_entry config demo_request graph_page)
+TARGETS=(ldap_entry config demo_request graph_page csv_reader)
 case "${FUZZ_PROFILE:-release}" in
   release) PROFILE=--release ;;
   dev) PROFILE=--dev ;;

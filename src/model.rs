@@ -5,11 +5,13 @@ mod account;
 mod change;
 mod org;
 mod read;
+mod source;
 
 pub use account::{Account, AccountType, DefaultRole, Uid};
 pub use change::ChangeKind;
 pub use org::{Licenses, OrgFacts, OrgRead, UnreadFact, VendorSync};
 pub use read::{Classification, ClassifiedRead, Presence, ReadStats, SearchOutcome};
+pub use source::{CsvLayout, SourceIdentity};
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -52,6 +54,8 @@ pub enum Flavor {
     Openldap,
     /// Microsoft Entra ID (formerly Azure AD), read through Microsoft Graph.
     EntraId,
+    /// A CSV file (an HR export, or the service's own import layout).
+    Csv,
 }
 
 impl fmt::Display for Flavor {
@@ -60,6 +64,7 @@ impl fmt::Display for Flavor {
             Flavor::ActiveDirectory => "Active Directory",
             Flavor::Openldap => "OpenLDAP",
             Flavor::EntraId => "Entra ID",
+            Flavor::Csv => "CSV",
         })
     }
 }

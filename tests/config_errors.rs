@@ -171,6 +171,37 @@ fn the_example_config_documents_every_graph_key() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("Entra ID tenant contoso.onmicrosoft.com"));
 }
 
+/// The example's CSV block, uncommented (in the header layout, which takes the columns):
+/// every key of a csv source is there, and together they are a valid config.
+#[test]
+fn the_example_config_documents_every_csv_key() {
+    let example =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("config/adsync.example.toml")).unwrap();
+    let block: Vec<String> = example
+        .lines()
+        .skip_while(|l| !l.starts_with("# --- kind = \"csv\""))
+        .skip_while(|l| *l != "# [source]")
+        .take_while(|l| !l.is_empty())
+        .filter_map(|l| l.strip_prefix("# "))
+        .filter(|l| {
+            l.starts_with('[')
+                || l.split_once(" = ").is_some_and(|(k, _)| k.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+        })
+        .map(|l| l.replace("layout = \"service\"", "layout = \"header\""))
+        .collect();
+    let keys: Vec<&str> = block.iter().filter_map(|l| l.split_once(" = ").map(|(k, _)| k)).collect();
+    for key in ["kind", "path", "layout", "delimiter", "first_name", "last_name", "email", "aliases", "enabled"] {
+        assert!(keys.contains(&key), "{key} is not documented in the example's csv block");
+    }
+    assert_eq!(keys.iter().filter(|k| **k == "kind").count(), 2, "[source] kind and the columns' kind");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("csv.toml");
+    std::fs::write(&path, block.join("\n")).unwrap();
+    let out = adsync().arg("--config").arg(&path).args(["config", "check"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("CSV file /var/lib/adsync/people.csv (header layout"));
+}
+
 #[test]
 fn config_init_writes_the_commented_example_once() {
     let dir = tempfile::tempdir().unwrap();

@@ -70,3 +70,11 @@ fn graph_pages() {
     }
     assert!(read >= 6, "the seed pages, batch and token are read");
 }
+
+#[test]
+fn csv_files() {
+    let found = inputs("csv_reader");
+    assert!(found.len() >= 5, "the seeds are there");
+    let read = found.iter().filter(|(_, bytes)| adsync::source::csv::parse_any(bytes).is_ok()).count();
+    assert!(read >= 2, "the good seed files read");
+}

@@ -66,6 +66,7 @@ fn workspace() -> (tempfile::TempDir, PathBuf, SyncSettings) {
         coexist_with_vendor_sync: false,
         verify: Default::default(),
         run_id: None,
+        source: None,
     };
     (dir, state_dir, settings)
 }

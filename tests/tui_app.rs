@@ -222,7 +222,7 @@ fn the_filter_narrows_live_and_esc_clears_it() {
 fn settings_edit_in_place_validate_and_save_back() {
     let mut h = Harness::with_file();
     h.press(KeyCode::Char('1'));
-    for _ in 0..6 {
+    for _ in 0..7 {
         h.press(KeyCode::Char('j'));
     }
     h.press(KeyCode::Enter);
@@ -767,7 +767,7 @@ mod first_run {
     #[test]
     fn t_checks_the_forms_settings_and_the_first_save_starts_the_app() {
         let (mut h, _dir) = first_run();
-        h.chars("j");
+        h.chars("jj");
         h.press(KeyCode::Enter);
         h.chars("dc1.example.com");
         h.press(KeyCode::Enter);

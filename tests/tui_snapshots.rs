@@ -276,7 +276,7 @@ fn settings_edit_with_a_validation_error() {
     let snap = snapshot(true);
     let mut app = app();
     app.focus = Pane::Settings;
-    for _ in 0..6 {
+    for _ in 0..7 {
         key(&mut app, &snap, KeyCode::Down);
     }
     key(&mut app, &snap, KeyCode::Enter);
@@ -288,6 +288,22 @@ fn settings_edit_with_a_validation_error() {
     }
     for (w, h) in [(120, 40), (80, 24)] {
         insta::assert_snapshot!(format!("settings_edit_{w}x{h}"), render(&mut app, &snap, w, h));
+    }
+}
+
+/// The source kind switched in the settings form: Entra ID's fields, then the CSV file's,
+/// each in place of the LDAP connection's.
+#[test]
+fn settings_for_each_source_kind() {
+    let snap = snapshot(true);
+    let mut app = app();
+    app.focus = Pane::Settings;
+    key(&mut app, &snap, KeyCode::Down);
+    for kind in ["graph", "csv"] {
+        key(&mut app, &snap, KeyCode::Char(' '));
+        for (w, h) in [(120, 40), (80, 24)] {
+            insta::assert_snapshot!(format!("settings_source_{kind}_{w}x{h}"), render(&mut app, &snap, w, h));
+        }
     }
 }
 
@@ -467,6 +483,7 @@ mod review {
                 step(StepId::Bind, Status::Fail, 12, "the account is disabled (data 533)"),
             ],
             running: false,
+            rungs: 9,
             selected: 2,
             expanded: true,
             elapsed: Some(Duration::from_millis(40)),

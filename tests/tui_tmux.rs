@@ -249,7 +249,7 @@ fn a_first_run_fills_the_form_tests_saves_and_searches() {
     t.wait_for("No config yet: fill in, t tests, Ctrl-S saves to ", WAIT);
     let host = lab.ldaps_uri.trim_start_matches("ldaps://").trim_end_matches('/').to_string();
     let service = home.path().join("service.json").display().to_string();
-    // Rows: Host 1, Bind 4, Password 5, Base DN 6, CA file 7, Service 18, its file 23.
+    // Rows: Source 1, Host 2, Bind 5, Password 6, Base DN 7, CA file 8, Service 19, its file 24.
     let fill = |moves: usize, text: &str| {
         for _ in 0..moves {
             t.keys(&["j"]);
@@ -258,7 +258,7 @@ fn a_first_run_fills_the_form_tests_saves_and_searches() {
         t.type_text(text);
         t.keys(&["Enter"]);
     };
-    fill(1, &host);
+    fill(2, &host);
     fill(3, &lab.bind_dn);
     fill(1, "env:ADSYNC_TEST_BIND_PW");
     fill(1, &lab.base_dn);
@@ -291,4 +291,48 @@ fn a_first_run_fills_the_form_tests_saves_and_searches() {
         .unwrap();
     assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
     assert!(String::from_utf8_lossy(&check.stdout).contains(&format!("{}: ok", config.display())));
+}
+
+/// The settings pane switches the source to a CSV file: Space on Source twice (ldap → graph →
+/// csv), the file's path typed in, Ctrl-S; the saved config reads the file, and the Directory
+/// pane lists its rows (line, name, address), narrowed by the filter.
+#[test]
+fn the_settings_switch_the_source_to_a_csv_file_and_save() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("people.csv");
+    std::fs::write(&csv, "Ann,Lee,ann@example.com,,\nBo,Li,bo@example.com,,bo2@example.com\n").unwrap();
+    let config = dir.path().join("adsync.toml");
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    std::fs::write(
+        &config,
+        format!(
+            "# kept\n[source]\nkind = \"ldap\"\nurl = \"ldap://127.0.0.1:{closed}\"\nbase_dn = \"DC=example,DC=com\"\n"
+        ),
+    )
+    .unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("adsync");
+    let command = format!("{} --config {}", bin.display(), config.display());
+    let home = dir.path().display().to_string();
+    let Some(t) = Tmux::start(&command, 120, 40, &[("HOME", &home), ("XDG_CONFIG_HOME", &home)]) else { return };
+    t.wait_for("1 Settings", WAIT);
+    t.keys(&["1", "j", "Space"]);
+    t.wait_for("Tenant", WAIT);
+    t.keys(&["Space"]);
+    t.wait_for("‹csv›", WAIT);
+    t.keys(&["j", "Enter"]);
+    t.type_text(&csv.display().to_string());
+    t.keys(&["Enter", "C-s"]);
+    t.wait_for("settings saved", WAIT);
+    let screen = t.wait_for("bo@example.com", WAIT);
+    assert!(screen.contains("1  Ann Lee") && screen.contains("2  Bo Li"), "{screen}");
+    t.keys(&["2", "/"]);
+    t.type_text("Bo");
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("filter: Bo", WAIT);
+    assert!(!screen.contains("Ann Lee"), "the filter leaves Bo's row only:\n{screen}");
+    t.keys(&["q"]);
+    t.wait_until("the app to exit", WAIT, |_| t.exited());
+    let text = std::fs::read_to_string(&config).unwrap();
+    assert!(text.starts_with("# kept\n") && text.contains("kind = \"csv\"") && !text.contains("base_dn"), "{text}");
+    assert!(text.contains(&format!("path = \"{}\"", csv.display())), "{text}");
 }

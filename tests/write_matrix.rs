@@ -83,6 +83,7 @@ impl World {
             coexist_with_vendor_sync: config.target.unwrap().coexist_with_vendor_sync,
             verify: VerifyPolicy { attempts: 3, interval: Duration::from_millis(10) },
             run_id: None,
+            source: None,
         }
     }
 

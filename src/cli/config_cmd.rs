@@ -1,7 +1,7 @@
 //! `adsync config paths`, `adsync config check` and `adsync config init`.
 
 use super::{CliError, ExitStatus, load_config};
-use crate::config::{GraphConfig, LdapConfig, SecretSource, SourceConfig, paths};
+use crate::config::{CsvConfig, GraphConfig, LdapConfig, SecretSource, SourceConfig, paths};
 use std::path::Path;
 
 pub fn paths(explicit: Option<&Path>) -> Result<ExitStatus, CliError> {
@@ -26,6 +26,7 @@ pub fn check(explicit: Option<&Path>) -> Result<ExitStatus, CliError> {
     match &config.source {
         SourceConfig::Ldap(ldap) => print_ldap(ldap, config.bind_password.as_ref()),
         SourceConfig::Graph(graph) => print_graph(graph),
+        SourceConfig::Csv(csv) => print_csv(csv),
     }
     if let Some(notify) = &config.notify {
         let on: Vec<String> = notify.on.iter().map(|o| format!("{o:?}").to_lowercase()).collect();
@@ -52,6 +53,15 @@ fn print_graph(graph: &GraphConfig) {
         println!("  also      {}", on.join(", "));
     }
     println!("  hidden    Graph does not say which entries are hidden from the address list: none counts as hidden");
+}
+
+fn print_csv(csv: &CsvConfig) {
+    println!(
+        "  source    CSV file {} ({} layout, delimiter {:?})",
+        csv.path.display(),
+        csv.layout().name(),
+        csv.delimiter.written()
+    );
 }
 
 /// `adsync config init [--path FILE]`: the commented example, where the config is looked for.

@@ -3,16 +3,19 @@
 //! Without a file yet (a first run) saving writes a new one from the commented example.
 
 mod service;
+mod source;
 
 use super::value::{LdapScheme, LdapUrl};
 use super::{Config, LdapConfig, SecretSource};
 use crate::dn::Dn;
+use std::collections::BTreeMap;
 use std::path::Path;
 use toml_edit::{DocumentMut, Item, Table, value};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FieldId {
     Role,
+    SourceKind,
     Host,
     Port,
     StartTls,
@@ -20,6 +23,15 @@ pub enum FieldId {
     Password,
     BaseDn,
     CaFile,
+    Tenant,
+    ClientId,
+    ClientSecret,
+    GraphCaFile,
+    IncludeGuests,
+    DetectShared,
+    CsvPath,
+    CsvLayout,
+    CsvDelimiter,
     ActiveUsers,
     DisabledUsers,
     FunctionalAccounts,
@@ -74,7 +86,10 @@ pub enum FormError {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Form {
+    /// The fields shown, in order.
     pub fields: Vec<Field>,
+    /// The other source kinds' fields, kept while another kind is chosen.
+    stash: BTreeMap<FieldId, Field>,
 }
 
 fn field(id: FieldId, group: &'static str, label: &'static str, value: FieldValue) -> Field {
@@ -126,9 +141,11 @@ impl Form {
             "Default role",
             choice(ROLES, usize::from(s.default_role == crate::model::DefaultRole::EndUser)),
         )];
-        if let Some(src) = config.source.ldap() {
-            fields.extend(connection_fields(src, config.bind_password.as_ref()));
-        }
+        let (kind, mut by_kind) = source::fields(config);
+        let chosen = source::kind_index(config.source.kind());
+        fields.push(kind);
+        fields.append(&mut by_kind[chosen]);
+        let stash = by_kind.into_iter().flatten().map(|f| (f.id, f)).collect();
         fields.extend([
             flag(FieldId::ActiveUsers, what, "Active users", s.active_users),
             flag(FieldId::DisabledUsers, what, "Disabled accounts", s.disabled_users),
@@ -142,7 +159,7 @@ impl Form {
             // Scheduled runs are made by `adsync schedule`; without this they only plan.
             flag(FieldId::AutoApply, "Schedule", "Apply unreviewed", s.auto_apply),
         ]);
-        let mut form = Self { fields };
+        let mut form = Self { fields, stash };
         form.fields.extend(service::fields(config));
         form
     }
@@ -156,17 +173,37 @@ impl Form {
         form
     }
 
-    /// Whether the form shows `id` (the connection fields are an LDAP source's).
+    /// Whether the form shows `id` (each source kind's fields show only for that kind).
     pub fn has(&self, id: FieldId) -> bool {
         self.fields.iter().any(|f| f.id == id)
     }
 
+    /// A field, shown or kept for another source kind.
     pub fn get(&self, id: FieldId) -> &Field {
-        self.fields.iter().find(|f| f.id == id).expect("every FieldId is in the form")
+        self.fields.iter().find(|f| f.id == id).or_else(|| self.stash.get(&id)).expect("every FieldId is in the form")
     }
 
     fn get_mut(&mut self, id: FieldId) -> &mut Field {
-        self.fields.iter_mut().find(|f| f.id == id).expect("every FieldId is in the form")
+        match self.fields.iter_mut().find(|f| f.id == id) {
+            Some(f) => f,
+            None => self.stash.get_mut(&id).expect("every FieldId is in the form"),
+        }
+    }
+
+    /// The source kind the form is set to.
+    pub fn source_kind(&self) -> super::SourceKind {
+        source::kind_at(self.choice(FieldId::SourceKind))
+    }
+
+    /// Shows the chosen kind's fields after the kind choice, and stashes the others'.
+    fn show_source_kind(&mut self) {
+        let at = self.fields.iter().position(|f| f.id == FieldId::SourceKind).expect("the kind is shown") + 1;
+        let end = at + self.fields[at..].iter().take_while(|f| source::is_source_field(f.id)).count();
+        for f in self.fields.drain(at..end).collect::<Vec<_>>() {
+            self.stash.insert(f.id, f);
+        }
+        let shown: Vec<Field> = source::ids(self.source_kind()).iter().filter_map(|id| self.stash.remove(id)).collect();
+        self.fields.splice(at..at, shown);
     }
 
     pub fn text(&self, id: FieldId) -> &str {
@@ -194,6 +231,9 @@ impl Form {
             FieldValue::Flag(on) => *on = !*on,
             FieldValue::Choice { options, index } => *index = (*index + 1) % options.len(),
             FieldValue::Text(_) => {}
+        }
+        if id == FieldId::SourceKind {
+            self.show_source_kind();
         }
         if id == FieldId::Port && self.choice(FieldId::Port) == 1 {
             // LDAPS is TLS already; StartTLS would be refused by the config check.
@@ -251,17 +291,18 @@ impl Form {
         if let Some((label, problem)) = self.errors().first() {
             return Err(FormError::Invalid { label, problem: problem.to_string() });
         }
-        let ldap = self.has(FieldId::Host);
-        if let Some(empty) = [FieldId::Host, FieldId::BaseDn].into_iter().find(|id| ldap && self.text(*id).is_empty()) {
-            return Err(FormError::Invalid { label: self.get(empty).label, problem: "it is empty; fill it in".into() });
+        let required = source::required(self.source_kind());
+        if let Some(empty) = required.iter().find(|id| self.text(**id).is_empty()) {
+            return Err(FormError::Invalid {
+                label: self.get(*empty).label,
+                problem: "it is empty; fill it in".into(),
+            });
         }
         let (mut doc, new) = match path.filter(|p| p.exists()) {
             Some(path) => (read_document(path)?, false),
             None => (super::first_run::template(), true),
         };
-        if ldap {
-            self.write_source(table(&mut doc, "source"));
-        }
+        source::write(self, &mut doc);
         self.write_sync(table(&mut doc, "sync"));
         service::write(self, &mut doc, new)?;
         Ok((doc, new))
@@ -278,7 +319,7 @@ impl Form {
         }
         t["base_dn"] = value(self.text(FieldId::BaseDn));
         set_or_remove(t, "ca_file", self.text(FieldId::CaFile));
-        write_password(t, self.text(FieldId::Password));
+        write_secret(t, "password", self.text(FieldId::Password));
     }
 
     fn write_sync(&self, t: &mut Table) {
@@ -309,21 +350,22 @@ fn set_or_remove(t: &mut Table, key: &str, text: &str) {
     }
 }
 
-/// The password keys for `text` (`env:NAME`, …), the others taken out; an emptied field takes
-/// them all out, and the "inline" text of a password in the file leaves it alone.
-fn write_password(t: &mut Table, text: &str) {
-    let keys = ["password_env", "password_file", "password_command", "password"];
-    let chosen = password_key(text);
+/// The secret's keys for `text` (`env:NAME`, …: `{prefix}_env`, …), the others taken out; an
+/// emptied field takes them all out, and the "inline" text of a password in the file leaves it
+/// alone.
+fn write_secret(t: &mut Table, prefix: &str, text: &str) {
+    let chosen = password_key(text).map(|(way, v)| (format!("{prefix}_{way}"), v));
     if chosen.is_none() && !text.is_empty() {
         return;
     }
-    for k in keys {
-        if chosen.as_ref().is_none_or(|(key, _)| *key != k) {
+    let keys = ["env", "file", "command"].map(|way| format!("{prefix}_{way}"));
+    for k in keys.iter().map(String::as_str).chain((prefix == "password").then_some("password")) {
+        if chosen.as_ref().is_none_or(|(key, _)| key != k) {
             t.remove(k);
         }
     }
     if let Some((key, v)) = chosen {
-        t[key] = value(v);
+        t[&key] = value(v);
     }
 }
 
@@ -371,13 +413,13 @@ fn table<'d>(doc: &'d mut DocumentMut, name: &str) -> &'d mut Table {
     doc[name].as_table_mut().expect("just ensured a table")
 }
 
-/// `env:NAME` → (`password_env`, `NAME`); `None` leaves the file's password keys alone.
+/// `env:NAME` → (`env`, `NAME`); `None` leaves the file's secret keys alone.
 fn password_key(text: &str) -> Option<(&'static str, String)> {
     let (kind, rest) = text.split_once(':')?;
     let key = match kind.trim() {
-        "env" => "password_env",
-        "file" => "password_file",
-        "command" => "password_command",
+        "env" => "env",
+        "file" => "file",
+        "command" => "command",
         _ => return None,
     };
     Some((key, rest.trim().to_string()))
@@ -403,6 +445,9 @@ pub(super) fn validate_text(id: FieldId, text: &str) -> Result<(), String> {
         },
         FieldId::CaFile if text.is_empty() || Path::new(text).is_file() => Ok(()),
         FieldId::CaFile => Err("no such file; give the PEM file of the CA that issued the DC's certificate".into()),
+        FieldId::Tenant | FieldId::ClientId | FieldId::ClientSecret | FieldId::GraphCaFile => {
+            source::validate(id, text)
+        }
         other => service::validate(other, text),
     }
 }

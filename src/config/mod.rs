@@ -1,5 +1,6 @@
 //! The config file: schema, lookup, validation and secrets.
 
+pub mod csv;
 mod error;
 pub mod exclusions;
 pub mod first_run;
@@ -16,6 +17,7 @@ mod source;
 mod validate;
 pub mod value;
 
+pub use csv::CsvConfig;
 pub use error::{ConfigError, InvalidConfig};
 pub use graph::GraphConfig;
 pub use schema::*;
@@ -66,6 +68,7 @@ impl Config {
         match probe.source.and_then(|s| s.kind).unwrap_or(SourceKind::Ldap) {
             SourceKind::Ldap => validate::validate_ldap(toml::from_str(text).map_err(parse_error)?, &source, &index),
             SourceKind::Graph => validate::validate_graph(toml::from_str(text).map_err(parse_error)?, &source, &index),
+            SourceKind::Csv => validate::validate_csv(toml::from_str(text).map_err(parse_error)?, &source, &index),
         }
     }
 

@@ -30,6 +30,7 @@ pub struct RawConfig<S> {
 pub enum SourceKind {
     Ldap,
     Graph,
+    Csv,
 }
 
 impl SourceKind {
@@ -38,6 +39,7 @@ impl SourceKind {
         match self {
             SourceKind::Ldap => "ldap",
             SourceKind::Graph => "graph",
+            SourceKind::Csv => "csv",
         }
     }
 }

@@ -1,13 +1,16 @@
 //! The `[source]` table: one shape per kind of directory. Only the chosen kind's keys are
 //! accepted, each checked with its own rules.
 
+use super::csv::CsvConfig;
 use super::graph::GraphConfig;
 use super::schema::{LdapConfig, SourceKind};
+use crate::model::SourceIdentity;
 
 #[derive(Clone, Debug)]
 pub enum SourceConfig {
     Ldap(LdapConfig),
     Graph(GraphConfig),
+    Csv(CsvConfig),
 }
 
 impl SourceConfig {
@@ -15,6 +18,7 @@ impl SourceConfig {
         match self {
             SourceConfig::Ldap(_) => SourceKind::Ldap,
             SourceConfig::Graph(_) => SourceKind::Graph,
+            SourceConfig::Csv(_) => SourceKind::Csv,
         }
     }
 
@@ -32,8 +36,27 @@ impl SourceConfig {
         }
     }
 
+    pub fn csv(&self) -> Option<&CsvConfig> {
+        match self {
+            SourceConfig::Csv(csv) => Some(csv),
+            _ => None,
+        }
+    }
+
     /// Whether guest accounts are synced; only Entra ID has them.
     pub fn include_guests(&self) -> bool {
         self.graph().is_some_and(|g| g.include_guests)
+    }
+
+    /// Which directory this is, for the shrink guard's baseline: the server and base DN, the
+    /// tenant, or a CSV file's layout (never its name).
+    pub fn identity(&self) -> SourceIdentity {
+        match self {
+            SourceConfig::Ldap(ldap) => {
+                SourceIdentity::Ldap { url: ldap.url.to_string(), base_dn: ldap.base_dn.0.to_ascii_lowercase() }
+            }
+            SourceConfig::Graph(graph) => SourceIdentity::Graph { tenant: graph.tenant.clone() },
+            SourceConfig::Csv(csv) => SourceIdentity::Csv { layout: csv.layout() },
+        }
     }
 }

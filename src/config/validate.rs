@@ -1,9 +1,11 @@
 //! Checks that span several keys, made after serde has checked each key on its own.
 
+mod csv;
 mod graph;
 mod runs;
 
 use super::Config;
+use super::csv::RawCsvConfig;
 use super::error::{ConfigError, SourceText};
 use super::graph::RawGraphConfig;
 use super::locate::KeyIndex;
@@ -76,6 +78,32 @@ pub fn validate_graph(
     let (graph, rest) = raw.split();
     let graph = graph::check(&mut check, graph, &rest)?;
     finish(check, rest, SourceConfig::Graph(graph), None)
+}
+
+pub fn validate_csv(
+    raw: RawConfig<RawCsvConfig>,
+    source: &SourceText<'_>,
+    index: &KeyIndex,
+) -> Result<Config, ConfigError> {
+    let mut check = Checker { source, index, warnings: Vec::new() };
+    let (csv, rest) = raw.split();
+    let csv = csv::check(&mut check, csv, &rest)?;
+    finish(check, rest, SourceConfig::Csv(csv), None)
+}
+
+/// `[sync] hidden_from_gal` and `[exclude] subtrees` speak of LDAP attributes and DNs. (The
+/// settings form writes `hidden_from_gal = false` into every file it saves: only `true`, which
+/// asks for something these sources cannot give, is worth a word.)
+fn warn_ldap_only_keys(check: &mut Checker<'_>, rest: &RawConfig<()>, source: &str, why_not_hidden: &str) {
+    if rest.sync.hidden_from_gal {
+        check.warn("sync.hidden_from_gal", format!("has no effect on {source}: {why_not_hidden}"));
+    }
+    if !rest.exclude.subtrees.is_empty() {
+        check.warn(
+            "exclude.subtrees",
+            format!("has no effect on {source} (it has no DN subtrees); exclude by address with exclude.addresses"),
+        );
+    }
 }
 
 /// The checks every kind of source shares, and the config they make.

@@ -2,11 +2,12 @@
 //! with a status, its timing, the evidence and a fix. A rung that fails skips the rest.
 //!
 //! Front-ends (`adsync check`, the TUI) call [`run_ladder`] and watch each rung as it ends
-//! through the callback; [`StepId::ALL`] lists the rungs before they run.
+//! through the callback; [`StepId::ladder`] lists a kind's rungs before they run.
 
 mod base;
 mod bind;
 mod cert;
+mod csv;
 mod dns;
 mod graph;
 mod probe;
@@ -63,11 +64,15 @@ pub async fn run_ladder(config: &Config, options: LadderOptions, on_step: impl F
     match &config.source {
         SourceConfig::Ldap(ldap) => {
             let mut probe = Probe::new(config, ldap, options);
-            climb(SourceKind::Ldap, &StepId::ALL, &mut probe, on_step).await
+            climb(SourceKind::Ldap, &mut probe, on_step).await
         }
         SourceConfig::Graph(graph) => {
             let mut probe = graph::GraphProbe::new(graph);
-            climb(SourceKind::Graph, &StepId::GRAPH, &mut probe, on_step).await
+            climb(SourceKind::Graph, &mut probe, on_step).await
+        }
+        SourceConfig::Csv(csv) => {
+            let mut probe = csv::CsvProbe::new(csv);
+            climb(SourceKind::Csv, &mut probe, on_step).await
         }
     }
 }
@@ -79,6 +84,7 @@ pub fn target(config: &Config) -> String {
         SourceConfig::Graph(graph) => {
             format!("Entra ID tenant {} · {}", graph.tenant, graph.graph_url.as_str().trim_end_matches('/'))
         }
+        SourceConfig::Csv(csv) => format!("CSV file {} · {} layout", csv.path.display(), csv.layout().name()),
     }
 }
 
@@ -92,12 +98,8 @@ pub(crate) trait Rungs: Send {
     async fn close(&mut self);
 }
 
-async fn climb(
-    kind: SourceKind,
-    ids: &[StepId],
-    rungs: &mut dyn Rungs,
-    mut on_step: impl FnMut(&Step) + Send,
-) -> Ladder {
+async fn climb(kind: SourceKind, rungs: &mut dyn Rungs, mut on_step: impl FnMut(&Step) + Send) -> Ladder {
+    let ids = StepId::ladder(kind);
     let started = Instant::now();
     let mut steps = Vec::with_capacity(ids.len());
     let mut failed: Option<StepId> = None;

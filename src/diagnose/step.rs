@@ -27,6 +27,12 @@ pub enum StepId {
     GraphTls,
     Permissions,
     FirstPage,
+    #[serde(rename = "file")]
+    CsvFile,
+    #[serde(rename = "encoding")]
+    CsvEncoding,
+    #[serde(rename = "rows")]
+    CsvRows,
 }
 
 impl StepId {
@@ -57,6 +63,18 @@ impl StepId {
         StepId::FirstPage,
     ];
 
+    /// The CSV ladder: the file, its encoding, then its rows.
+    pub const CSV: [StepId; 3] = [StepId::CsvFile, StepId::CsvEncoding, StepId::CsvRows];
+
+    /// The rungs of a kind of source's ladder.
+    pub fn ladder(kind: crate::config::SourceKind) -> &'static [StepId] {
+        match kind {
+            crate::config::SourceKind::Ldap => &StepId::ALL,
+            crate::config::SourceKind::Graph => &StepId::GRAPH,
+            crate::config::SourceKind::Csv => &StepId::CSV,
+        }
+    }
+
     pub fn title(self) -> &'static str {
         match self {
             StepId::Dns => "DNS",
@@ -77,6 +95,9 @@ impl StepId {
             StepId::GraphTls => "Graph TLS",
             StepId::Permissions => "Permissions",
             StepId::FirstPage => "First page",
+            StepId::CsvFile => "File",
+            StepId::CsvEncoding => "Encoding",
+            StepId::CsvRows => "Rows",
         }
     }
 
@@ -101,6 +122,9 @@ impl StepId {
             StepId::GraphTls => "graph_tls",
             StepId::Permissions => "permissions",
             StepId::FirstPage => "first_page",
+            StepId::CsvFile => "file",
+            StepId::CsvEncoding => "encoding",
+            StepId::CsvRows => "rows",
         }
     }
 }

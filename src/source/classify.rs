@@ -330,7 +330,7 @@ pub fn addresses(obj: &DirObject) -> Option<(String, Vec<String>)> {
     Some((primary, aliases))
 }
 
-fn normalise_address(raw: &str) -> Option<String> {
+pub fn normalise_address(raw: &str) -> Option<String> {
     let address = raw.trim().to_lowercase();
     let (local, domain) = address.split_once('@')?;
     (!local.is_empty() && domain.contains('.') && !address.contains(char::is_whitespace)).then_some(address)

@@ -1,6 +1,7 @@
 //! Where directory objects come from.
 
 pub mod classify;
+pub mod csv;
 pub mod graph;
 pub mod ldap;
 
@@ -48,6 +49,8 @@ pub enum SourceError {
     #[error(transparent)]
     Graph(#[from] graph::error::GraphError),
     #[error(transparent)]
+    Csv(#[from] csv::error::CsvError),
+    #[error(transparent)]
     Tls(#[from] TlsSetupError),
     #[error("Password: {0}")]
     Secret(#[from] SecretError),
@@ -92,6 +95,7 @@ pub fn from_config(config: &Config) -> Arc<dyn Source> {
     match &config.source {
         SourceConfig::Ldap(ldap) => Arc::new(ldap::LdapSource::new(ldap, config.bind_password.clone())),
         SourceConfig::Graph(graph) => Arc::new(graph::GraphSource::new(graph, config.state_dir())),
+        SourceConfig::Csv(csv) => Arc::new(csv::CsvSource::new(csv)),
     }
 }
 

@@ -4,7 +4,7 @@
 //! the numbers, and the way out. What does not block but should be read is a warning. Pure.
 
 use crate::config::GuardConfig;
-use crate::model::{Licenses, UnreadFact, VendorSync};
+use crate::model::{Licenses, SourceIdentity, UnreadFact, VendorSync};
 use serde::Serialize;
 use std::fmt;
 
@@ -19,6 +19,10 @@ pub struct GuardInput {
     /// Directory objects considered (synced + skipped), compared with the last good run.
     pub directory_objects: usize,
     pub last_good_objects: Option<usize>,
+    /// The source read now, and the one the last good run read, when they differ: that
+    /// run's size is then no baseline for this one. (Boxed: a plan travels in the engine's
+    /// messages, and this is seldom there.)
+    pub source_change: Option<Box<SourceChange>>,
     /// Deletes among the approved changes.
     pub deletes: usize,
     /// Accounts in the service.
@@ -35,6 +39,13 @@ pub struct GuardInput {
     pub unread: Vec<UnreadFact>,
 }
 
+/// A new kind of source, or another directory of the same kind, since the last good run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SourceChange {
+    pub before: SourceIdentity,
+    pub now: SourceIdentity,
+}
+
 /// What the reviewer approved, as far as the guards care.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Selection {
@@ -47,7 +58,8 @@ pub struct Selection {
 pub struct Overrides {
     /// `--allow-deletes N`: up to N deletes pass the count and percent guards.
     pub allow_deletes: Option<usize>,
-    /// `--allow-shrink`: the directory may have shrunk beyond the limit.
+    /// `--allow-shrink`: the directory may have shrunk beyond the limit, or be another one
+    /// than the last good run read (its size becomes the new baseline).
     pub allow_shrink: bool,
 }
 
@@ -77,6 +89,7 @@ pub enum Block {
     MaxDeletes { deletes: usize, limit: u32 },
     MaxDeletePercent { deletes: usize, accounts: usize, percent: f64, limit: f64 },
     MaxShrinkPercent { before: usize, now: usize, percent: f64, limit: f64 },
+    SourceChanged(SourceChange),
     VendorSyncActive { syncs: Vec<VendorSync> },
     RespectLicenses(LicenseExcess),
 }
@@ -84,7 +97,13 @@ pub enum Block {
 impl Block {
     /// Whether a one-run override (`--allow-deletes`, `--allow-shrink`) can let the run through.
     pub fn has_override(&self) -> bool {
-        matches!(self, Block::MaxDeletes { .. } | Block::MaxDeletePercent { .. } | Block::MaxShrinkPercent { .. })
+        matches!(
+            self,
+            Block::MaxDeletes { .. }
+                | Block::MaxDeletePercent { .. }
+                | Block::MaxShrinkPercent { .. }
+                | Block::SourceChanged(_)
+        )
     }
 }
 
@@ -109,6 +128,10 @@ impl fmt::Display for Block {
             Block::MaxShrinkPercent { before, now, percent, limit } => write!(
                 f,
                 "sync.guards.max_shrink_percent: the directory shrank from {before} to {now} objects ({percent:.1}%) since the last good run, the limit is {limit}%; if that is right, run once with --allow-shrink"
+            ),
+            Block::SourceChanged(SourceChange { before, now }) => write!(
+                f,
+                "source_changed: the last good run read {before}, this one reads {now}, so the shrink guard has no baseline for it; if the new source is right, run once with --allow-shrink to make it the baseline"
             ),
             Block::VendorSyncActive { syncs } => {
                 write!(f, "vendor_sync_active: ")?;
@@ -181,7 +204,11 @@ pub fn check(input: &GuardInput, limits: &GuardConfig, overrides: Overrides) -> 
         blocks.extend(delete_blocks(input, limits));
     }
     if !overrides.allow_shrink {
-        blocks.extend(shrink_block(input, limits));
+        // Another directory's size is no baseline: only the change itself is worth a word.
+        match &input.source_change {
+            Some(change) => blocks.push(Block::SourceChanged(SourceChange::clone(change))),
+            None => blocks.extend(shrink_block(input, limits)),
+        }
     }
     let mut verdict = Verdict { blocks, warnings: Vec::new() };
     organisation_checks(input, &mut verdict);
@@ -288,10 +315,33 @@ mod tests {
                 Block::MaxDeletes { .. } => "max_deletes",
                 Block::MaxDeletePercent { .. } => "max_delete_percent",
                 Block::MaxShrinkPercent { .. } => "max_shrink_percent",
+                Block::SourceChanged(_) => "source_changed",
                 Block::VendorSyncActive { .. } => "vendor_sync_active",
                 Block::RespectLicenses(_) => "respect_licenses",
             })
             .collect()
+    }
+
+    fn csv_after_ldap() -> SourceChange {
+        SourceChange {
+            before: SourceIdentity::Ldap { url: "ldaps://dc1:636".into(), base_dn: "dc=example,dc=com".into() },
+            now: SourceIdentity::Csv { layout: crate::model::CsvLayout::Service },
+        }
+    }
+
+    #[test]
+    fn a_changed_source_says_both_and_the_way_out() {
+        let input = GuardInput { source_change: Some(Box::new(csv_after_ldap())), ..healthy() };
+        let v = check(&input, &GuardConfig::default(), Overrides::default());
+        let text = v.blocks[0].to_string();
+        assert!(
+            text.contains(
+                "read LDAP ldaps://dc1:636 dc=example,dc=com, this one reads a CSV file in the service layout"
+            ) && text.contains("--allow-shrink"),
+            "{text}"
+        );
+        assert!(v.blocks[0].has_override());
+        assert_eq!(serde_json::to_value(&v.blocks[0]).unwrap()["guard"], "source_changed");
     }
 
     #[test]
@@ -373,6 +423,24 @@ mod tests {
                 vec![],
             ),
             ("grew", GuardInput { directory_objects: 5000, ..healthy() }, Overrides::default(), vec![]),
+            (
+                "another source",
+                GuardInput { source_change: Some(Box::new(csv_after_ldap())), ..healthy() },
+                Overrides::default(),
+                vec!["source_changed"],
+            ),
+            (
+                "another source that also shrank: the change, not the shrink",
+                GuardInput { directory_objects: 10, source_change: Some(Box::new(csv_after_ldap())), ..healthy() },
+                Overrides::default(),
+                vec!["source_changed"],
+            ),
+            (
+                "another source, confirmed",
+                GuardInput { directory_objects: 10, source_change: Some(Box::new(csv_after_ldap())), ..healthy() },
+                Overrides { allow_shrink: true, ..Overrides::default() },
+                vec![],
+            ),
             ("empty service", GuardInput { target_accounts: 0, ..healthy() }, Overrides::default(), vec![]),
         ];
         for (name, input, overrides, want) in cases {

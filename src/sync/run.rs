@@ -4,14 +4,14 @@
 //! again to verify, and remember what took.
 
 use super::apply::{self, ApplyOutcome, ProgressFn};
-use super::guard::{self, GuardInput, Overrides, Selection, Verdict};
+use super::guard::{self, GuardInput, Overrides, Selection, SourceChange, Verdict};
 use super::journal::{self, Interrupted, Journal};
 use super::plan::{self, Change, Managed, Plan, PlanPolicy};
 use super::state::{LastGood, StateError, SyncState};
 use super::verify::{self, VerifyPolicy};
 use crate::config::{Config, GuardConfig};
 use crate::lockfile::{LockError, LockFile};
-use crate::model::{ChangeKind, EntryKind, OrgFacts, SearchOutcome};
+use crate::model::{ChangeKind, EntryKind, OrgFacts, SearchOutcome, SourceIdentity};
 use crate::target::{Target, TargetError};
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -31,6 +31,8 @@ pub struct SyncSettings {
     pub verify: VerifyPolicy,
     /// The run's id, which names its journal; without one it is made from the clock.
     pub run_id: Option<String>,
+    /// The source the run reads: the shrink guard's baseline belongs to it.
+    pub source: Option<SourceIdentity>,
 }
 
 impl SyncSettings {
@@ -43,6 +45,7 @@ impl SyncSettings {
             coexist_with_vendor_sync: config.target.as_ref().is_some_and(|t| t.coexist_with_vendor_sync),
             verify: VerifyPolicy::default(),
             run_id: None,
+            source: Some(config.source.identity()),
         }
     }
 }
@@ -159,6 +162,7 @@ fn guard_input(
         users: c.entries.iter().filter(|e| e.kind == EntryKind::User).count(),
         directory_objects: c.entries.len() + c.skipped.len(),
         last_good_objects: last.map(|l| l.directory_objects),
+        source_change: source_change(last, settings.source.as_ref()),
         deletes: plan.count(ChangeKind::Delete),
         target_accounts: plan.target_accounts,
         licenses: org.licenses,
@@ -167,6 +171,12 @@ fn guard_input(
         coexist_with_vendor_sync: settings.coexist_with_vendor_sync,
         unread: org.unread,
     }
+}
+
+/// Another source than the last good run's; a run that remembers none changes nothing.
+fn source_change(last: Option<&LastGood>, now: Option<&SourceIdentity>) -> Option<Box<SourceChange>> {
+    let (before, now) = (last?.source.as_ref()?, now?);
+    (before != now).then(|| Box::new(SourceChange { before: before.clone(), now: now.clone() }))
 }
 
 pub async fn make_plan(
@@ -246,6 +256,7 @@ fn remember(planned: &Planned, outcome: &ApplyOutcome, settings: &SyncSettings) 
             at: jiff::Timestamp::now().to_string(),
             directory_objects: planned.guard_input.directory_objects,
             users: planned.guard_input.users,
+            source: settings.source.clone(),
         });
     }
     state.save(&settings.state_dir)?;

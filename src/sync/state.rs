@@ -2,7 +2,7 @@
 //! directory id behind each) and the size of the last good read (for the shrink guard).
 
 use super::plan::Managed;
-use crate::model::ObjectId;
+use crate::model::{ObjectId, SourceIdentity};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -15,6 +15,10 @@ pub struct LastGood {
     pub at: String,
     pub directory_objects: usize,
     pub users: usize,
+    /// The source that run read; the size above is its baseline only. (Files written
+    /// before it was kept have none: their baseline counts for whatever source is read.)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<SourceIdentity>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -86,7 +90,12 @@ mod tests {
         assert_eq!(SyncState::load(dir.path()).unwrap(), SyncState::default());
         let mut state = SyncState::default();
         state.accounts.insert("a@x.com".into(), ObjectId::parse("3f2504e0-4f89-11d3-9a0c-0305e82c3301"));
-        state.last_good = Some(LastGood { at: "2026-11-30T00:00:00Z".into(), directory_objects: 10, users: 8 });
+        state.last_good = Some(LastGood {
+            at: "2026-11-30T00:00:00Z".into(),
+            directory_objects: 10,
+            users: 8,
+            source: Some(SourceIdentity::Graph { tenant: "contoso.onmicrosoft.com".into() }),
+        });
         state.save(dir.path()).unwrap();
         assert_eq!(SyncState::load(dir.path()).unwrap(), state);
     }

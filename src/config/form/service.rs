@@ -3,7 +3,7 @@
 //! admin password comes from; saved into `[target]`.
 
 use super::{
-    Field, FieldId, FieldValue, Form, FormError, choice, field, password_text, set_or_remove, table, write_password,
+    Field, FieldId, FieldValue, Form, FormError, choice, field, password_text, set_or_remove, table, write_secret,
 };
 use crate::config::{Config, TargetKind};
 use toml_edit::{DocumentMut, value};
@@ -96,7 +96,7 @@ pub(super) fn write(form: &Form, doc: &mut DocumentMut, new: bool) -> Result<(),
     write_place(t, form.text(FieldId::ServiceUrl));
     t["domain"] = value(form.text(FieldId::Domain));
     t["user"] = value(form.text(FieldId::AdminUser));
-    write_password(t, form.text(FieldId::AdminPassword));
+    write_secret(t, "password", form.text(FieldId::AdminPassword));
     Ok(())
 }
 

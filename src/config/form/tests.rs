@@ -116,3 +116,63 @@ fn a_graph_source_keeps_its_table_when_the_form_is_saved() {
     assert!(text.starts_with(source), "{text}");
     assert!(Config::load(&path).unwrap().sync.delete);
 }
+
+#[test]
+fn switching_to_a_csv_source_saves_only_its_keys() {
+    let (_d, path, mut f) = form();
+    assert!(f.has(FieldId::Host) && !f.has(FieldId::CsvPath));
+    f.toggle(FieldId::SourceKind);
+    assert!(f.has(FieldId::Tenant) && !f.has(FieldId::Host), "graph's fields replace LDAP's");
+    f.toggle(FieldId::SourceKind);
+    assert!(f.has(FieldId::CsvPath) && !f.has(FieldId::Tenant));
+    assert!(matches!(f.save(Some(&path)), Err(FormError::Invalid { label: "File", .. })), "the path is required");
+    f.set_text(FieldId::CsvPath, "/srv/hr/people.csv").unwrap();
+    f.toggle(FieldId::CsvDelimiter);
+    f.save(Some(&path)).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("# my notes") && text.contains("# keep this"), "{text}");
+    assert!(!text.contains("bind_dn") && !text.contains("password_env") && !text.contains("url ="), "{text}");
+    let config = Config::load(&path).unwrap();
+    let csv = config.source.csv().unwrap();
+    assert_eq!(
+        (csv.path.to_str(), csv.delimiter),
+        (Some("/srv/hr/people.csv"), crate::config::csv::Delimiter::Semicolon)
+    );
+    assert_eq!(Form::from_config(&config).fields, f.fields);
+}
+
+#[test]
+fn the_header_layout_is_saved_with_columns_to_edit() {
+    let (_d, path, mut f) = form();
+    f.toggle(FieldId::SourceKind);
+    f.toggle(FieldId::SourceKind);
+    f.set_text(FieldId::CsvPath, "people.csv").unwrap();
+    f.toggle(FieldId::CsvLayout);
+    f.save(Some(&path)).unwrap();
+    let config = Config::load(&path).unwrap();
+    let csv = config.source.csv().unwrap();
+    let crate::config::csv::Columns::Header(columns) = &csv.columns else { panic!("{:?}", csv.columns) };
+    assert_eq!(columns.email, "Email");
+}
+
+#[test]
+fn a_graph_source_is_edited_and_switching_back_keeps_what_was_typed() {
+    let (_d, path, mut f) = form();
+    f.toggle(FieldId::SourceKind);
+    f.set_text(FieldId::Tenant, "contoso.onmicrosoft.com").unwrap();
+    f.set_text(FieldId::ClientId, "11111111-2222-3333-4444-555555555555").unwrap();
+    assert!(f.set_text(FieldId::ClientSecret, "s3cret").is_err(), "a secret itself is never taken");
+    f.set_text(FieldId::ClientSecret, "env:ADSYNC_CLIENT_SECRET").unwrap();
+    f.toggle(FieldId::IncludeGuests);
+    for _ in 0..3 {
+        f.toggle(FieldId::SourceKind);
+    }
+    assert_eq!(f.text(FieldId::Tenant), "contoso.onmicrosoft.com", "back on graph after a round");
+    f.save(Some(&path)).unwrap();
+    let config = Config::load(&path).unwrap();
+    let graph = config.source.graph().unwrap();
+    assert_eq!((graph.tenant.as_str(), graph.include_guests), ("contoso.onmicrosoft.com", true));
+    assert!(matches!(&graph.secret, crate::config::SecretSource::Env(v) if v == "ADSYNC_CLIENT_SECRET"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(!text.contains("s3cret") && !text.contains("base_dn"), "{text}");
+}

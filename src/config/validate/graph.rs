@@ -32,7 +32,12 @@ pub(super) fn check(
             format!("full_read_every must be between 1 (every read is a full one) and {MAX_FULL_READ_EVERY}"),
         ));
     }
-    warn_ldap_only_keys(check, rest);
+    super::warn_ldap_only_keys(
+        check,
+        rest,
+        "a graph source",
+        "Microsoft Graph does not say reliably which entries are hidden from the address list, so every Entra ID entry counts as visible",
+    );
     Ok(GraphConfig {
         tenant,
         client_id,
@@ -100,25 +105,6 @@ fn https_url(check: &Checker<'_>, key: &str, text: &str) -> Result<Url, ConfigEr
             format!("{key} must be an https:// URL with a host and nothing after the path, such as {example}"),
         )
     })
-}
-
-/// `[sync] hidden_from_gal` and `[exclude] subtrees` speak of LDAP attributes and DNs. (The
-/// settings form writes `hidden_from_gal = false` into every file it saves: only `true`, which
-/// asks for something Graph cannot give, is worth a word.)
-fn warn_ldap_only_keys(check: &mut Checker<'_>, rest: &RawConfig<()>) {
-    if rest.sync.hidden_from_gal {
-        check.warn(
-            "sync.hidden_from_gal",
-            "has no effect on a graph source: Microsoft Graph does not say reliably which entries are \
-             hidden from the address list, so every Entra ID entry counts as visible",
-        );
-    }
-    if !rest.exclude.subtrees.is_empty() {
-        check.warn(
-            "exclude.subtrees",
-            "has no effect on a graph source (Entra ID has no DN subtrees); exclude by address with exclude.addresses",
-        );
-    }
 }
 
 #[cfg(test)]
@@ -206,7 +192,10 @@ mod tests {
 
     #[test]
     fn an_unknown_kind_is_refused_where_it_is_written() {
-        let got = Config::parse("[source]\nkind = \"csv\"\n", "t.toml").unwrap_err().to_string();
-        assert!(got.starts_with("t.toml:2:8: source.kind: unknown value `csv`, expected `ldap` or `graph`"), "{got}");
+        let got = Config::parse("[source]\nkind = \"sheet\"\n", "t.toml").unwrap_err().to_string();
+        assert!(
+            got.starts_with("t.toml:2:8: source.kind: unknown value `sheet`, expected one of `ldap`, `graph`, `csv`"),
+            "{got}"
+        );
     }
 }

@@ -38,7 +38,7 @@ impl Query {
         let (users, groups) = match flavor {
             Flavor::ActiveDirectory => (AD_USERS, AD_GROUPS),
             // Entra ID is never read over LDAP: whatever is not AD gets the standard filters.
-            Flavor::Openldap | Flavor::EntraId => (OPENLDAP_USERS, OPENLDAP_GROUPS),
+            Flavor::Openldap | Flavor::EntraId | Flavor::Csv => (OPENLDAP_USERS, OPENLDAP_GROUPS),
         };
         let users = config.user_filter.as_ref().map_or(users, |f| f.0.as_str());
         let groups = config.group_filter.as_ref().map_or(groups, |f| f.0.as_str());

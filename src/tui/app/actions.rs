@@ -111,7 +111,7 @@ impl App {
     /// Opens the check of the config in use; starts it unless it is running already.
     pub(super) fn start_check(&mut self) -> Vec<Effect> {
         self.checking_form = false;
-        self.open_check(Effect::RunCheck)
+        self.open_check(self.config.source.kind(), Effect::RunCheck)
     }
 
     /// The check ladder on the settings as the form has them, saved or not.
@@ -121,7 +121,8 @@ impl App {
             return Vec::new();
         }
         self.checking_form = true;
-        self.open_check(Effect::CheckForm(self.settings.form.clone()))
+        let kind = self.settings.form.source_kind();
+        self.open_check(kind, Effect::CheckForm(self.settings.form.clone()))
     }
 
     /// "c again" repeats the check that was made.
@@ -129,12 +130,12 @@ impl App {
         if self.checking_form { self.test_settings(now) } else { self.start_check() }
     }
 
-    fn open_check(&mut self, effect: Effect) -> Vec<Effect> {
+    fn open_check(&mut self, kind: crate::config::SourceKind, effect: Effect) -> Vec<Effect> {
         self.overlay = Some(Overlay::Diagnostics);
         if self.diagnostics.running {
             return Vec::new();
         }
-        self.diagnostics = DiagnosticsState::started();
+        self.diagnostics = DiagnosticsState::started(kind);
         vec![effect]
     }
 

@@ -20,6 +20,8 @@ pub struct DiagnosticsState {
     pub selected: usize,
     pub expanded: bool,
     pub elapsed: Option<Duration>,
+    /// How many rungs the ladder being climbed has (they depend on the kind of source).
+    pub rungs: usize,
 }
 
 /// What a key does to the open check.
@@ -31,8 +33,8 @@ pub enum AfterKey {
 }
 
 impl DiagnosticsState {
-    pub fn started() -> Self {
-        Self { running: true, ..Self::default() }
+    pub fn started(kind: crate::config::SourceKind) -> Self {
+        Self { running: true, rungs: crate::diagnose::StepId::ladder(kind).len(), ..Self::default() }
     }
 
     pub fn finished(&mut self, elapsed: Duration) {
@@ -83,7 +85,7 @@ impl DiagnosticsState {
 
     fn footer(&self) -> String {
         match (self.running, self.elapsed) {
-            (true, _) => format!("checking… {} of {} rungs", self.steps.len(), crate::diagnose::StepId::ALL.len()),
+            (true, _) => format!("checking… {} of {} rungs", self.steps.len(), self.rungs),
             (false, Some(e)) => {
                 let failed = self.steps.iter().any(|s| s.status == Status::Fail);
                 let verdict = if failed { "FAILED" } else { "passed" };
@@ -121,7 +123,7 @@ mod tests {
             evidence: Vec::new(),
             fix: None,
         };
-        let mut d = DiagnosticsState::started();
+        let mut d = DiagnosticsState::started(crate::config::SourceKind::Ldap);
         d.steps = StepId::ALL.into_iter().take(steps).map(step).collect();
         d.finished(Duration::from_millis(40));
         d
@@ -141,8 +143,14 @@ mod tests {
     }
 
     #[test]
+    fn the_count_of_rungs_is_the_kinds_ladders() {
+        assert_eq!(DiagnosticsState::started(crate::config::SourceKind::Csv).rungs, 3);
+        assert_eq!(DiagnosticsState::started(crate::config::SourceKind::Graph).rungs, 9);
+    }
+
+    #[test]
     fn c_while_the_check_runs_closes_it_and_starts_no_second() {
-        let mut d = DiagnosticsState::started();
+        let mut d = DiagnosticsState::started(crate::config::SourceKind::Ldap);
         assert_eq!(d.on_action(Some(Action::Check)), AfterKey::Close);
     }
 }

@@ -1,0 +1,239 @@
+//! The form's source fields: which kind of directory (`[source] kind`), and each kind's own
+//! fields. Only the chosen kind's fields are shown; the others wait in the form's stash, so
+//! switching back keeps what was typed. Saving writes `[source]` with that kind's keys only
+//! (the file's other keys of the table, which would be refused, are taken out).
+
+use super::{
+    Field, FieldId, FieldValue, Form, choice, connection_fields, field, flag, password_key, password_text, path_text,
+    set_or_remove, table, write_secret,
+};
+use crate::config::csv::Delimiter;
+use crate::config::{Config, SourceKind};
+use crate::model::CsvLayout;
+use toml_edit::{DocumentMut, Item, Table, value};
+
+pub(super) const KINDS: &[&str] = &["ldap", "graph", "csv"];
+const LAYOUTS: &[&str] = &["service", "header"];
+const DELIMITERS: &[&str] = &[",", ";", "tab"];
+const GRAPH: &str = "Entra ID";
+const CSV: &str = "CSV file";
+
+/// The keys each kind's `[source]` takes; any other is taken out on saving.
+const LDAP_KEYS: &[&str] = &[
+    "kind",
+    "url",
+    "starttls",
+    "ca_file",
+    "tls_insecure",
+    "bind_dn",
+    "password_env",
+    "password_file",
+    "password_command",
+    "password",
+    "base_dn",
+    "page_size",
+    "connect_timeout",
+    "op_timeout",
+    "user_filter",
+    "group_filter",
+];
+const GRAPH_KEYS: &[&str] = &[
+    "kind",
+    "tenant",
+    "client_id",
+    "client_secret_env",
+    "client_secret_file",
+    "client_secret_command",
+    "authority_url",
+    "graph_url",
+    "ca_file",
+    "include_guests",
+    "detect_shared_mailboxes",
+    "connect_timeout",
+    "op_timeout",
+    "full_read_every",
+];
+const CSV_KEYS: &[&str] = &["kind", "path", "layout", "columns", "delimiter"];
+
+const LDAP_IDS: &[FieldId] = &[
+    FieldId::Host,
+    FieldId::Port,
+    FieldId::StartTls,
+    FieldId::BindDn,
+    FieldId::Password,
+    FieldId::BaseDn,
+    FieldId::CaFile,
+];
+const GRAPH_IDS: &[FieldId] = &[
+    FieldId::Tenant,
+    FieldId::ClientId,
+    FieldId::ClientSecret,
+    FieldId::GraphCaFile,
+    FieldId::IncludeGuests,
+    FieldId::DetectShared,
+];
+const CSV_IDS: &[FieldId] = &[FieldId::CsvPath, FieldId::CsvLayout, FieldId::CsvDelimiter];
+
+/// A kind's fields, in the order the form shows them.
+pub(super) fn ids(kind: SourceKind) -> &'static [FieldId] {
+    match kind {
+        SourceKind::Ldap => LDAP_IDS,
+        SourceKind::Graph => GRAPH_IDS,
+        SourceKind::Csv => CSV_IDS,
+    }
+}
+
+pub(super) fn is_source_field(id: FieldId) -> bool {
+    [LDAP_IDS, GRAPH_IDS, CSV_IDS].iter().any(|ids| ids.contains(&id))
+}
+
+pub(super) fn kind_index(kind: SourceKind) -> usize {
+    match kind {
+        SourceKind::Ldap => 0,
+        SourceKind::Graph => 1,
+        SourceKind::Csv => 2,
+    }
+}
+
+pub(super) fn kind_at(index: usize) -> SourceKind {
+    [SourceKind::Ldap, SourceKind::Graph, SourceKind::Csv][index.min(2)]
+}
+
+/// The kind choice, then every kind's fields: the config's own values for its kind, blanks
+/// and defaults for the others.
+pub(super) fn fields(config: &Config) -> (Field, [Vec<Field>; 3]) {
+    let kind = field(FieldId::SourceKind, "Connection", "Source", choice(KINDS, kind_index(config.source.kind())));
+    let ldap = match config.source.ldap() {
+        Some(src) => connection_fields(src, config.bind_password.as_ref()).to_vec(),
+        None => blank_ldap(),
+    };
+    (kind, [ldap, graph_fields(config), csv_fields(config)])
+}
+
+fn blank_ldap() -> Vec<Field> {
+    let seed = Config::parse("[source]\nkind = \"ldap\"\nurl = \"ldaps://x\"\nbase_dn = \"DC=x\"\n", "seed")
+        .expect("the blank LDAP source is valid");
+    let mut fields = connection_fields(seed.source.ldap().expect("an ldap seed"), None).to_vec();
+    for f in &mut fields {
+        if matches!(f.value, FieldValue::Text(_)) {
+            f.value = FieldValue::Text(String::new());
+        }
+    }
+    fields
+}
+
+fn text(id: FieldId, group: &'static str, label: &'static str, v: String) -> Field {
+    field(id, group, label, FieldValue::Text(v))
+}
+
+fn graph_fields(config: &Config) -> Vec<Field> {
+    let g = config.source.graph();
+    vec![
+        text(FieldId::Tenant, GRAPH, "Tenant", g.map(|g| g.tenant.clone()).unwrap_or_default()),
+        text(FieldId::ClientId, GRAPH, "Client ID", g.map(|g| g.client_id.clone()).unwrap_or_default()),
+        text(FieldId::ClientSecret, GRAPH, "Client secret", password_text(g.map(|g| &g.secret))),
+        text(FieldId::GraphCaFile, GRAPH, "CA file", path_text(g.and_then(|g| g.ca_file.as_deref()))),
+        flag(FieldId::IncludeGuests, GRAPH, "Include guests", g.is_some_and(|g| g.include_guests)),
+        flag(FieldId::DetectShared, GRAPH, "Detect shared mailboxes", g.is_some_and(|g| g.detect_shared_mailboxes)),
+    ]
+}
+
+fn csv_fields(config: &Config) -> Vec<Field> {
+    let c = config.source.csv();
+    let layout = c.map_or(CsvLayout::Service, |c| c.layout());
+    let delimiter = c.map_or(Delimiter::Comma, |c| c.delimiter);
+    let delimiter_index = match delimiter {
+        Delimiter::Comma => 0,
+        Delimiter::Semicolon => 1,
+        Delimiter::Tab => 2,
+    };
+    vec![
+        text(FieldId::CsvPath, CSV, "File", path_text(c.map(|c| c.path.as_path()))),
+        field(FieldId::CsvLayout, CSV, "Layout", choice(LAYOUTS, usize::from(layout == CsvLayout::Header))),
+        field(FieldId::CsvDelimiter, CSV, "Delimiter", choice(DELIMITERS, delimiter_index)),
+    ]
+}
+
+/// The fields that must not be empty for the chosen kind to be saved.
+pub(super) fn required(kind: SourceKind) -> &'static [FieldId] {
+    match kind {
+        SourceKind::Ldap => &[FieldId::Host, FieldId::BaseDn],
+        SourceKind::Graph => &[FieldId::Tenant, FieldId::ClientId, FieldId::ClientSecret],
+        SourceKind::Csv => &[FieldId::CsvPath],
+    }
+}
+
+pub(super) fn validate(id: FieldId, text: &str) -> Result<(), String> {
+    match id {
+        FieldId::Tenant if text.is_empty() || (!text.contains([' ', '/', '@']) && text.contains(['.', '-'])) => Ok(()),
+        FieldId::Tenant => Err("the tenant's domain (contoso.onmicrosoft.com) or its Tenant ID (a GUID)".into()),
+        FieldId::ClientId if text.is_empty() || uuid::Uuid::parse_str(text).is_ok() => Ok(()),
+        FieldId::ClientId => Err("the app's Application (client) ID, a GUID".into()),
+        FieldId::ClientSecret if text.is_empty() => Ok(()),
+        FieldId::ClientSecret => match password_key(text) {
+            Some((_, v)) if !v.is_empty() => Ok(()),
+            _ => Err("write env:VARIABLE, file:/path or command:… (a secret itself is never stored here)".into()),
+        },
+        FieldId::GraphCaFile if text.is_empty() || std::path::Path::new(text).is_file() => Ok(()),
+        FieldId::GraphCaFile => {
+            Err("no such file; give the PEM file of the CA to trust (a TLS-inspecting proxy's)".into())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// `[source]` for the chosen kind, with only that kind's keys.
+pub(super) fn write(form: &Form, doc: &mut DocumentMut) {
+    let kind = kind_at(form.choice(FieldId::SourceKind));
+    let t = table(doc, "source");
+    // Set only when it changes: the value's own comment stays with it otherwise.
+    if t.get("kind").and_then(|k| k.as_str()) != Some(kind.name()) {
+        t["kind"] = value(kind.name());
+    }
+    let keep = match kind {
+        SourceKind::Ldap => LDAP_KEYS,
+        SourceKind::Graph => GRAPH_KEYS,
+        SourceKind::Csv => CSV_KEYS,
+    };
+    let others: Vec<String> = t.iter().map(|(k, _)| k.to_string()).filter(|k| !keep.contains(&k.as_str())).collect();
+    for key in others {
+        t.remove(&key);
+    }
+    match kind {
+        SourceKind::Ldap => form.write_source(t),
+        SourceKind::Graph => write_graph(form, t),
+        SourceKind::Csv => write_csv(form, t),
+    }
+}
+
+fn write_graph(form: &Form, t: &mut Table) {
+    t["tenant"] = value(form.text(FieldId::Tenant));
+    t["client_id"] = value(form.text(FieldId::ClientId));
+    set_or_remove(t, "ca_file", form.text(FieldId::GraphCaFile));
+    t["include_guests"] = value(form.flag(FieldId::IncludeGuests));
+    t["detect_shared_mailboxes"] = value(form.flag(FieldId::DetectShared));
+    write_secret(t, "client_secret", form.text(FieldId::ClientSecret));
+}
+
+fn write_csv(form: &Form, t: &mut Table) {
+    t["path"] = value(form.text(FieldId::CsvPath));
+    let header = form.choice(FieldId::CsvLayout) == 1;
+    t["layout"] = value(LAYOUTS[usize::from(header)]);
+    t["delimiter"] = value([",", ";", "\t"][form.choice(FieldId::CsvDelimiter).min(2)]);
+    if !header {
+        t.remove("columns");
+    } else if !t.contains_key("columns") {
+        // The header layout needs its columns named; these are a start to edit in the file.
+        t["columns"] = Item::Table(default_columns());
+    }
+}
+
+fn default_columns() -> Table {
+    let mut columns = Table::new();
+    for (key, name) in
+        [("first_name", "First Name"), ("last_name", "Last Name"), ("email", "Email"), ("aliases", "Aliases")]
+    {
+        columns[key] = value(name);
+    }
+    columns
+}
