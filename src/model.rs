@@ -8,7 +8,7 @@ mod read;
 
 pub use account::{Account, AccountType, DefaultRole, Uid};
 pub use change::ChangeKind;
-pub use org::{Licenses, OrgFacts, OrgRead, UnreadFact, VendorSync};
+pub use org::{ChildOrg, Licenses, OrgFacts, OrgRead, UnreadFact, VendorSync};
 pub use read::{Classification, ClassifiedRead, Presence, ReadStats, SearchOutcome};
 
 use serde::{Deserialize, Serialize};

@@ -27,6 +27,8 @@ pub struct TuiOptions {
     pub keymap_file: Option<PathBuf>,
     /// There is no config file yet: open on the settings form, which writes one.
     pub first_run: bool,
+    /// The organisation of a fleet the config is (`adsync --org NAME`), read again from there.
+    pub org: Option<crate::config::fleet::OrgSource>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -66,7 +68,7 @@ pub async fn run(opts: TuiOptions) -> Result<(), TuiError> {
         app.log.push(Event::warn(w));
     }
     let mut terminal = super::terminal::enter();
-    let result = event_loop(&mut terminal, &mut app, engine, describe).await;
+    let result = event_loop(&mut terminal, &mut app, engine, describe, opts.org).await;
     super::terminal::leave();
     // Notifications still under way are sent before the process ends; what went wrong with
     // them (or with the history) is said on the restored terminal too.
@@ -93,11 +95,13 @@ struct Loop {
     seen: super::observe::Seen,
     /// The engine's last recorded run, as last seen.
     last_run: Option<Arc<crate::history::RunRecord>>,
+    org: Option<crate::config::fleet::OrgSource>,
 }
 
 impl Loop {
-    fn new(engine: EngineHandle, source: String, config: Config) -> Self {
+    fn new(engine: EngineHandle, source: String, config: Config, org: Option<crate::config::fleet::OrgSource>) -> Self {
         Self {
+            org,
             places: super::observe::Places::of(&config),
             seen: Default::default(),
             last_run: None,
@@ -159,7 +163,11 @@ impl Loop {
     /// Reads the config file again and restarts the engine on it; a config that no longer
     /// loads leaves the running engine as it is.
     async fn reload(&mut self) -> Option<Input> {
-        let config = match Config::load(self.config.origin.as_deref()?) {
+        let loaded = match &self.org {
+            Some(org) => org.load(),
+            None => Config::load(self.config.origin.as_deref()?),
+        };
+        let config = match loaded {
             Ok(config) => config,
             Err(e) => return Some(Input::Reloaded(Err(e))),
         };
@@ -196,8 +204,9 @@ async fn event_loop(
     app: &mut App,
     engine: EngineHandle,
     source: String,
+    org: Option<crate::config::fleet::OrgSource>,
 ) -> Result<Option<EngineHandle>, TuiError> {
-    let mut lp = Loop::new(engine, source, app.config.clone());
+    let mut lp = Loop::new(engine, source, app.config.clone(), org);
     let mut keys = EventStream::new();
     let mut tick = tokio::time::interval(TICK);
     let size = terminal.size()?;
