@@ -339,3 +339,44 @@ fn the_documented_fleet_example_is_a_valid_fleet_naming_every_key() {
     }
     assert!(text.contains("password_command") && text.contains("max_parallel") && text.contains("[notify]"));
 }
+
+#[test]
+fn sigterm_stops_every_organisation_s_schedule() {
+    use std::io::{BufRead, BufReader};
+    let fleet = Fleet::new("");
+    for name in ["alpha", "beta"] {
+        let text =
+            offline_org(&fleet.service_file(name)).replace("[target]", "[sync]\nfrequency = \"24h\"\n\n[target]");
+        fleet.org(name, &text);
+    }
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("adsync"))
+        .env_remove("ADSYNC_CONFIG")
+        .env("XDG_CONFIG_HOME", "/nonexistent-adsync-test")
+        .arg("--config")
+        .arg(fleet.main())
+        .args(["schedule", "--all"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let (sender, lines) = std::sync::mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || BufReader::new(stdout).lines().map_while(Result::ok).for_each(|l| drop(sender.send(l))));
+    let mut seen = Vec::new();
+    while seen.iter().filter(|l: &&String| l.contains("] next run at ")).count() < 2 {
+        seen.push(lines.recv_timeout(std::time::Duration::from_secs(30)).expect("each schedule says its next run"));
+    }
+    assert!(std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "still running 10 s after SIGTERM");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(0), "a stop is not a failure: {seen:?}");
+    // The process is gone, so its stdout ends and the reader's sender with it.
+    let rest: Vec<String> = lines.iter().collect();
+    assert!(rest.iter().any(|l| l.ends_with("schedule stopped")), "{seen:?} {rest:?}");
+}
