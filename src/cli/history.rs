@@ -56,7 +56,7 @@ fn list_json(out: &mut dyn Write, runs: &[RunRecord]) -> std::io::Result<()> {
 }
 
 /// "2026-12-03 09:30" in the local time zone.
-pub(super) fn local(at: jiff::Timestamp) -> String {
+fn local(at: jiff::Timestamp) -> String {
     at.to_zoned_datetime(jiff::tz::TimeZone::system()).strftime("%Y-%m-%d %H:%M").to_string()
 }
 

@@ -180,10 +180,18 @@ pub async fn run(cli: Cli) -> Result<ExitStatus, CliError> {
     }
 }
 
-/// The TUI on the configured directory (or the organisation `--org` names); it needs a real
-/// terminal. With no config file yet (none anywhere, or the one named does not exist) it opens
+/// The TUI on the configured directory (or the organisation `--org` names; with several and
+/// no `--org`, the fleet screen); it needs a real terminal. With no config file yet (none anywhere, or the one named does not exist) it opens
 /// on the settings form, which saves a new one.
 async fn tui(choice: &Choice) -> Result<ExitStatus, CliError> {
+    if choice.org.is_none() && several_orgs(choice) {
+        if !interactive() {
+            return Err(CliError::NotATerminal);
+        }
+        let options = crate::tui::FleetOptions { selector: choice.selector.clone(), keymap_file: keymap_file() };
+        crate::tui::run_fleet(options).await?;
+        return Ok(ExitStatus::Ok);
+    }
     match choice.load() {
         Ok(config) => {
             let org = config.org.clone().map(|name| OrgSource { selector: choice.selector.clone(), name });
@@ -196,6 +204,12 @@ async fn tui(choice: &Choice) -> Result<ExitStatus, CliError> {
         },
         Err(err) => Err(err),
     }
+}
+
+/// More than one organisation: the app opens on the fleet screen.
+fn several_orgs(choice: &Choice) -> bool {
+    use crate::config::fleet::{Loaded, load};
+    matches!(load(&choice.selector), Ok(Loaded::Fleet(fleet)) if fleet.orgs.len() > 1)
 }
 
 /// Where a first run saves: the file named that does not exist, or the XDG path when no

@@ -1,11 +1,11 @@
 //! `adsync orgs list [--json]` and `adsync orgs discover`: a service provider's fleet at a
 //! glance, and skeleton configs for the partner's organisations that have none.
 
-use super::history::local;
 use super::{Choice, CliError, ExitStatus};
 use crate::config::fleet::Fleet;
+use crate::fleet::OrgStatus;
+use crate::fleet::columns::{HEADERS, cells};
 use crate::fleet::discover::{Found, write_skeletons};
-use crate::fleet::{OrgStatus, ScheduleState};
 use crate::target::essentials::EssentialsTarget;
 use jiff::Timestamp;
 use std::io::Write;
@@ -46,46 +46,24 @@ fn list(fleet: &Fleet, json: bool) -> Result<ExitStatus, CliError> {
     Ok(ExitStatus::Ok)
 }
 
-fn next_text(row: &OrgStatus) -> String {
-    match (row.schedule, row.next_run) {
-        (ScheduleState::Syncing, _) => "syncing now".into(),
-        (ScheduleState::Running, Some(at)) => local(at),
-        (ScheduleState::NotRunning, Some(at)) => format!("{} (no schedule running)", local(at)),
-        (ScheduleState::Off, _) => "off".into(),
-        (ScheduleState::Disabled, _) => "-".into(),
-        (_, None) => "running".into(),
-    }
-}
-
 fn table(out: &mut dyn Write, rows: &[OrgStatus]) -> std::io::Result<()> {
-    writeln!(
-        out,
-        "{:<20} {:<13} {:<7} {:<16} {:<10} {:<24} {:>7}  {:<24} NEXT RUN",
-        "ORG", "STATE", "SOURCE", "LAST RUN", "OUTCOME", "COUNTS", "PENDING", "GUARDS"
-    )?;
+    let tz = jiff::tz::TimeZone::system();
+    line(out, HEADERS.map(str::to_string))?;
     for row in rows {
-        let (when, outcome) = row
-            .last_run
-            .as_ref()
-            .map_or(("never".into(), String::new()), |l| (local(l.ended), l.outcome.label().to_string()));
-        writeln!(
-            out,
-            "{:<20} {:<13} {:<7} {:<16} {:<10} {:<24} {:>7}  {:<24} {}",
-            row.name,
-            row.state.label(),
-            row.source_kind.as_deref().unwrap_or("-"),
-            when,
-            outcome,
-            row.counts(),
-            row.pending.map_or("-".into(), |p| p.to_string()),
-            if row.guard_blocks.is_empty() { "-".into() } else { row.guard_blocks.join(",") },
-            next_text(row)
-        )?;
+        line(out, cells(row, &tz))?;
         if let Some(error) = &row.error {
             writeln!(out, "    {}", error.lines().next().unwrap_or_default())?;
         }
     }
     Ok(())
+}
+
+fn line(out: &mut dyn Write, c: [String; 9]) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{:<20} {:<13} {:<7} {:<16} {:<10} {:<24} {:>7}  {:<24} {}",
+        c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8]
+    )
 }
 
 async fn discover(fleet: &Fleet) -> Result<ExitStatus, CliError> {

@@ -3,6 +3,7 @@
 //! and its schedule's heartbeat), and the skeleton configs `adsync orgs discover` writes for
 //! the partner's organisations that have none.
 
+pub mod columns;
 pub mod discover;
 pub mod status;
 
