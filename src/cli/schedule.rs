@@ -103,6 +103,10 @@ impl Schedule {
             if !sleep_until(due, stop).await {
                 return Ended::Stopped;
             }
+            if self.disabled_since() {
+                self.say("enabled = false now: no more runs until it is true and the schedule starts again");
+                return Ended::Ran(last_status);
+            }
             let Some(permit) = self.permit(stop).await else { return Ended::Stopped };
             last_run = Some(Timestamp::now());
             pulse.set(None, true);
@@ -118,6 +122,12 @@ impl Schedule {
             hours = run.hours.or_else(|| self.reloaded_hours()).unwrap_or(hours);
         }
         Ended::Ran(last_status)
+    }
+
+    /// The config was set to `enabled = false` while scheduled (a config that does not load
+    /// is left to the run, which says why).
+    fn disabled_since(&self) -> bool {
+        self.choice.load().is_ok_and(|c| !c.enabled)
     }
 
     /// A fleet's permit to run (`None` when stopped while waiting); a config on its own runs
@@ -253,5 +263,24 @@ async fn plan_and_apply(
             }
             (status(outcome), line)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_config_set_to_enabled_false_while_scheduled_ends_its_schedule() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("acme.toml");
+        let config = "[source]\nkind = \"ldap\"\nurl = \"ldap://127.0.0.1:9\"\nbase_dn = \"DC=x\"\n";
+        let schedule = Schedule { choice: Choice::of_file(path.clone()), label: String::new(), permits: None };
+        std::fs::write(&path, config).unwrap();
+        assert!(!schedule.disabled_since());
+        std::fs::write(&path, format!("enabled = false\n{config}")).unwrap();
+        assert!(schedule.disabled_since());
+        std::fs::write(&path, "not toml [").unwrap();
+        assert!(!schedule.disabled_since(), "a broken file is the run's to report");
     }
 }

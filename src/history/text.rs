@@ -118,4 +118,16 @@ mod tests {
         assert_eq!(one_line("a\n  b\tc", 10), "a b c");
         assert_eq!(one_line(&"x".repeat(20), 10), format!("{}…", "x".repeat(9)));
     }
+
+    #[test]
+    fn a_fleet_s_run_names_its_organisation_in_the_subject_and_the_report() {
+        use crate::history::{Outcome, RunId, Trigger};
+        let at: jiff::Timestamp = "2026-12-03T09:30:00Z".parse().unwrap();
+        let mut record = RunRecord::new(RunId("r".into()), (at, at), Trigger::Schedule, Mode::DryRun, Outcome::Failed);
+        record.target = Some("acme.example".into());
+        assert!(!subject(&record).contains('['), "{}", subject(&record));
+        record.org = Some("acme".into());
+        assert!(subject(&record).starts_with("adsync schedule [acme]: "), "{}", subject(&record));
+        assert_eq!(report(&record)[1], "Org:      acme");
+    }
 }
