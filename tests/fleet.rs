@@ -380,3 +380,32 @@ fn sigterm_stops_every_organisation_s_schedule() {
     let rest: Vec<String> = lines.iter().collect();
     assert!(rest.iter().any(|l| l.ends_with("schedule stopped")), "{seen:?} {rest:?}");
 }
+
+#[test]
+fn the_main_config_s_notify_tells_of_each_organisation_by_name() {
+    let hooks = common::receivers::WebhookReceiver::start();
+    let fleet = Fleet::new("[notify]\non = [\"failed\"]\nwebhook_url_env = \"ADSYNC_TEST_HOOK\"\n");
+    for name in ["alpha", "beta"] {
+        let text = offline_org(&fleet.service_file(name)).replace("[target]", "[sync]\nfrequency = \"1h\"\n\n[target]");
+        fleet.org(name, &text);
+    }
+    fleet.org("gamma", "[source]\nkind = \"ldap\"\nurl = \"ftp://x\"\nbase_dn = \"DC=x\"\n");
+    let mut cmd = assert_cmd::Command::cargo_bin("adsync").unwrap();
+    cmd.env_remove("ADSYNC_CONFIG")
+        .env("XDG_CONFIG_HOME", "/nonexistent-adsync-test")
+        .env("ADSYNC_TEST_HOOK", format!("http://127.0.0.1:{}/hook", hooks.port))
+        .arg("--config")
+        .arg(fleet.main())
+        .args(["schedule", "--all", "--now", "--runs", "1"]);
+    let out = run(cmd);
+    assert_eq!(out.code, 1, "both directories are unreachable: {}", out.stdout);
+    assert!(
+        out.stdout.contains("[gamma] not scheduled: ") && out.stdout.contains("scheduling 2 of 3"),
+        "{}",
+        out.stdout
+    );
+    let mut told: Vec<String> =
+        hooks.hooks().iter().map(|h| h.body["org"].as_str().unwrap_or("-").to_string()).collect();
+    told.sort();
+    assert_eq!(told, ["alpha", "beta"], "one failure each, named: {:?}", hooks.hooks());
+}
