@@ -274,6 +274,8 @@ fn partner_fleet(fake: &FakeService) -> Fleet {
 fn discover_writes_a_skeleton_for_each_customer_without_a_config_and_never_overwrites() {
     let fake = partner_fake();
     let fleet = partner_fleet(&fake);
+    // A provider's first discover: the main config has [partner] and there is no orgs.d yet.
+    std::fs::remove_dir(fleet.orgs_dir()).unwrap();
     let out = fleet.adsync(&["orgs", "discover"]);
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
     assert!(out.stdout.contains("2 organisations of msp.example: 2 new skeletons"), "{}", out.stdout);

@@ -2,6 +2,7 @@
 //! glance, and skeleton configs for the partner's organisations that have none.
 
 use super::{Choice, CliError, ExitStatus};
+use crate::config::first_run::InitError;
 use crate::config::fleet::Fleet;
 use crate::fleet::OrgStatus;
 use crate::fleet::columns::{HEADERS, cells};
@@ -75,7 +76,10 @@ async fn discover(fleet: &Fleet) -> Result<ExitStatus, CliError> {
         )));
     };
     let children = EssentialsTarget::for_partner(partner)?.child_orgs().await?;
-    let found = write_skeletons(fleet, &children).map_err(|e| CliError::Usage(e.to_string()))?;
+    let found = write_skeletons(fleet, &children).map_err(|e| match e {
+        InitError::Write { path, source } => CliError::WriteFile { path, source },
+        exists @ InitError::Exists { .. } => CliError::Usage(exists.to_string()),
+    })?;
     let written = found.iter().filter(|(_, f)| matches!(f, Found::Written(_))).count();
     super::print(|out| {
         for (child, what) in &found {

@@ -18,12 +18,8 @@ pub enum Found {
     Unusable(String),
 }
 
-#[derive(Debug, thiserror::Error)]
-#[error(transparent)]
-pub struct DiscoverError(#[from] InitError);
-
 /// Writes the skeletons into the fleet's directory; each child with what became of it.
-pub fn write_skeletons(fleet: &Fleet, children: &[ChildOrg]) -> Result<Vec<(ChildOrg, Found)>, DiscoverError> {
+pub fn write_skeletons(fleet: &Fleet, children: &[ChildOrg]) -> Result<Vec<(ChildOrg, Found)>, InitError> {
     let mut done = Vec::new();
     for child in children {
         let domain = child.primary_domain.trim().to_lowercase();
@@ -36,7 +32,7 @@ pub fn write_skeletons(fleet: &Fleet, children: &[ChildOrg]) -> Result<Vec<(Chil
             match write_new(&path, &skeleton(child, &domain)) {
                 Ok(()) => Found::Written(path),
                 Err(InitError::Exists { path }) => Found::Configured(path),
-                Err(e) => return Err(e.into()),
+                Err(e) => return Err(e),
             }
         };
         done.push((child.clone(), found));
