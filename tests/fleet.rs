@@ -279,6 +279,7 @@ fn discover_writes_a_skeleton_for_each_customer_without_a_config_and_never_overw
     let out = fleet.adsync(&["orgs", "discover"]);
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
     assert!(out.stdout.contains("2 organisations of msp.example: 2 new skeletons"), "{}", out.stdout);
+    assert!(out.stderr.contains("partner.password"), "a password file others can read is warned about: {}", out.stderr);
     let acme = fleet.orgs_dir().join("acme.example.toml");
     let written = std::fs::read_to_string(&acme).unwrap();
     assert!(written.contains("enabled = false") && written.contains("credentials = \"partner\""), "{written}");
@@ -287,6 +288,7 @@ fn discover_writes_a_skeleton_for_each_customer_without_a_config_and_never_overw
 
     let rows = fleet.list();
     assert!(rows.iter().all(|r| r["state"] == "disabled"), "{rows:?}");
+    assert!(!serde_json::to_string(&rows).unwrap().contains("partner-Pa55"));
     let out = fleet.adsync(&["schedule", "--all", "--now", "--runs", "1"]);
     assert_eq!(out.code, 2, "nothing to schedule while every skeleton is disabled: {}", out.stdout);
 
