@@ -160,3 +160,23 @@ fn the_app_opens_on_the_fleet_enter_opens_one_and_f_comes_back() {
     t.keys(&["Enter", "q"]);
     t.wait_until("the app to exit", wait, |_| t.exited());
 }
+
+#[test]
+fn each_row_has_its_state_s_colour() {
+    use ratatui::style::Color;
+    let state = FleetState::new((0..8).map(org).collect());
+    let keymap = Keymap::defaults();
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    let tz = jiff::tz::TimeZone::UTC;
+    terminal
+        .draw(|f| {
+            FleetScreen { state: &state, keymap: &keymap, theme: Theme::colored(), tz: &tz }
+                .render(f.area(), f.buffer_mut())
+        })
+        .unwrap();
+    let buffer = terminal.backend().buffer();
+    // The title, the border and the header come first: organisation i is on line 3 + i.
+    let colour = |i: u16| buffer[(2, 3 + i)].fg;
+    assert_eq!((colour(1), colour(2), colour(3), colour(7)), (Color::Yellow, Color::Yellow, Color::Red, Color::Red));
+    assert_eq!(colour(5), Color::DarkGray, "never run is dim");
+}
