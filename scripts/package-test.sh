@@ -94,6 +94,7 @@ has -rwxr-xr-x 0/0 /usr/bin/adsync
 has -rw-r----- 0/0 /etc/adsync/config.toml
 has -rw-r--r-- 0/0 /etc/systemd/system/adsync.service.d/credentials.conf
 has -rw-r--r-- 0/0 /usr/lib/systemd/system/adsync.service
+has -rw-r--r-- 0/0 /usr/share/doc/adsync/examples/fleet.conf
 has -rw-r--r-- 0/0 /usr/share/bash-completion/completions/adsync
 has -rw-r--r-- 0/0 /usr/share/zsh/vendor-completions/_adsync
 has -rw-r--r-- 0/0 /usr/share/fish/vendor_completions.d/adsync.fish

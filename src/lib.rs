@@ -10,6 +10,7 @@ pub mod demo;
 pub mod diagnose;
 pub mod dn;
 pub mod engine;
+pub mod fleet;
 pub mod history;
 pub mod http;
 pub mod lockfile;

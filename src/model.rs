@@ -9,7 +9,7 @@ mod source;
 
 pub use account::{Account, AccountType, DefaultRole, Uid};
 pub use change::ChangeKind;
-pub use org::{Licenses, OrgFacts, OrgRead, UnreadFact, VendorSync};
+pub use org::{ChildOrg, Licenses, OrgFacts, OrgRead, UnreadFact, VendorSync};
 pub use read::{Classification, ClassifiedRead, Presence, ReadStats, SearchOutcome};
 pub use source::{CsvLayout, SourceIdentity};
 

@@ -67,6 +67,9 @@ fn man_writes_one_page_for_adsync_and_one_per_subcommand() {
         "adsync-config-init",
         "adsync-history",
         "adsync-history-show",
+        "adsync-orgs",
+        "adsync-orgs-list",
+        "adsync-orgs-discover",
         "adsync-completions",
         "adsync-man",
     ]
@@ -77,4 +80,5 @@ fn man_writes_one_page_for_adsync_and_one_per_subcommand() {
     let schedule = std::fs::read_to_string(dir.path().join("man1/adsync-schedule.1")).unwrap();
     assert!(schedule.contains(".TH adsync-schedule 1"), "{schedule}");
     assert!(schedule.contains("runs"), "the page lacks --runs");
+    assert!(schedule.contains("max_parallel"), "the page lacks --all");
 }

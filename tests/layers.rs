@@ -24,7 +24,7 @@ struct Rule {
 
 const RULES: &[Rule] = &[
     Rule {
-        files: Files::Only(&["source", "sync", "target", "report", "history", "notify"]),
+        files: Files::Only(&["source", "sync", "target", "report", "history", "notify", "fleet"]),
         modules: &["engine", "tui", "cli"],
         crates: &[],
         why: "the domain does not depend on the engine that drives it or on a front-end",

@@ -1,7 +1,7 @@
 //! `adsync check`: can adsync reach the directory (default: the diagnostics ladder) or the
 //! service (`--target`)? `--json` for scripts. Neither ever shows a password.
 
-use super::{CliError, ExitStatus, load_config};
+use super::{Choice, CliError, ExitStatus};
 use crate::config::Config;
 use crate::diagnose::report::{self, TableStyle};
 use crate::diagnose::{Ladder, LadderOptions, run_ladder};
@@ -11,7 +11,6 @@ use crate::sync::guard::{self, GuardInput};
 use crate::target::{self, TargetCheck};
 use serde::Serialize;
 use std::io::{self, IsTerminal, Write};
-use std::path::Path;
 
 /// `adsync check` flags.
 #[derive(Clone, Copy, Debug, Default)]
@@ -23,8 +22,8 @@ pub struct CheckOptions {
     pub verbose: bool,
 }
 
-pub async fn run(explicit: Option<&Path>, options: CheckOptions) -> Result<ExitStatus, CliError> {
-    let config = load_config(explicit)?;
+pub async fn run(choice: &Choice, options: CheckOptions) -> Result<ExitStatus, CliError> {
+    let config = choice.load()?;
     if options.target { check_target(&config, options.json).await } else { check_directory(&config, options).await }
 }
 

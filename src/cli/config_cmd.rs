@@ -1,10 +1,12 @@
 //! `adsync config paths`, `adsync config check` and `adsync config init`.
 
-use super::{CliError, ExitStatus, load_config};
+use super::{Choice, CliError, ExitStatus};
+use crate::config::fleet::{self, Fleet, Loaded};
 use crate::config::{CsvConfig, GraphConfig, LdapConfig, SecretSource, SourceConfig, paths};
 use std::path::Path;
 
-pub fn paths(explicit: Option<&Path>) -> Result<ExitStatus, CliError> {
+pub fn paths(choice: &Choice) -> Result<ExitStatus, CliError> {
+    let explicit = choice.selector.config.as_deref();
     let chosen = paths::find(explicit).ok();
     println!("config lookup order (first match wins):");
     for (i, c) in paths::candidates(explicit).iter().enumerate() {
@@ -16,11 +18,45 @@ pub fn paths(explicit: Option<&Path>) -> Result<ExitStatus, CliError> {
         println!("  {}. {:<15} {}  [{mark}]", i + 1, c.origin, c.path.display());
     }
     println!("state dir: {}", paths::default_state_dir().display());
+    if let Ok(Loaded::Fleet(fleet)) = fleet::load(&choice.selector) {
+        println!("organisations: {} ({} files)", fleet.dir.display(), fleet.orgs.len());
+    }
     Ok(ExitStatus::Ok)
 }
 
-pub fn check(explicit: Option<&Path>) -> Result<ExitStatus, CliError> {
-    let config = load_config(explicit)?;
+/// One config, or with organisations and no --org, every organisation's (exit 2 when any
+/// does not load).
+pub fn check(choice: &Choice) -> Result<ExitStatus, CliError> {
+    match fleet::load(&choice.selector)? {
+        Loaded::Fleet(fleet) if choice.org.is_none() && fleet.orgs.len() != 1 => Ok(check_fleet(&fleet)),
+        _ => check_one(choice),
+    }
+}
+
+fn check_fleet(fleet: &Fleet) -> ExitStatus {
+    let main = fleet.main.as_ref().map_or("no main config".to_string(), |p| p.display().to_string());
+    println!("{main}: ok, {} organisations in {}", fleet.orgs.len(), fleet.dir.display());
+    fleet.shared.warnings.iter().for_each(|w| eprintln!("warning: {w}"));
+    let mut status = ExitStatus::Ok;
+    for org in &fleet.orgs {
+        match &org.config {
+            Ok(config) => {
+                let off = if config.enabled { "" } else { " (enabled = false: not scheduled)" };
+                println!("  {:<24} ok{off}", org.name);
+                config.warnings.iter().for_each(|w| eprintln!("warning: {w}"));
+            }
+            Err(err) => {
+                println!("  {:<24} ERROR", org.name);
+                eprintln!("error: {err}");
+                status = ExitStatus::Usage;
+            }
+        }
+    }
+    status
+}
+
+fn check_one(choice: &Choice) -> Result<ExitStatus, CliError> {
+    let config = choice.load()?;
     let origin = config.origin.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
     println!("{origin}: ok");
     match &config.source {

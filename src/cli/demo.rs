@@ -115,10 +115,11 @@ pub async fn run(args: &DemoArgs) -> Result<ExitStatus, CliError> {
     let config = Config::load(&config_path)?;
     seed_service(&config, &CompanySpec::new(args.users).domain).await?;
     if super::interactive() {
-        return super::run_tui(config, false).await;
+        return super::run_tui(config, false, None).await;
     }
     // Not a terminal (a pipe, CI): show what the app would show, as text.
-    super::sync::plan(Some(&config_path), &super::sync::SyncArgs::default(), false).await
+    let choice = super::Choice::of_file(config_path);
+    super::sync::plan(&choice, &super::sync::SyncArgs::default(), false).await
 }
 
 async fn ldap_demo(args: &DemoArgs, workspace: &Workspace) -> Result<Demo, CliError> {

@@ -34,6 +34,21 @@ impl ExitStatus {
     }
 }
 
+impl ExitStatus {
+    /// The worse of two runs' statuses, for a command that made several (a fleet's schedule):
+    /// an error over failed items over a block over success. A config error counts as an error.
+    pub fn worst(self, other: ExitStatus) -> ExitStatus {
+        let rank = |s: ExitStatus| match s {
+            ExitStatus::Error | ExitStatus::Usage => 3,
+            ExitStatus::ItemsFailed => 2,
+            ExitStatus::Blocked => 1,
+            ExitStatus::Ok | ExitStatus::Pending => 0,
+        };
+        let pick = if rank(other) > rank(self) { other } else { self };
+        if pick == ExitStatus::Usage { ExitStatus::Error } else { pick }
+    }
+}
+
 impl From<ExitStatus> for ExitCode {
     fn from(status: ExitStatus) -> Self {
         ExitCode::from(status.code())
@@ -105,5 +120,18 @@ fn engine_status(err: &crate::engine::EngineError) -> ExitStatus {
         EngineError::Sync(e) if e.is_blocked() => ExitStatus::Blocked,
         EngineError::TargetUnavailable(TargetProblem::NotConfigured) => ExitStatus::Usage,
         _ => ExitStatus::Error,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ExitStatus::*;
+
+    #[test]
+    fn the_worst_status_is_an_error_then_failed_items_then_a_block() {
+        assert_eq!([Ok, Blocked, ItemsFailed, Blocked].into_iter().fold(Ok, |a, b| a.worst(b)), ItemsFailed);
+        assert_eq!(Blocked.worst(Error).worst(ItemsFailed), Error);
+        assert_eq!(Ok.worst(Usage).code(), 1, "a fleet counts an organisation's config error as an error");
+        assert_eq!(Ok.worst(Blocked), Blocked);
     }
 }

@@ -3,19 +3,15 @@
 //! groups are left out unless asked for, and then come with a warning.
 
 use super::read::read_classified;
-use super::{CliError, ExitStatus, load_config};
+use super::{Choice, CliError, ExitStatus};
 use crate::atomic;
 use crate::model::{DirectoryEntry, EntryKind};
 use crate::report::thousands;
 use crate::target::csv_export;
 use std::path::Path;
 
-pub async fn csv(
-    explicit: Option<&Path>,
-    out: Option<&Path>,
-    include_functional: bool,
-) -> Result<ExitStatus, CliError> {
-    let config = load_config(explicit)?;
+pub async fn csv(choice: &Choice, out: Option<&Path>, include_functional: bool) -> Result<ExitStatus, CliError> {
+    let config = choice.load()?;
     let Some(read) = read_classified(&config).await? else {
         return Ok(ExitStatus::Error);
     };

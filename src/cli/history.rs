@@ -1,13 +1,12 @@
 //! `adsync history` and `adsync history show RUN`: what ran, newest first, and one run's
 //! report with its changes (from its journal, or the last plan's pending list).
 
-use super::{CliError, ExitStatus, load_config};
+use super::{Choice, CliError, ExitStatus};
 use crate::history::changes::{self, AppliedChange, ChangeOutcome, PendingPlan, RunChanges};
 use crate::history::{Retention, RunRecord, store, text};
 use crate::report::thousands;
 use serde_json::json;
 use std::io::Write;
-use std::path::Path;
 
 #[derive(Debug, Clone, clap::Args)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -34,8 +33,8 @@ pub enum HistoryAction {
     },
 }
 
-pub fn run(explicit: Option<&Path>, args: &HistoryArgs) -> Result<ExitStatus, CliError> {
-    let config = load_config(explicit)?;
+pub fn run(choice: &Choice, args: &HistoryArgs) -> Result<ExitStatus, CliError> {
+    let config = choice.load()?;
     let (dir, keep, now) = (config.state_dir(), Retention::from(&config.history), jiff::Timestamp::now());
     match &args.action {
         Some(HistoryAction::Show { run, json }) => {

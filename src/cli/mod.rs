@@ -1,6 +1,7 @@
 //! The command line: argument parsing and one module per subcommand.
 
 mod check;
+mod choice;
 mod config_cmd;
 mod demo;
 mod demo_graph;
@@ -8,14 +9,17 @@ mod docs;
 mod errors;
 mod export;
 mod history;
+mod orgs;
 mod progress;
 mod read;
 mod schedule;
 mod search;
 pub(crate) mod sync;
 
+pub use choice::Choice;
 pub use errors::{CliError, ExitStatus};
 
+use crate::config::fleet::OrgSource;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -30,6 +34,12 @@ pub struct Cli {
     /// /etc/adsync/config.toml).
     #[arg(long, short = 'c', global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// The organisations' configs, one file each (default: orgs.d beside the config).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub orgs: Option<PathBuf>,
+    /// Run the command for one organisation (a file NAME.toml in the organisations' directory).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub org: Option<String>,
     /// More detail on stderr (-v info, -vv debug).
     #[arg(long, short = 'v', global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
@@ -89,6 +99,12 @@ pub enum Commands {
     Schedule(schedule::ScheduleArgs),
     /// What ran: every plan and apply, newest first (`history show RUN` for one run's changes).
     History(history::HistoryArgs),
+    /// The organisations of a service provider's fleet: their state, or the partner's
+    /// organisations that have no config yet.
+    Orgs {
+        #[command(subcommand)]
+        action: orgs::OrgsAction,
+    },
     /// Inspect the configuration.
     Config {
         #[command(subcommand)]
@@ -135,44 +151,65 @@ pub enum ConfigAction {
 }
 
 pub async fn run(cli: Cli) -> Result<ExitStatus, CliError> {
+    let choice = Choice {
+        selector: crate::config::fleet::Selector { config: cli.config.clone(), orgs: cli.orgs.clone() },
+        org: cli.org.clone(),
+    };
+    let c = &choice;
     match cli.command.unwrap_or(Commands::Tui) {
-        Commands::Tui => tui(cli.config.as_deref()).await,
-        Commands::Search { json } => search::run(cli.config.as_deref(), json).await,
+        Commands::Tui => tui(c).await,
+        Commands::Search { json } => search::run(c, json).await,
         Commands::Demo(args) => demo::run(&args).await,
         Commands::Check { target, json, gc } => {
             let options = check::CheckOptions { target, json, gc, verbose: cli.verbose > 0 };
-            check::run(cli.config.as_deref(), options).await
+            check::run(c, options).await
         }
         Commands::Export { format: ExportFormat::Csv { out, include_functional } } => {
-            export::csv(cli.config.as_deref(), out.as_deref(), include_functional).await
+            export::csv(c, out.as_deref(), include_functional).await
         }
-        Commands::Plan { args, exit_code } => sync::plan(cli.config.as_deref(), &args, exit_code).await,
-        Commands::Sync { args, apply } => sync::sync(cli.config.as_deref(), &args, apply).await,
-        Commands::Schedule(args) => schedule::run(cli.config.as_deref(), &args).await,
-        Commands::History(args) => history::run(cli.config.as_deref(), &args),
-        Commands::Config { action: ConfigAction::Paths } => config_cmd::paths(cli.config.as_deref()),
-        Commands::Config { action: ConfigAction::Check } => config_cmd::check(cli.config.as_deref()),
+        Commands::Plan { args, exit_code } => sync::plan(c, &args, exit_code).await,
+        Commands::Sync { args, apply } => sync::sync(c, &args, apply).await,
+        Commands::Schedule(args) => schedule::run(c, &args).await,
+        Commands::History(args) => history::run(c, &args),
+        Commands::Orgs { action } => orgs::run(c, &action).await,
+        Commands::Config { action: ConfigAction::Paths } => config_cmd::paths(c),
+        Commands::Config { action: ConfigAction::Check } => config_cmd::check(c),
         Commands::Config { action: ConfigAction::Init { path } } => config_cmd::init(path.as_deref()),
         Commands::Completions { shell } => docs::completions(shell),
         Commands::Man { dir } => docs::man_pages(&dir),
     }
 }
 
-/// The TUI on the configured directory; it needs a real terminal. With no config file yet
-/// (none anywhere, or the one named does not exist) it opens on the settings form, which
-/// saves a new one.
-async fn tui(explicit: Option<&std::path::Path>) -> Result<ExitStatus, CliError> {
-    match crate::config::paths::load(explicit) {
+/// The TUI on the configured directory (or the organisation `--org` names; with several and
+/// no `--org`, the fleet screen); it needs a real terminal. With no config file yet (none anywhere, or the one named does not exist) it opens
+/// on the settings form, which saves a new one.
+async fn tui(choice: &Choice) -> Result<ExitStatus, CliError> {
+    if choice.org.is_none() && several_orgs(choice) {
+        if !interactive() {
+            return Err(CliError::NotATerminal);
+        }
+        let options = crate::tui::FleetOptions { selector: choice.selector.clone(), keymap_file: keymap_file() };
+        crate::tui::run_fleet(options).await?;
+        return Ok(ExitStatus::Ok);
+    }
+    match choice.load() {
         Ok(config) => {
-            config.warnings.iter().for_each(|w| eprintln!("warning: {w}"));
-            run_tui(config, false).await
+            let org = config.org.clone().map(|name| OrgSource { selector: choice.selector.clone(), name });
+            run_tui(config, false, org).await
         }
         // Without a terminal there is no form to fill in: the error says what is missing.
-        Err(err) => match first_run_path(&err).filter(|_| interactive()) {
-            Some(path) => run_tui(crate::config::Config::seed(path), true).await,
-            None => Err(err.into()),
+        Err(CliError::Config(err)) => match first_run_path(&err).filter(|_| interactive() && choice.org.is_none()) {
+            Some(path) => run_tui(crate::config::Config::seed(path), true, None).await,
+            None => Err(CliError::Config(err)),
         },
+        Err(err) => Err(err),
     }
+}
+
+/// More than one organisation: the app opens on the fleet screen.
+fn several_orgs(choice: &Choice) -> bool {
+    use crate::config::fleet::{Loaded, load};
+    matches!(load(&choice.selector), Ok(Loaded::Fleet(fleet)) if fleet.orgs.len() > 1)
 }
 
 /// Where a first run saves: the file named that does not exist, or the XDG path when no
@@ -191,22 +228,21 @@ fn interactive() -> bool {
     std::io::stdin().is_terminal() && std::io::stdout().is_terminal()
 }
 
-async fn run_tui(config: crate::config::Config, first_run: bool) -> Result<ExitStatus, CliError> {
+async fn run_tui(
+    config: crate::config::Config,
+    first_run: bool,
+    org: Option<OrgSource>,
+) -> Result<ExitStatus, CliError> {
     if !interactive() {
         return Err(CliError::NotATerminal);
     }
-    let keymap_file = dirs::config_dir().map(|d| d.join("adsync").join("keymap.toml")).filter(|p| p.is_file());
-    crate::tui::run(crate::tui::TuiOptions { config, keymap_file, first_run }).await?;
+    let keymap_file = keymap_file();
+    crate::tui::run(crate::tui::TuiOptions { config, keymap_file, first_run, org }).await?;
     Ok(ExitStatus::Ok)
 }
 
-/// Loads the config and prints its warnings to stderr.
-fn load_config(explicit: Option<&std::path::Path>) -> Result<crate::config::Config, CliError> {
-    let config = crate::config::paths::load(explicit)?;
-    for warning in &config.warnings {
-        eprintln!("warning: {warning}");
-    }
-    Ok(config)
+fn keymap_file() -> Option<PathBuf> {
+    dirs::config_dir().map(|d| d.join("adsync").join("keymap.toml")).filter(|p| p.is_file())
 }
 
 /// Ctrl-C or SIGTERM (what a service manager sends).

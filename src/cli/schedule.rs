@@ -4,10 +4,11 @@
 //! guards allow. A run that fails is reported and the schedule goes on; Ctrl-C or SIGTERM
 //! stop it (a run in progress is cancelled between changes, as in the terminal app).
 
+mod fleet;
 mod pulse;
 
 use super::sync::{planned_or_stop, settle, status};
-use super::{CliError, ExitStatus, load_config, read::follow_or_stop};
+use super::{Choice, CliError, ExitStatus, read::follow_or_stop};
 use crate::config::Config;
 use crate::engine::{Command, EngineHandle, Phase, Review};
 use crate::history::Trigger;
@@ -16,8 +17,9 @@ use crate::sync::guard::Overrides;
 use crate::sync::schedule::next_run_after;
 use crate::sync::state::last_good_at;
 use jiff::{SignedDuration, Timestamp, Unit};
-use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -25,55 +27,130 @@ pub struct ScheduleArgs {
     /// Start with a run now instead of waiting for the next slot.
     #[arg(long)]
     pub now: bool,
-    /// Stop after N runs (default: until Ctrl-C or SIGTERM).
+    /// Stop after N runs (default: until Ctrl-C or SIGTERM); with --all, N runs of each
+    /// organisation.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub runs: Option<u32>,
+    /// Every organisation of the fleet, each on its own frequency, at most fleet.max_parallel
+    /// at a time.
+    #[arg(long)]
+    pub all: bool,
 }
 
 /// Waits for each slot, runs, and says what the run did, a line each. Exit status: that of
 /// the last run after `--runs N`; 0 when stopped by a signal (a service manager's stop is
 /// not a failure; each run's outcome is in its line).
-pub async fn run(explicit: Option<&Path>, args: &ScheduleArgs) -> Result<ExitStatus, CliError> {
-    let config = load_config(explicit)?;
-    let mut hours = scheduled_hours(&config)?;
+pub async fn run(choice: &Choice, args: &ScheduleArgs) -> Result<ExitStatus, CliError> {
+    if args.all {
+        return fleet::run(choice, args).await;
+    }
+    let config = choice.load()?;
+    let hours = scheduled_hours(&config)?;
+    let stop = stop_on_signal();
+    let schedule = Schedule { choice: choice.clone(), label: String::new(), permits: None };
+    let ended = schedule.keep(config, hours, args, &stop).await;
+    say("schedule stopped");
+    Ok(match ended {
+        Ended::Ran(status) => status,
+        Ended::Stopped => ExitStatus::Ok,
+    })
+}
+
+/// A token cancelled by Ctrl-C or SIGTERM.
+fn stop_on_signal() -> CancellationToken {
     let stop = CancellationToken::new();
     let on_signal = stop.clone();
     tokio::spawn(async move {
         super::wait_for_stop().await;
         on_signal.cancel();
     });
-    let mut last_run = last_good_at(&config.state_dir());
-    let mut last_status = ExitStatus::Ok;
-    let origin = config.origin.clone().unwrap_or_default();
-    let pulse = pulse::Pulse::start(&config, origin);
-    for done in 0..args.runs.unwrap_or(u32::MAX) {
-        let now = Timestamp::now();
-        let due = if done == 0 && args.now { now } else { next_run_after(now, hours, last_run) };
-        say(&format!("next run at {} (every {hours} h, on the service's half hour)", to_second(due)));
-        pulse.set(Some(due), false);
-        if !sleep_until(due, &stop).await {
-            return Ok(stopped());
-        }
-        last_run = Some(Timestamp::now());
-        pulse.set(None, true);
-        let run = one_run(explicit, &stop).await;
-        say(&format!("run {}: {}", done + 1, run.line));
-        if stop.is_cancelled() {
-            return Ok(stopped());
-        }
-        last_status = run.status;
-        // The frequency of the config the run was made with; a run that could not read it
-        // reads it again, to say why.
-        hours = run.hours.or_else(|| reloaded_hours(explicit)).unwrap_or(hours);
-    }
-    say("schedule stopped");
-    Ok(last_status)
+    stop
 }
 
-/// A stop asked for by Ctrl-C or SIGTERM is not a failure.
-fn stopped() -> ExitStatus {
-    say("schedule stopped");
-    ExitStatus::Ok
+/// How a schedule of one config ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Ended {
+    /// It made its `--runs`; the status of the last one.
+    Ran(ExitStatus),
+    /// Ctrl-C or SIGTERM: not a failure.
+    Stopped,
+}
+
+/// The schedule of one config (of one organisation, in a fleet).
+struct Schedule {
+    choice: Choice,
+    /// "[acme] " before every line of an organisation's schedule.
+    label: String,
+    /// Runs of a fleet wait for one of these; a config on its own needs none.
+    permits: Option<Arc<Semaphore>>,
+}
+
+impl Schedule {
+    fn say(&self, line: &str) {
+        say(&format!("{}{line}", self.label));
+    }
+
+    /// Waits for each slot, takes a permit, runs; `--runs` times, or until stopped.
+    async fn keep(&self, config: Config, mut hours: u32, args: &ScheduleArgs, stop: &CancellationToken) -> Ended {
+        let mut last_run = last_good_at(&config.state_dir());
+        let mut last_status = ExitStatus::Ok;
+        let pulse = pulse::Pulse::start(&config, config.origin.clone().unwrap_or_default(), &self.label);
+        for done in 0..args.runs.unwrap_or(u32::MAX) {
+            let now = Timestamp::now();
+            let due = if done == 0 && args.now { now } else { next_run_after(now, hours, last_run) };
+            self.say(&format!("next run at {} (every {hours} h, on the service's half hour)", to_second(due)));
+            pulse.set(Some(due), false);
+            if !sleep_until(due, stop).await {
+                return Ended::Stopped;
+            }
+            if self.disabled_since() {
+                self.say("enabled = false now: no more runs until it is true and the schedule starts again");
+                return Ended::Ran(last_status);
+            }
+            let Some(permit) = self.permit(stop).await else { return Ended::Stopped };
+            last_run = Some(Timestamp::now());
+            pulse.set(None, true);
+            let run = one_run(&self.choice, stop).await;
+            drop(permit);
+            self.say(&format!("run {}: {}", done + 1, run.line));
+            if stop.is_cancelled() {
+                return Ended::Stopped;
+            }
+            last_status = run.status;
+            // The frequency of the config the run was made with; a run that could not read it
+            // reads it again, to say why.
+            hours = run.hours.or_else(|| self.reloaded_hours()).unwrap_or(hours);
+        }
+        Ended::Ran(last_status)
+    }
+
+    /// The config was set to `enabled = false` while scheduled (a config that does not load
+    /// is left to the run, which says why).
+    fn disabled_since(&self) -> bool {
+        self.choice.load().is_ok_and(|c| !c.enabled)
+    }
+
+    /// A fleet's permit to run (`None` when stopped while waiting); a config on its own runs
+    /// without one.
+    async fn permit(&self, stop: &CancellationToken) -> Option<Option<OwnedSemaphorePermit>> {
+        let Some(permits) = self.permits.clone() else { return Some(None) };
+        tokio::select! {
+            permit = permits.acquire_owned() => permit.ok().map(Some),
+            _ = stop.cancelled() => None,
+        }
+    }
+
+    /// The frequency after an edit to the config; a broken or schedule-less config keeps the
+    /// old one (and says so) rather than ending the schedule.
+    fn reloaded_hours(&self) -> Option<u32> {
+        match self.choice.load().and_then(|c| scheduled_hours(&c)) {
+            Ok(hours) => Some(hours),
+            Err(err) => {
+                self.say(&format!("keeping the current frequency: {err}"));
+                None
+            }
+        }
+    }
 }
 
 fn say(line: &str) {
@@ -84,27 +161,21 @@ fn to_second(at: Timestamp) -> Timestamp {
     at.round(Unit::Second).unwrap_or(at)
 }
 
-/// The frequency in hours; a schedule that is off is a configuration error.
+/// The frequency in hours; a schedule that is off (or a config that is not enabled) is a
+/// configuration error.
 fn scheduled_hours(config: &Config) -> Result<u32, CliError> {
     let file = config.origin.as_ref().map_or("the config".to_string(), |p| p.display().to_string());
+    if !config.enabled {
+        return Err(CliError::Usage(format!(
+            "{file}: enabled = false, so there is nothing to schedule; fill the config in and set enabled = true"
+        )));
+    }
     config.sync.frequency.hours().ok_or_else(|| {
         CliError::Usage(format!(
             "{file}: sync.frequency is \"off\", so there is nothing to schedule; set it to \"1h\", \"3h\", \"6h\", \
              \"12h\" or \"24h\" in [sync] (or run `adsync sync --apply` from cron)"
         ))
     })
-}
-
-/// The frequency after an edit to the config; a broken or schedule-less config keeps the
-/// old one (and says so) rather than ending the schedule.
-fn reloaded_hours(explicit: Option<&Path>) -> Option<u32> {
-    match load_config(explicit).and_then(|c| scheduled_hours(&c)) {
-        Ok(hours) => Some(hours),
-        Err(err) => {
-            say(&format!("keeping the current frequency: {err}"));
-            None
-        }
-    }
 }
 
 /// Sleeps until `due` by the wall clock, a minute at most at a time, so a suspended machine
@@ -133,8 +204,8 @@ struct Run {
 }
 
 /// One scheduled run: plan, and apply when allowed.
-async fn one_run(explicit: Option<&Path>, stop: &CancellationToken) -> Run {
-    match planned_or_stop(explicit, Some(stop), Trigger::Schedule, Overrides::default()).await {
+async fn one_run(choice: &Choice, stop: &CancellationToken) -> Run {
+    match planned_or_stop(choice, Some(stop), Trigger::Schedule, Overrides::default()).await {
         Ok((engine, review, _source, config)) => {
             let (status, line) = plan_and_apply(&engine, &review, &config, stop).await;
             settle(&engine).await;
@@ -192,5 +263,24 @@ async fn plan_and_apply(
             }
             (status(outcome), line)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_config_set_to_enabled_false_while_scheduled_ends_its_schedule() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("acme.toml");
+        let config = "[source]\nkind = \"ldap\"\nurl = \"ldap://127.0.0.1:9\"\nbase_dn = \"DC=x\"\n";
+        let schedule = Schedule { choice: Choice::of_file(path.clone()), label: String::new(), permits: None };
+        std::fs::write(&path, config).unwrap();
+        assert!(!schedule.disabled_since());
+        std::fs::write(&path, format!("enabled = false\n{config}")).unwrap();
+        assert!(schedule.disabled_since());
+        std::fs::write(&path, "not toml [").unwrap();
+        assert!(!schedule.disabled_since(), "a broken file is the run's to report");
     }
 }

@@ -1,12 +1,11 @@
 //! `adsync search`: the seed's "Search Now", driven through the engine like the TUI.
 
 use super::read::read_classified;
-use super::{CliError, ExitStatus, load_config};
+use super::{Choice, CliError, ExitStatus};
 use crate::report;
-use std::path::Path;
 
-pub async fn run(explicit: Option<&Path>, json: bool) -> Result<ExitStatus, CliError> {
-    let config = load_config(explicit)?;
+pub async fn run(choice: &Choice, json: bool) -> Result<ExitStatus, CliError> {
+    let config = choice.load()?;
     let Some(read) = read_classified(&config).await? else {
         return Ok(ExitStatus::Error);
     };

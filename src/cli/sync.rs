@@ -2,13 +2,12 @@
 //! `--apply`; the guards decide before anything is sent.
 
 use super::read::{follow, follow_or_stop};
-use super::{CliError, ExitStatus, load_config};
+use super::{Choice, CliError, ExitStatus};
 use crate::engine::{self, Command, EngineParts, Phase, Review, Snapshot};
 use crate::history::{Mode, Trigger};
 use crate::report;
 use crate::sync::apply::ApplyOutcome;
 use crate::sync::guard::Overrides;
-use std::path::Path;
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 
@@ -36,19 +35,19 @@ impl SyncArgs {
 pub(super) type PlannedRun = (engine::EngineHandle, Arc<Review>, String, crate::config::Config);
 
 /// Reads the directory, lists the service and plans; the engine stays up for an apply.
-async fn planned(explicit: Option<&Path>, args: &SyncArgs) -> Result<PlannedRun, CliError> {
-    planned_or_stop(explicit, None, Trigger::Cli, args.overrides()).await
+async fn planned(choice: &Choice, args: &SyncArgs) -> Result<PlannedRun, CliError> {
+    planned_or_stop(choice, None, Trigger::Cli, args.overrides()).await
 }
 
 /// [`planned`] for `trigger`, judged with `overrides`, cancelled when `stop` is. A failed
 /// plan is recorded (and told about) before the error comes back.
 pub(super) async fn planned_or_stop(
-    explicit: Option<&Path>,
+    choice: &Choice,
     stop: Option<&CancellationToken>,
     trigger: Trigger,
     overrides: Overrides,
 ) -> Result<PlannedRun, CliError> {
-    let config = load_config(explicit)?;
+    let config = choice.load()?;
     let mut parts = EngineParts::for_sync(&config);
     parts.runs.trigger = trigger;
     parts.runs.overrides = overrides;
@@ -96,8 +95,8 @@ fn print_plan(
 }
 
 /// `adsync plan [--json] [--exit-code]`: nothing is ever changed.
-pub async fn plan(explicit: Option<&Path>, args: &SyncArgs, exit_code: bool) -> Result<ExitStatus, CliError> {
-    let (engine, review, source, config) = planned(explicit, args).await?;
+pub async fn plan(choice: &Choice, args: &SyncArgs, exit_code: bool) -> Result<ExitStatus, CliError> {
+    let (engine, review, source, config) = planned(choice, args).await?;
     let verdict = review.verdict(args.overrides(), &config.sync.guards);
     print_plan(&source, &review, &verdict, args.json)?;
     if !args.json {
@@ -112,11 +111,11 @@ pub async fn plan(explicit: Option<&Path>, args: &SyncArgs, exit_code: bool) -> 
 }
 
 /// `adsync sync [--apply]`: plan, and with `--apply` apply it when the guards allow.
-pub async fn sync(explicit: Option<&Path>, args: &SyncArgs, apply: bool) -> Result<ExitStatus, CliError> {
+pub async fn sync(choice: &Choice, args: &SyncArgs, apply: bool) -> Result<ExitStatus, CliError> {
     if !apply {
-        return plan(explicit, args, false).await;
+        return plan(choice, args, false).await;
     }
-    let (engine, review, source, config) = planned(explicit, args).await?;
+    let (engine, review, source, config) = planned(choice, args).await?;
     let verdict = review.verdict(args.overrides(), &config.sync.guards);
     if !verdict.ok() {
         print_plan(&source, &review, &verdict, args.json)?;

@@ -16,6 +16,16 @@ pub enum ConfigError {
         tried.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
     )]
     NotFound { tried: Vec<PathBuf> },
+    #[error("cannot read the organisations directory {}: {source}", path.display())]
+    OrgsDir { path: PathBuf, source: std::io::Error },
+    #[error(
+        "organisations {first} and {second} share the state dir {} (their journals, history and run lock \
+         would mix): give one of them a state_dir of its own",
+        dir.display()
+    )]
+    SharedStateDir { first: String, second: String, dir: PathBuf },
+    #[error("there is no organisation {name} in {} any more", dir.display())]
+    NoOrg { name: String, dir: PathBuf },
 }
 
 /// One problem in a config file, located precisely.

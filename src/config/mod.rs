@@ -4,6 +4,7 @@ pub mod csv;
 mod error;
 pub mod exclusions;
 pub mod first_run;
+pub mod fleet;
 pub mod form;
 pub mod graph;
 pub mod history;
@@ -45,6 +46,10 @@ pub struct Config {
     pub target_password: Option<SecretSource>,
     /// Accepted but risky settings, for the user to see.
     pub warnings: Vec<String>,
+    /// The organisation this config is (its file's stem in `orgs.d`); `None` on its own.
+    pub org: Option<String>,
+    /// `enabled = false`: never scheduled.
+    pub enabled: bool,
 }
 
 impl Config {
@@ -59,6 +64,11 @@ impl Config {
 
     /// Parses and validates `text`; `file` names it in errors.
     pub fn parse(text: &str, file: &str) -> Result<Self, ConfigError> {
+        Self::parse_in(text, file, validate::Context::default())
+    }
+
+    /// [`Config::parse`] for a config in `context` (an organisation's file, say).
+    fn parse_in(text: &str, file: &str, context: validate::Context<'_>) -> Result<Self, ConfigError> {
         let source = SourceText { file, text };
         let index = KeyIndex::build(text);
         let parse_error = |e: toml::de::Error| serde_error(&source, &index, &e);
@@ -66,9 +76,15 @@ impl Config {
         // against that kind's schema and keeps the line and column of every bad value.
         let probe: KindProbe = toml::from_str(text).map_err(parse_error)?;
         match probe.source.and_then(|s| s.kind).unwrap_or(SourceKind::Ldap) {
-            SourceKind::Ldap => validate::validate_ldap(toml::from_str(text).map_err(parse_error)?, &source, &index),
-            SourceKind::Graph => validate::validate_graph(toml::from_str(text).map_err(parse_error)?, &source, &index),
-            SourceKind::Csv => validate::validate_csv(toml::from_str(text).map_err(parse_error)?, &source, &index),
+            SourceKind::Ldap => {
+                validate::validate_ldap(toml::from_str(text).map_err(parse_error)?, &source, &index, context)
+            }
+            SourceKind::Graph => {
+                validate::validate_graph(toml::from_str(text).map_err(parse_error)?, &source, &index, context)
+            }
+            SourceKind::Csv => {
+                validate::validate_csv(toml::from_str(text).map_err(parse_error)?, &source, &index, context)
+            }
         }
     }
 

@@ -36,6 +36,13 @@ pub fn warnings(config: &Config, path: &Path) -> Vec<String> {
             inline.join(", ")
         ));
     }
+    found.extend(file_warnings(secrets));
+    found
+}
+
+/// A warning for each `*_file` secret that every user of this machine can read.
+pub fn file_warnings<'a>(secrets: impl IntoIterator<Item = (&'static str, &'a SecretSource)>) -> Vec<String> {
+    let mut found = Vec::new();
     for (key, source) in secrets {
         if let SecretSource::File(file) = source
             && world_readable(file)

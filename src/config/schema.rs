@@ -23,6 +23,13 @@ pub struct RawConfig<S> {
     #[serde(default)]
     pub history: super::history::HistoryConfig,
     pub notify: Option<super::notify::RawNotify>,
+    /// `false` keeps an organisation out of `adsync schedule` (a skeleton `orgs discover` wrote).
+    #[serde(default = "enabled")]
+    pub enabled: bool,
+}
+
+fn enabled() -> bool {
+    true
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -271,6 +278,16 @@ pub struct TargetConfig {
     #[serde(default)]
     pub coexist_with_vendor_sync: bool,
     pub path: Option<PathBuf>,
+    /// `"partner"`: the user, password and stack come from the main config's `[partner]`.
+    pub credentials: Option<TargetCredentials>,
+}
+
+/// Whose credentials a service target signs in with, when not its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetCredentials {
+    /// The partner (service provider) admin of the main config's `[partner]`.
+    Partner,
 }
 
 impl TargetConfig {
@@ -295,7 +312,7 @@ fn default_request_timeout() -> HumanDuration {
 impl<S> RawConfig<S> {
     /// The `[source]` table apart from the rest, which every kind checks the same way.
     pub fn split(self) -> (S, RawConfig<()>) {
-        let RawConfig { source, sync, exclude, target, state_dir, history, notify } = self;
-        (source, RawConfig { source: (), sync, exclude, target, state_dir, history, notify })
+        let RawConfig { source, sync, exclude, target, state_dir, history, notify, enabled } = self;
+        (source, RawConfig { source: (), sync, exclude, target, state_dir, history, notify, enabled })
     }
 }

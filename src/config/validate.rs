@@ -1,15 +1,19 @@
 //! Checks that span several keys, made after serde has checked each key on its own.
 
 mod csv;
+pub(super) mod fleet;
 mod graph;
 mod runs;
 
 use super::Config;
 use super::csv::RawCsvConfig;
 use super::error::{ConfigError, SourceText};
+use super::fleet::PartnerConfig;
 use super::graph::RawGraphConfig;
 use super::locate::KeyIndex;
-use super::schema::{LdapConfig, PasswordKeys, RawConfig, RenameMode, SyncConfig, TargetConfig, TargetKind};
+use super::schema::{
+    LdapConfig, PasswordKeys, RawConfig, RenameMode, SyncConfig, TargetConfig, TargetCredentials, TargetKind,
+};
 use super::secret::{SecretChoice, SecretSource};
 use super::source::SourceConfig;
 use super::value::LdapScheme;
@@ -18,6 +22,15 @@ struct Checker<'a> {
     source: &'a SourceText<'a>,
     index: &'a KeyIndex,
     warnings: Vec<String>,
+    context: Context<'a>,
+}
+
+/// Where a config file sits: on its own, or as an organisation's file beside a main config
+/// (which may lend it the partner's credentials).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Context<'a> {
+    pub organisation: bool,
+    pub partner: Option<&'a PartnerConfig>,
 }
 
 impl Checker<'_> {
@@ -62,8 +75,9 @@ pub fn validate_ldap(
     raw: RawConfig<LdapConfig>,
     source: &SourceText<'_>,
     index: &KeyIndex,
+    context: Context<'_>,
 ) -> Result<Config, ConfigError> {
-    let mut check = Checker { source, index, warnings: Vec::new() };
+    let mut check = Checker { source, index, warnings: Vec::new(), context };
     let bind_password = check_source(&mut check, &raw.source)?;
     let (ldap, rest) = raw.split();
     finish(check, rest, SourceConfig::Ldap(ldap), bind_password)
@@ -73,8 +87,9 @@ pub fn validate_graph(
     raw: RawConfig<RawGraphConfig>,
     source: &SourceText<'_>,
     index: &KeyIndex,
+    context: Context<'_>,
 ) -> Result<Config, ConfigError> {
-    let mut check = Checker { source, index, warnings: Vec::new() };
+    let mut check = Checker { source, index, warnings: Vec::new(), context };
     let (graph, rest) = raw.split();
     let graph = graph::check(&mut check, graph, &rest)?;
     finish(check, rest, SourceConfig::Graph(graph), None)
@@ -84,8 +99,9 @@ pub fn validate_csv(
     raw: RawConfig<RawCsvConfig>,
     source: &SourceText<'_>,
     index: &KeyIndex,
+    context: Context<'_>,
 ) -> Result<Config, ConfigError> {
-    let mut check = Checker { source, index, warnings: Vec::new() };
+    let mut check = Checker { source, index, warnings: Vec::new(), context };
     let (csv, rest) = raw.split();
     let csv = csv::check(&mut check, csv, &rest)?;
     finish(check, rest, SourceConfig::Csv(csv), None)
@@ -114,7 +130,8 @@ fn finish(
     bind_password: Option<SecretSource>,
 ) -> Result<Config, ConfigError> {
     check_sync(&check, &rest.sync)?;
-    let target_password = match &rest.target {
+    let mut target = rest.target;
+    let target_password = match target.as_mut() {
         Some(target) => check_target(&mut check, target)?,
         None => None,
     };
@@ -124,7 +141,7 @@ fn finish(
         source,
         sync: rest.sync,
         exclude: rest.exclude,
-        target: rest.target,
+        target,
         state_dir: rest.state_dir,
         history: rest.history,
         notify,
@@ -132,6 +149,8 @@ fn finish(
         bind_password,
         target_password,
         warnings: check.warnings,
+        org: None,
+        enabled: rest.enabled,
     })
 }
 
@@ -221,7 +240,7 @@ fn check_sync(check: &Checker<'_>, sync: &SyncConfig) -> Result<(), ConfigError>
     Ok(())
 }
 
-fn check_target(check: &mut Checker<'_>, target: &TargetConfig) -> Result<Option<SecretSource>, ConfigError> {
+fn check_target(check: &mut Checker<'_>, target: &mut TargetConfig) -> Result<Option<SecretSource>, ConfigError> {
     if !(1..=64).contains(&target.max_in_flight) {
         return Err(check.fail("target.max_in_flight", "max_in_flight must be between 1 and 64"));
     }
@@ -229,9 +248,14 @@ fn check_target(check: &mut Checker<'_>, target: &TargetConfig) -> Result<Option
         return Err(check
             .fail("target.max_requests_per_second", "the rate cap must be a positive number of requests per second"));
     }
-    match target.kind {
-        TargetKind::File => check_file_target(check, target).map(|_| None),
-        TargetKind::Essentials => check_service_target(check, target),
+    match (target.kind, target.credentials) {
+        (TargetKind::File, Some(_)) => Err(check.fail(
+            "target.credentials",
+            "credentials = \"partner\" is for kind = \"essentials\": a file target signs in nowhere",
+        )),
+        (TargetKind::File, None) => check_file_target(check, target).map(|_| None),
+        (TargetKind::Essentials, Some(TargetCredentials::Partner)) => fleet::partner_target(check, target).map(Some),
+        (TargetKind::Essentials, None) => check_service_target(check, target),
     }
 }
 
@@ -254,7 +278,7 @@ fn check_service_target(check: &mut Checker<'_>, target: &TargetConfig) -> Resul
     }
     for (key, url) in [("api_url", &target.api_url), ("discovery_url", &target.discovery_url)] {
         if let Some(url) = url {
-            check_api_url(check, key, url)?;
+            check_api_url(check, &format!("target.{key}"), url)?;
         }
     }
     for key in ["domain", "user"] {
@@ -276,16 +300,16 @@ fn check_service_target(check: &mut Checker<'_>, target: &TargetConfig) -> Resul
 
 /// An http(s) URL with a host. Plain http to anything but this machine sends the admin
 /// password in clear text, so it is allowed (for a local fake or proxy) with a warning.
-fn check_api_url(check: &mut Checker<'_>, key: &str, text: &str) -> Result<(), ConfigError> {
-    let path = format!("target.{key}");
+fn check_api_url(check: &mut Checker<'_>, path: &str, text: &str) -> Result<(), ConfigError> {
+    let key = path.rsplit('.').next().unwrap_or(path);
     let parsed = url::Url::parse(text.trim()).ok().filter(|u| matches!(u.scheme(), "http" | "https"));
     let Some(url) = parsed.filter(|u| u.host_str().is_some_and(|h| !h.is_empty())) else {
         return Err(check
-            .fail(&path, format!("{key} must be an http(s) URL such as https://us1.proofpointessentials.com/api/v1")));
+            .fail(path, format!("{key} must be an http(s) URL such as https://us1.proofpointessentials.com/api/v1")));
     };
     let local = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
     if url.scheme() == "http" && !local {
-        check.warn(&path, "http:// sends the admin password in clear text; use https://");
+        check.warn(path, "http:// sends the admin password in clear text; use https://");
     }
     Ok(())
 }

@@ -26,6 +26,8 @@ pub struct RunLog {
     pub source: SourceInfo,
     pub retention: Retention,
     pub notify: Option<NotifyConfig>,
+    /// The organisation of a fleet, named in every record.
+    pub org: Option<String>,
 }
 
 impl RunLog {
@@ -37,6 +39,7 @@ impl RunLog {
             source: SourceInfo { kind: kind.into(), at: source },
             retention: Retention::from(&config.history),
             notify: config.notify.clone(),
+            org: config.org.clone(),
         }
     }
 }
@@ -47,6 +50,7 @@ pub struct RunRules {
     pub trigger: Trigger,
     pub overrides: Overrides,
     pub source: SourceInfo,
+    pub org: Option<String>,
     /// This process, for run ids.
     pub pid: u32,
 }
@@ -105,6 +109,7 @@ pub fn close(state: &mut Snapshot, rules: &Rules, now: Timestamp, end: Ending) -
     let review = state.review.clone().filter(|_| end.planned);
     let journal = (end.mode == Mode::Apply && end.apply.is_some()).then(|| start.id.journal());
     let record = RunRecord {
+        org: rules.runs.org.clone(),
         source: rules.runs.source.clone(),
         target: review.as_ref().map(|r| r.planned.target.clone()),
         read: state.search.as_deref().filter(|_| end.read).map(read_counts),

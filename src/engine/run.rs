@@ -125,6 +125,7 @@ pub fn spawn(parts: EngineParts) -> EngineHandle {
             trigger: parts.runs.trigger,
             overrides: parts.runs.overrides,
             source: parts.runs.source.clone(),
+            org: parts.runs.org.clone(),
             pid: std::process::id(),
         },
     };

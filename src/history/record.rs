@@ -162,6 +162,9 @@ pub struct GuardNote {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RunRecord {
     pub run: RunId,
+    /// The organisation of a fleet the run was for (its file's name in `orgs.d`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org: Option<String>,
     pub started: Timestamp,
     pub ended: Timestamp,
     pub trigger: Trigger,
@@ -198,6 +201,7 @@ impl RunRecord {
     ) -> Self {
         Self {
             run,
+            org: None,
             started,
             ended,
             trigger,

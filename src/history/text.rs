@@ -7,10 +7,12 @@ use super::record::{Mode, RunRecord};
 use crate::model::ChangeKind;
 use crate::report::thousands;
 
-/// "adsync: BLOCKED by sync.guards.max_deletes, nothing applied (schedule, example.com)".
+/// "adsync schedule: BLOCKED by sync.guards.max_deletes, nothing applied, example.com"; an
+/// organisation of a fleet is named first ("adsync schedule [acme]: …").
 pub fn subject(record: &RunRecord) -> String {
     let whom = record.target.as_deref().map(|t| format!(", {t}")).unwrap_or_default();
-    let line = format!("adsync {}: {}{whom}", record.trigger.as_str(), record.summary());
+    let org = record.org.as_deref().map(|o| format!(" [{o}]")).unwrap_or_default();
+    let line = format!("adsync {}{org}: {}{whom}", record.trigger.as_str(), record.summary());
     one_line(&line, 160)
 }
 
@@ -39,8 +41,9 @@ fn outcome_line(record: &RunRecord) -> String {
 /// The report, a line each.
 pub fn report(record: &RunRecord) -> Vec<String> {
     let mode = if record.mode == Mode::Apply { "apply" } else { "dry run" };
-    let mut lines = vec![
-        format!("Run:      {} ({}, {mode})", record.run, record.trigger.as_str()),
+    let mut lines = vec![format!("Run:      {} ({}, {mode})", record.run, record.trigger.as_str())];
+    lines.extend(record.org.as_ref().map(|o| format!("Org:      {o}")));
+    lines.extend([
         format!(
             "When:     {} – {}",
             record.started.round(jiff::Unit::Second).unwrap_or(record.started),
@@ -48,7 +51,7 @@ pub fn report(record: &RunRecord) -> Vec<String> {
         ),
         outcome_line(record),
         format!("Source:   {} {}", record.source.kind, record.source.at),
-    ];
+    ]);
     lines.extend(record.target.as_ref().map(|t| format!("Target:   {t}")));
     lines.extend(record.read.as_ref().map(|r| {
         let reasons: Vec<String> = r.skipped_by_reason.iter().map(|(k, v)| format!("{k} {}", n(*v))).collect();
@@ -114,5 +117,17 @@ mod tests {
     fn a_subject_is_one_line_and_bounded() {
         assert_eq!(one_line("a\n  b\tc", 10), "a b c");
         assert_eq!(one_line(&"x".repeat(20), 10), format!("{}…", "x".repeat(9)));
+    }
+
+    #[test]
+    fn a_fleet_s_run_names_its_organisation_in_the_subject_and_the_report() {
+        use crate::history::{Outcome, RunId, Trigger};
+        let at: jiff::Timestamp = "2026-12-03T09:30:00Z".parse().unwrap();
+        let mut record = RunRecord::new(RunId("r".into()), (at, at), Trigger::Schedule, Mode::DryRun, Outcome::Failed);
+        record.target = Some("acme.example".into());
+        assert!(!subject(&record).contains('['), "{}", subject(&record));
+        record.org = Some("acme".into());
+        assert!(subject(&record).starts_with("adsync schedule [acme]: "), "{}", subject(&record));
+        assert_eq!(report(&record)[1], "Org:      acme");
     }
 }

@@ -60,6 +60,11 @@ pub enum TargetError {
     )]
     NotAdmin { user: String, kind: String },
     #[error(
+        "Service API: \"{user}\" is not a partner admin (type {kind}), so the service does not list its \
+         organisations. Fix: put a partner (service provider) admin account in [partner] user."
+    )]
+    NotPartner { user: String, kind: String },
+    #[error(
         "Service API: the service does not know the domain \"{domain}\" ({server}). \
          Fix: check target.domain; it must be the organisation's primary domain in the service."
     )]

@@ -5,9 +5,11 @@ pub mod discovery;
 pub mod gate;
 pub mod me;
 pub mod org;
+pub mod partner;
 pub mod retry;
 
 use super::{CreateOptions, Layer, Target, TargetCheck, TargetError, count_admins, wire};
+use crate::config::fleet::PartnerConfig;
 use crate::config::{Config, TargetConfig};
 use crate::model::{Account, OrgFacts, OrgRead, UnreadFact};
 use client::{Answer, ApiClient, Call, ClientSettings, Credentials};
@@ -53,11 +55,40 @@ impl EssentialsTarget {
             max_requests_per_second: target.max_requests_per_second,
             retry: RetryPolicy::default(),
         };
+        Self::with(credentials, settings, target.domain.clone().unwrap_or_default(), base_of(target)?)
+    }
+
+    /// The partner's own organisation, signed in as the partner admin (for its child organisations).
+    pub fn for_partner(partner: &PartnerConfig) -> Result<Self, TargetError> {
+        let credentials = Credentials { user: partner.user.clone(), password: partner.password.resolve("partner")? };
+        let settings = ClientSettings {
+            timeout: std::time::Duration::from_secs(30),
+            max_in_flight: 1,
+            max_requests_per_second: None,
+            retry: RetryPolicy::default(),
+        };
+        let base = match (partner.stack, &partner.api_url) {
+            (Some(stack), _) => {
+                let name = stack_name(stack);
+                Base::Fixed { url: parse_base("partner.stack", &stack_url(name))?, label: name.to_string() }
+            }
+            (None, Some(api)) => Base::Fixed { url: parse_base("partner.api_url", api)?, label: api.clone() },
+            (None, None) => Base::Discover { via: parse_base("discovery", DEFAULT_DISCOVERY_URL)? },
+        };
+        Self::with(credentials, settings, partner.domain.clone(), base)
+    }
+
+    fn with(
+        credentials: Credentials,
+        settings: ClientSettings,
+        domain: String,
+        base: Base,
+    ) -> Result<Self, TargetError> {
         Ok(Self {
             user: credentials.user.clone(),
             client: ApiClient::new(credentials, settings)?,
-            domain: target.domain.clone().unwrap_or_default(),
-            base: base_of(target)?,
+            domain,
+            base,
             resolved: OnceCell::new(),
             me: OnceCell::new(),
         })

@@ -17,11 +17,19 @@ pub enum Context {
     Diff,
     Log,
     History,
+    Fleet,
 }
 
 impl Context {
-    pub const ALL: [Context; 6] =
-        [Context::Global, Context::Settings, Context::Tree, Context::Diff, Context::Log, Context::History];
+    pub const ALL: [Context; 7] = [
+        Context::Global,
+        Context::Settings,
+        Context::Tree,
+        Context::Diff,
+        Context::Log,
+        Context::History,
+        Context::Fleet,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -31,6 +39,7 @@ impl Context {
             Context::Diff => "diff",
             Context::Log => "log",
             Context::History => "history",
+            Context::Fleet => "fleet",
         }
     }
 
@@ -42,6 +51,7 @@ impl Context {
             Context::Diff => "Pending changes",
             Context::Log => "Log",
             Context::History => "History",
+            Context::Fleet => "Fleet",
         }
     }
 }
@@ -91,6 +101,8 @@ pub enum Action {
     Follow,
     Wrap,
     SaveLog,
+    /// Back from an organisation to the fleet screen.
+    Fleet,
 }
 
 /// A key with its modifiers, as written in the keymap ("ctrl-s", "G", "tab").
@@ -238,7 +250,7 @@ impl Keymap {
         for (context_name, entries) in raw {
             let Some(context) = Context::ALL.into_iter().find(|c| c.name() == context_name) else {
                 problems.push(format!(
-                    "{origin}: unknown context [[{context_name}]] (use global, settings, tree, diff, log, history)"
+                    "{origin}: unknown context [[{context_name}]] (use global, settings, tree, diff, log, history, fleet)"
                 ));
                 continue;
             };

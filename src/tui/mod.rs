@@ -4,6 +4,7 @@
 pub mod app;
 pub mod command_bar;
 pub mod effect;
+pub mod fleet;
 pub mod keymap;
 pub mod layout;
 pub mod observe;
@@ -16,4 +17,5 @@ pub mod theme;
 pub mod view;
 pub mod writes;
 
+pub use fleet::{FleetOptions, run_fleet};
 pub use runner::{TuiOptions, run};

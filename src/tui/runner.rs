@@ -27,6 +27,8 @@ pub struct TuiOptions {
     pub keymap_file: Option<PathBuf>,
     /// There is no config file yet: open on the settings form, which writes one.
     pub first_run: bool,
+    /// The organisation of a fleet the config is (`adsync --org NAME`), read again from there.
+    pub org: Option<crate::config::fleet::OrgSource>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -43,7 +45,7 @@ fn start_engine(config: &Config) -> (EngineHandle, String, String) {
     (engine::spawn(parts), describe, root)
 }
 
-fn load_keymap(file: Option<&PathBuf>) -> (Keymap, Vec<String>) {
+pub(super) fn load_keymap(file: Option<&PathBuf>) -> (Keymap, Vec<String>) {
     match file.map(std::fs::read_to_string) {
         Some(Ok(text)) => Keymap::with_user_file(&text, &file.map(|f| f.display().to_string()).unwrap_or_default()),
         Some(Err(e)) => (Keymap::defaults(), vec![format!("keymap file: {e}")]),
@@ -53,9 +55,35 @@ fn load_keymap(file: Option<&PathBuf>) -> (Keymap, Vec<String>) {
 
 /// Runs the TUI until the user quits. The terminal is restored on every way out.
 pub async fn run(opts: TuiOptions) -> Result<(), TuiError> {
+    let mut terminal = super::terminal::enter();
+    let result = session(&mut terminal, opts, false).await;
+    super::terminal::leave();
+    // What went wrong with notifications (or the history) is said on the restored terminal.
+    for warning in result?.1 {
+        eprintln!("warning: {warning}");
+    }
+    Ok(())
+}
+
+/// How the app on one config ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ended {
+    Quit,
+    /// The fleet key, in an organisation opened from the fleet screen.
+    BackToFleet,
+}
+
+/// The app on one config, in a terminal already entered; `in_fleet` when opened from the fleet
+/// screen. Notifications still under way are sent before it returns, with the warnings.
+pub(super) async fn session(
+    terminal: &mut ratatui::DefaultTerminal,
+    opts: TuiOptions,
+    in_fleet: bool,
+) -> Result<(Ended, Vec<String>), TuiError> {
     let (keymap, problems) = load_keymap(opts.keymap_file.as_ref());
     let (engine, describe, root) = start_engine(&opts.config);
     let mut app = App::new(opts.config, &root, keymap);
+    app.in_fleet = in_fleet;
     if opts.first_run {
         app.begin_first_run(Instant::now());
     }
@@ -65,17 +93,12 @@ pub async fn run(opts: TuiOptions) -> Result<(), TuiError> {
     for w in app.config.warnings.clone() {
         app.log.push(Event::warn(w));
     }
-    let mut terminal = super::terminal::enter();
-    let result = event_loop(&mut terminal, &mut app, engine, describe).await;
-    super::terminal::leave();
-    // Notifications still under way are sent before the process ends; what went wrong with
-    // them (or with the history) is said on the restored terminal too.
-    if let Ok(Some(engine)) = &result {
-        for warning in engine.settle().await {
-            eprintln!("warning: {warning}");
-        }
-    }
-    result.map(|_| ())
+    let engine = event_loop(terminal, &mut app, engine, describe, opts.org).await?;
+    let warnings = match engine {
+        Some(engine) => engine.settle().await,
+        None => Vec::new(),
+    };
+    Ok((if app.back_to_fleet { Ended::BackToFleet } else { Ended::Quit }, warnings))
 }
 
 struct Loop {
@@ -93,11 +116,13 @@ struct Loop {
     seen: super::observe::Seen,
     /// The engine's last recorded run, as last seen.
     last_run: Option<Arc<crate::history::RunRecord>>,
+    org: Option<crate::config::fleet::OrgSource>,
 }
 
 impl Loop {
-    fn new(engine: EngineHandle, source: String, config: Config) -> Self {
+    fn new(engine: EngineHandle, source: String, config: Config, org: Option<crate::config::fleet::OrgSource>) -> Self {
         Self {
+            org,
             places: super::observe::Places::of(&config),
             seen: Default::default(),
             last_run: None,
@@ -159,7 +184,11 @@ impl Loop {
     /// Reads the config file again and restarts the engine on it; a config that no longer
     /// loads leaves the running engine as it is.
     async fn reload(&mut self) -> Option<Input> {
-        let config = match Config::load(self.config.origin.as_deref()?) {
+        let loaded = match &self.org {
+            Some(org) => org.load(),
+            None => Config::load(self.config.origin.as_deref()?),
+        };
+        let config = match loaded {
             Ok(config) => config,
             Err(e) => return Some(Input::Reloaded(Err(e))),
         };
@@ -196,8 +225,9 @@ async fn event_loop(
     app: &mut App,
     engine: EngineHandle,
     source: String,
+    org: Option<crate::config::fleet::OrgSource>,
 ) -> Result<Option<EngineHandle>, TuiError> {
-    let mut lp = Loop::new(engine, source, app.config.clone());
+    let mut lp = Loop::new(engine, source, app.config.clone(), org);
     let mut keys = EventStream::new();
     let mut tick = tokio::time::interval(TICK);
     let size = terminal.size()?;

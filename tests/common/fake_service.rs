@@ -2,6 +2,7 @@
 //! API": X-User/X-Password on every request (401 otherwise), 403 for an organisation the
 //! admin may not manage or a write by a read-only admin, `GET /me`, `GET /endpoints/{domain}`,
 //! `GET /orgs/{d}` (licences, the LDAP sync), `GET /orgs/{d}/settings/azure`,
+//! `GET /orgs/{partner}/orgs` (a partner admin's child organisations, as a bare list),
 //! `GET/POST /orgs/{d}/users`, `GET/PUT/DELETE /orgs/{d}/users/{email}` (201/204/204, 404 for
 //! an unknown account, 409 — or 400 — for a duplicate), all errors as
 //! `{"errors":[{"status","error_message","identifier"}]}`, `X-Correlator` echoed.
@@ -106,6 +107,8 @@ pub struct Admin {
     pub domains: Vec<String>,
     pub read_only: bool,
     pub kind: String,
+    /// The partner organisation of a partner admin, whose children it may list and manage.
+    pub partner: Option<String>,
 }
 
 struct Inner {
@@ -113,6 +116,8 @@ struct Inner {
     admins: HashMap<String, Admin>,
     /// Organisation → lower-cased primary address → the stored user object.
     orgs: BTreeMap<String, BTreeMap<String, Value>>,
+    /// Partner organisation → its child Organization objects.
+    children: HashMap<String, Vec<Value>>,
     endpoints: HashMap<String, Vec<Value>>,
     mode: Mode,
     renames: Renames,
@@ -182,8 +187,32 @@ impl FakeService {
             domains: domains.iter().map(|d| d.to_lowercase()).collect(),
             read_only,
             kind: "organization_admin".into(),
+            partner: None,
         };
         self.shared.lock().admins.insert(user.to_lowercase(), admin);
+    }
+
+    /// A partner organisation with these child organisations (Organization objects, each with
+    /// `primary_domain`), and its admin, who may manage every child.
+    pub fn add_partner(&self, partner: &str, user: &str, password: &str, children: Vec<Value>) {
+        let partner = partner.to_lowercase();
+        self.add_org(&partner);
+        let mut domains = vec![partner.clone()];
+        for child in &children {
+            let domain = child["primary_domain"].as_str().expect("children need primary_domain").to_lowercase();
+            self.add_org(&domain);
+            domains.push(domain);
+        }
+        let admin = Admin {
+            password: password.into(),
+            domains,
+            read_only: false,
+            kind: "strategic_partner_admin".into(),
+            partner: Some(partner.clone()),
+        };
+        let mut inner = self.shared.lock();
+        inner.admins.insert(user.to_lowercase(), admin);
+        inner.children.insert(partner, children);
     }
 
     /// Stores users as given (with any extra fields), keyed by their primary address.
@@ -295,6 +324,7 @@ impl Inner {
             base_url,
             admins: HashMap::new(),
             orgs: BTreeMap::new(),
+            children: HashMap::new(),
             endpoints: HashMap::new(),
             mode,
             renames: Renames::Apply,
@@ -462,6 +492,7 @@ fn route(
         ("GET", ["me"]) => (StatusCode::OK, Some(me(&user, &admin))),
         ("GET", ["orgs", domain]) => org_read(inner, &admin, &domain.to_lowercase(), org_doc),
         ("GET", ["orgs", domain, "settings", "azure"]) => org_read(inner, &admin, &domain.to_lowercase(), azure_doc),
+        ("GET", ["orgs", domain, "orgs"]) => partner_orgs(inner, &admin, &domain.to_lowercase()),
         (_, ["orgs", domain, "users", rest @ ..]) if rest.len() <= 1 => {
             org_request(inner, &admin, method, &domain.to_lowercase(), rest.first().copied(), body)
         }
@@ -492,6 +523,14 @@ fn org_doc(inner: &Inner, domain: &str) -> (StatusCode, Option<Value>) {
         "user_licenses": 1_000_000, "active_users": active, "ldap_url": "", "ldap_basedn": ""});
     merge(&mut doc, inner.org_facts.get(domain));
     (StatusCode::OK, Some(doc))
+}
+
+/// A partner admin's own organisation lists its children; anyone else is refused.
+fn partner_orgs(inner: &Inner, admin: &Admin, domain: &str) -> (StatusCode, Option<Value>) {
+    match (&admin.partner, inner.children.get(domain)) {
+        (Some(partner), Some(children)) if partner == domain => (StatusCode::OK, Some(Value::Array(children.clone()))),
+        _ => fail(StatusCode::FORBIDDEN, "Not a partner administrator of this organization", domain),
+    }
 }
 
 fn azure_doc(inner: &Inner, domain: &str) -> (StatusCode, Option<Value>) {
@@ -533,7 +572,7 @@ fn endpoint_list(mode: Mode, list: Vec<Value>) -> Value {
 
 fn me(user: &str, admin: &Admin) -> Value {
     json!({"primary_email": user, "type": admin.kind, "is_admin": true, "read_only_user": admin.read_only,
-           "entity_primary_domain": admin.domains.first()})
+           "is_partner_admin": admin.partner.is_some(), "entity_primary_domain": admin.domains.first()})
 }
 
 fn org_request(

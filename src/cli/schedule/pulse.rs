@@ -16,11 +16,12 @@ pub struct Pulse {
 
 impl Pulse {
     /// Starts beating for `config` (read from `file`); a heartbeat that cannot be written is
-    /// said once and the schedule goes on without it.
-    pub fn start(config: &Config, file: PathBuf) -> Self {
+    /// said once (after `label`) and the schedule goes on without it.
+    pub fn start(config: &Config, file: PathBuf, label: &str) -> Self {
         let path = heartbeat::path_for(&config.state_dir(), &file);
         let beating = Arc::new(Mutex::new(Beating::new(path.clone(), file)));
         let ticking = beating.clone();
+        let label = label.to_string();
         let task = tokio::spawn(async move {
             let mut tick = tokio::time::interval(heartbeat::BEAT);
             let mut warned = false;
@@ -30,7 +31,7 @@ impl Pulse {
                 if let Ok(Err(e)) = written
                     && !std::mem::replace(&mut warned, true)
                 {
-                    super::say(&format!("cannot write the heartbeat the terminal app reads: {e}"));
+                    super::say(&format!("{label}cannot write the heartbeat the terminal app reads: {e}"));
                 }
             }
         });

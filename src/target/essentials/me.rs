@@ -11,6 +11,9 @@ pub struct Me {
     pub is_admin: Option<bool>,
     #[serde(default)]
     pub read_only_user: Option<bool>,
+    /// A service provider's admin, who may act on its child organisations.
+    #[serde(default)]
+    pub is_partner_admin: Option<bool>,
     #[serde(default)]
     pub entity_primary_domain: Option<String>,
     #[serde(default)]

@@ -13,6 +13,7 @@ impl App {
         match action {
             Action::Quit if snapshot.phase.is_busy() => self.open(Overlay::ConfirmQuit),
             Action::Quit | Action::ForceQuit => self.quit(),
+            Action::Fleet => self.back_to_fleet(snapshot, now),
             Action::Help => self.open(Overlay::Help { scroll: 0 }),
             Action::NextPane => self.focus_at(self.focus.index() + 1),
             Action::PrevPane => self.focus_at(self.focus.index() + Pane::ALL.len() - 1),
@@ -65,6 +66,21 @@ impl App {
             self.type_in(typing, &text);
         }
         self.unless_busy(reply.effects, snapshot, now)
+    }
+
+    /// Ends this organisation's app for the fleet screen; never in the middle of a run, which
+    /// would be cancelled by it.
+    fn back_to_fleet(&mut self, snapshot: &Snapshot, now: Instant) -> Vec<Effect> {
+        if !self.in_fleet {
+            self.flash(Level::Info, "no fleet: adsync opened one configuration", now);
+            return Vec::new();
+        }
+        if snapshot.phase.is_busy() {
+            self.flash(Level::Warn, "a run is under way: wait for it, or cancel it, then go back", now);
+            return Vec::new();
+        }
+        self.back_to_fleet = true;
+        self.quit()
     }
 
     pub(super) fn quit(&mut self) -> Vec<Effect> {

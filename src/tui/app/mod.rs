@@ -51,6 +51,10 @@ pub struct App {
     checking_form: bool,
     pub size: (u16, u16),
     pub quit: bool,
+    /// Opened from the fleet screen: the fleet key goes back to it.
+    pub in_fleet: bool,
+    /// The app ended to show the fleet again (not to quit).
+    pub back_to_fleet: bool,
 }
 
 const FLASH_FOR: Duration = Duration::from_secs(6);
@@ -82,6 +86,8 @@ impl App {
             checking_form: false,
             size: (120, 40),
             quit: false,
+            in_fleet: false,
+            back_to_fleet: false,
         }
     }
 

@@ -1,0 +1,74 @@
+//! The partner's (service provider's) view: its child organisations, `GET /orgs/{partner}/orgs`,
+//! a JSON list of Organization objects (or the same wrapped as `{"orgs":[…]}`). Numbers are
+//! read whether the service sends them as numbers or as strings.
+
+use super::client::Call;
+use super::discovery::join;
+use super::{EssentialsTarget, TargetError};
+use crate::model::ChildOrg;
+use reqwest::StatusCode;
+use serde_json::Value;
+
+impl EssentialsTarget {
+    /// The organisations of the partner this target signs in as; only a partner admin may ask.
+    pub async fn child_orgs(&self) -> Result<Vec<ChildOrg>, TargetError> {
+        let me = self.me().await?;
+        if me.is_partner_admin == Some(false) {
+            return Err(TargetError::NotPartner {
+                user: self.user.clone(),
+                kind: me.kind.unwrap_or_else(|| "unknown".into()),
+            });
+        }
+        let call = Call::get(join(self.base_url().await?, &["orgs", &self.domain, "orgs"]));
+        let answer = self.client.send(&call).await?;
+        if answer.status != StatusCode::OK {
+            return Err(self.refusal(&call, &answer, None));
+        }
+        parse_orgs(&answer.body).map_err(|detail| TargetError::Protocol {
+            what: "the partner's organisations cannot be read".into(),
+            detail,
+        })
+    }
+}
+
+/// A bare list of organisations, or `{"orgs":[…]}`.
+pub fn parse_orgs(body: &[u8]) -> Result<Vec<ChildOrg>, String> {
+    let doc: Value = serde_json::from_slice(body).map_err(|e| e.to_string())?;
+    let list = match &doc {
+        Value::Array(list) => list,
+        Value::Object(map) => map.get("orgs").and_then(Value::as_array).ok_or("expected a list of organisations")?,
+        _ => return Err("expected a list of organisations".into()),
+    };
+    list.iter().map(child).collect()
+}
+
+fn child(org: &Value) -> Result<ChildOrg, String> {
+    let text = |key: &str| org[key].as_str().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    let number = |key: &str| org[key].as_u64().or_else(|| org[key].as_str()?.trim().parse().ok());
+    Ok(ChildOrg {
+        primary_domain: text("primary_domain").ok_or("an organisation without primary_domain")?,
+        name: text("name"),
+        active: org["is_active"].as_bool(),
+        ldap_url: text("ldap_url"),
+        ldap_basedn: text("ldap_basedn"),
+        user_licenses: number("user_licenses"),
+        active_users: number("active_users"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_shapes_and_string_numbers_are_read() {
+        let bare =
+            br#"[{"primary_domain":"a.example","name":"A","is_active":true,"user_licenses":"50","ldap_url":""}]"#;
+        let orgs = parse_orgs(bare).unwrap();
+        assert_eq!(orgs[0].primary_domain, "a.example");
+        assert_eq!((orgs[0].user_licenses, orgs[0].ldap_url.as_deref()), (Some(50), None));
+        let wrapped = br#"{"orgs":[{"primary_domain":"b.example"}]}"#;
+        assert_eq!(parse_orgs(wrapped).unwrap()[0].primary_domain, "b.example");
+        assert!(parse_orgs(br#"[{"name":"no domain"}]"#).unwrap_err().contains("primary_domain"));
+    }
+}
