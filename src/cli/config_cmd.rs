@@ -59,10 +59,16 @@ fn check_one(choice: &Choice) -> Result<ExitStatus, CliError> {
     let config = choice.load()?;
     let origin = config.origin.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
     println!("{origin}: ok");
-    match &config.source {
-        SourceConfig::Ldap(ldap) => print_ldap(ldap, config.bind_password.as_ref()),
-        SourceConfig::Graph(graph) => print_graph(graph),
-        SourceConfig::Csv(csv) => print_csv(csv),
+    for named in &config.sources {
+        if config.merges_sources() {
+            let priority = named.priority.map(|p| format!(", priority {p}")).unwrap_or_default();
+            println!("  [[source]] {}{priority}", named.name);
+        }
+        match &named.source {
+            SourceConfig::Ldap(ldap) => print_ldap(ldap, named.bind_password.as_ref()),
+            SourceConfig::Graph(graph) => print_graph(graph),
+            SourceConfig::Csv(csv) => print_csv(csv),
+        }
     }
     if let Some(notify) = &config.notify {
         let on: Vec<String> = notify.on.iter().map(|o| format!("{o:?}").to_lowercase()).collect();

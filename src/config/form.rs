@@ -82,6 +82,10 @@ pub enum FormError {
     Parse { path: String, detail: String },
     #[error("Settings: cannot write {path}: {source}; nothing was changed")]
     Write { path: String, source: std::io::Error },
+    #[error(
+        "Settings: {path} has several [[source]] tables, which the settings form does not edit; edit the file by hand, nothing was written"
+    )]
+    SeveralSources { path: String },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -302,6 +306,10 @@ impl Form {
             Some(path) => (read_document(path)?, false),
             None => (super::first_run::template(), true),
         };
+        // Writing `[source]` over an array of them would drop every source but the form's.
+        if doc.get("source").is_some_and(Item::is_array_of_tables) {
+            return Err(FormError::SeveralSources { path: path.map(|p| p.display().to_string()).unwrap_or_default() });
+        }
         source::write(self, &mut doc);
         self.write_sync(table(&mut doc, "sync"));
         service::write(self, &mut doc, new)?;

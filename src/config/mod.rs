@@ -14,6 +14,7 @@ pub mod paths;
 pub mod permissions;
 mod schema;
 pub mod secret;
+pub mod several;
 mod source;
 mod validate;
 pub mod value;
@@ -23,6 +24,7 @@ pub use error::{ConfigError, InvalidConfig};
 pub use graph::GraphConfig;
 pub use schema::*;
 pub use secret::{SecretError, SecretSource};
+pub use several::NamedSource;
 pub use source::SourceConfig;
 
 use error::SourceText;
@@ -32,7 +34,11 @@ use std::path::{Path, PathBuf};
 /// A config that parsed and passed every check.
 #[derive(Clone, Debug)]
 pub struct Config {
+    /// The first source: with one, the only one (what browsing, the settings form and the
+    /// check ladder of a single source use).
     pub source: SourceConfig,
+    /// Every source, in the file's order: one `[source]`, or each `[[source]]` by its name.
+    pub sources: Vec<NamedSource>,
     pub sync: SyncConfig,
     pub exclude: ExcludeConfig,
     pub target: Option<TargetConfig>,
@@ -69,6 +75,46 @@ impl Config {
 
     /// [`Config::parse`] for a config in `context` (an organisation's file, say).
     fn parse_in(text: &str, file: &str, context: validate::Context<'_>) -> Result<Self, ConfigError> {
+        let Some(parts) = several::split(text, &SourceText { file, text })? else {
+            return Self::parse_one(text, file, context, several::DEFAULT_NAME, None);
+        };
+        let mut configs = Vec::with_capacity(parts.len());
+        for part in parts {
+            configs.push(Self::parse_one(&part.text, file, context, &part.name, part.priority)?);
+        }
+        let mut iter = configs.into_iter();
+        let mut config =
+            iter.next().ok_or_else(|| SourceText { file, text }.invalid(None, None, "no [[source]]".into(), false))?;
+        for other in iter {
+            for warning in other.warnings {
+                if !config.warnings.contains(&warning) {
+                    config.warnings.push(warning);
+                }
+            }
+            config.sources.extend(other.sources);
+        }
+        Ok(config)
+    }
+
+    /// One source's view of the file (the whole file when it has one `[source]`).
+    fn parse_one(
+        text: &str,
+        file: &str,
+        context: validate::Context<'_>,
+        name: &str,
+        priority: Option<i64>,
+    ) -> Result<Self, ConfigError> {
+        let mut config = Self::parse_kind(text, file, context)?;
+        config.sources = vec![NamedSource {
+            name: name.to_string(),
+            priority,
+            source: config.source.clone(),
+            bind_password: config.bind_password.clone(),
+        }];
+        Ok(config)
+    }
+
+    fn parse_kind(text: &str, file: &str, context: validate::Context<'_>) -> Result<Self, ConfigError> {
         let source = SourceText { file, text };
         let index = KeyIndex::build(text);
         let parse_error = |e: toml::de::Error| serde_error(&source, &index, &e);
@@ -86,6 +132,21 @@ impl Config {
                 validate::validate_csv(toml::from_str(text).map_err(parse_error)?, &source, &index, context)
             }
         }
+    }
+
+    /// This config as if `source` were its only one (one source's check ladder).
+    pub fn only_source(&self, source: &NamedSource) -> Config {
+        Config {
+            source: source.source.clone(),
+            sources: vec![source.clone()],
+            bind_password: source.bind_password.clone(),
+            ..self.clone()
+        }
+    }
+
+    /// Whether the organisation merges more than one source.
+    pub fn merges_sources(&self) -> bool {
+        self.sources.len() > 1
     }
 
     pub fn state_dir(&self) -> PathBuf {

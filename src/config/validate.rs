@@ -139,6 +139,7 @@ fn finish(
     let notify = runs::check_notify(&check, rest.notify.clone())?;
     Ok(Config {
         source,
+        sources: Vec::new(),
         sync: rest.sync,
         exclude: rest.exclude,
         target,

@@ -176,3 +176,17 @@ fn a_graph_source_is_edited_and_switching_back_keeps_what_was_typed() {
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(!text.contains("s3cret") && !text.contains("base_dn"), "{text}");
 }
+
+#[test]
+fn a_file_with_several_sources_is_never_overwritten_by_the_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("adsync.toml");
+    let two = "[[source]]\nname = \"hq\"\nkind = \"ldap\"\nurl = \"ldaps://dc1.example.com:636\"\nbase_dn = \"DC=x\"\n\n\
+               [[source]]\nname = \"staff\"\nkind = \"csv\"\npath = \"/tmp/staff.csv\"\n";
+    std::fs::write(&path, two).unwrap();
+    let config = Config::load(&path).unwrap();
+    assert_eq!(config.sources.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["hq", "staff"]);
+    let e = Form::from_config(&config).save(Some(&path)).unwrap_err().to_string();
+    assert!(e.contains("several [[source]]"), "{e}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), two);
+}
