@@ -43,6 +43,7 @@ fn entries(people: usize, renamed: usize) -> Vec<DirectoryEntry> {
             enabled: true,
             hidden: false,
             member_count: None,
+            source: None,
         })
         .collect()
 }

@@ -21,6 +21,7 @@ fn entry(i: usize) -> DirectoryEntry {
         enabled: !i.is_multiple_of(20),
         hidden: false,
         member_count: None,
+        source: None,
     }
 }
 

@@ -190,6 +190,9 @@ pub struct DirectoryEntry {
     pub enabled: bool,
     pub hidden: bool,
     pub member_count: Option<u32>,
+    /// The `[[source]]` it came from, when an organisation merges several.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 /// Why a directory object is not synced.
@@ -214,10 +217,12 @@ pub enum SkipReason {
     Excluded,
     /// Another synced object claims one of its addresses.
     Conflict,
+    /// Another source with a higher `priority` has the same primary address.
+    Outranked,
 }
 
 impl SkipReason {
-    pub const ALL: [SkipReason; 9] = [
+    pub const ALL: [SkipReason; 10] = [
         SkipReason::NoEmail,
         SkipReason::Disabled,
         SkipReason::Hidden,
@@ -227,6 +232,7 @@ impl SkipReason {
         SkipReason::ActiveUser,
         SkipReason::Excluded,
         SkipReason::Conflict,
+        SkipReason::Outranked,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -240,6 +246,7 @@ impl SkipReason {
             SkipReason::ActiveUser => "active_user",
             SkipReason::Excluded => "excluded",
             SkipReason::Conflict => "conflict",
+            SkipReason::Outranked => "outranked",
         }
     }
 
@@ -254,6 +261,7 @@ impl SkipReason {
             SkipReason::ActiveUser => "active user (sync.active_users is off)",
             SkipReason::Excluded => "excluded by [exclude]",
             SkipReason::Conflict => "address claimed by another object",
+            SkipReason::Outranked => "the same address from a source with a higher priority",
         }
     }
 }
@@ -268,6 +276,18 @@ impl fmt::Display for SkipReason {
 pub struct Skipped {
     pub dn: String,
     pub reason: SkipReason,
+    /// The `[[source]]` it came from, when an organisation merges several.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// The other source of a merged address: the one it conflicts with, or the winner.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub against: Option<String>,
+}
+
+impl Skipped {
+    pub fn new(dn: String, reason: SkipReason) -> Self {
+        Self { dn, reason, source: None, against: None }
+    }
 }
 
 /// What a node in the directory tree is, for its marker.
@@ -328,6 +348,7 @@ impl DirectoryEntry {
             enabled: true,
             hidden: false,
             member_count: None,
+            source: None,
         }
     }
 }

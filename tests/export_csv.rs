@@ -39,6 +39,7 @@ fn entry(i: usize) -> DirectoryEntry {
         enabled: true,
         hidden: false,
         member_count: group.then_some(3),
+        source: None,
     }
 }
 

@@ -67,6 +67,7 @@ fn workspace() -> (tempfile::TempDir, PathBuf, SyncSettings) {
         verify: Default::default(),
         run_id: None,
         source: None,
+        sources: Vec::new(),
     };
     (dir, state_dir, settings)
 }

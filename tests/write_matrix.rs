@@ -84,6 +84,7 @@ impl World {
             verify: VerifyPolicy { attempts: 3, interval: Duration::from_millis(10) },
             run_id: None,
             source: None,
+            sources: Vec::new(),
         }
     }
 

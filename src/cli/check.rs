@@ -103,6 +103,9 @@ fn counted(n: usize, noun: &str) -> String {
 
 /// The connectivity ladder, each rung printed as it ends (the table) or all at once (JSON).
 async fn check_directory(config: &Config, options: CheckOptions) -> Result<ExitStatus, CliError> {
+    if config.merges_sources() {
+        return check_sources(config, options).await;
+    }
     let ladder_options = LadderOptions { global_catalog: options.gc };
     let ladder = if options.json {
         let ladder = run_ladder(config, ladder_options, |_| {}).await;
@@ -112,6 +115,28 @@ async fn check_directory(config: &Config, options: CheckOptions) -> Result<ExitS
         live_table(config, ladder_options, options.verbose).await?
     };
     Ok(if ladder.ok() { ExitStatus::Ok } else { ExitStatus::Error })
+}
+
+/// Every source's ladder in turn, under its name; the run fails if any one does.
+async fn check_sources(config: &Config, options: CheckOptions) -> Result<ExitStatus, CliError> {
+    let ladder_options = LadderOptions { global_catalog: options.gc };
+    let mut ladders = Vec::with_capacity(config.sources.len());
+    for source in &config.sources {
+        let one = config.only_source(source);
+        let ladder = if options.json {
+            run_ladder(&one, ladder_options, |_| {}).await
+        } else {
+            super::print(|out| writeln!(out, "Source {}", source.name))?;
+            let ladder = live_table(&one, ladder_options, options.verbose).await?;
+            super::print(|out| writeln!(out))?;
+            ladder
+        };
+        ladders.push((source.name.clone(), ladder));
+    }
+    if options.json {
+        super::print(|out| report::write_json_sources(out, &ladders))?;
+    }
+    Ok(if ladders.iter().all(|(_, l)| l.ok()) { ExitStatus::Ok } else { ExitStatus::Error })
 }
 
 async fn live_table(config: &Config, options: LadderOptions, verbose: bool) -> Result<Ladder, CliError> {

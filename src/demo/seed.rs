@@ -55,6 +55,7 @@ mod tests {
             enabled: true,
             hidden: false,
             member_count: None,
+            source: None,
         }
     }
 

@@ -97,6 +97,22 @@ pub fn write_json(out: &mut dyn Write, ladder: &Ladder) -> io::Result<()> {
     writeln!(out)
 }
 
+/// Several sources' ladders: `{"ok":…,"sources":[{"source":name, …one ladder…}]}`.
+pub fn write_json_sources(out: &mut dyn Write, ladders: &[(String, Ladder)]) -> io::Result<()> {
+    let sources: Vec<NamedLadder<'_>> =
+        ladders.iter().map(|(name, ladder)| NamedLadder { source: name, ladder: JsonLadder::from(ladder) }).collect();
+    let ok = ladders.iter().all(|(_, l)| l.ok());
+    serde_json::to_writer(&mut *out, &serde_json::json!({ "ok": ok, "sources": sources }))?;
+    writeln!(out)
+}
+
+#[derive(serde::Serialize)]
+struct NamedLadder<'a> {
+    source: &'a str,
+    #[serde(flatten)]
+    ladder: JsonLadder<'a>,
+}
+
 #[derive(serde::Serialize)]
 struct JsonLadder<'a> {
     ok: bool,

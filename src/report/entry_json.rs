@@ -37,9 +37,15 @@ pub fn write_entry(out: &mut impl Write, e: &DirectoryEntry) -> io::Result<()> {
     optional(out, e.display_name.as_deref())?;
     write!(out, ",\"enabled\":{},\"hidden\":{},\"member_count\":", e.enabled, e.hidden)?;
     match e.member_count {
-        Some(n) => write!(out, "{n}}}"),
-        None => out.write_all(b"null}"),
+        Some(n) => write!(out, "{n}")?,
+        None => out.write_all(b"null")?,
     }
+    // Only an organisation that merges sources names them (serde skips a `None` too).
+    if let Some(source) = &e.source {
+        out.write_all(b",\"source\":")?;
+        string(out, source)?;
+    }
+    out.write_all(b"}")
 }
 
 /// Starts loading the entry's strings into the cache, without waiting for them. The
@@ -118,6 +124,7 @@ mod tests {
                 enabled: k % 2 == 0,
                 hidden: k % 3 == 0,
                 member_count: (k % 2 == 1).then_some(k as u32 * 1000),
+                source: (k % 2 == 0).then(|| text.to_string()),
             };
             assert_eq!(ours(&full), serde_json::to_string(&full).unwrap(), "{text:?}");
             let bare = DirectoryEntry::test_user(text, &[]);

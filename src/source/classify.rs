@@ -130,7 +130,7 @@ impl Classifier {
             Ok((kind, primary, aliases)) => self.add_candidate(into_entry(obj, kind, primary, aliases)),
             Err(reason) => {
                 note_present(&mut self.still_present, &obj, reason);
-                self.skipped.push(Skipped { dn: obj.dn, reason });
+                self.skipped.push(Skipped::new(obj.dn, reason));
             }
         }
     }
@@ -180,7 +180,7 @@ impl Classifier {
         if let Some(id) = entry.id {
             self.still_present.ids.insert(id, SkipReason::Conflict);
         }
-        self.skipped.push(Skipped { dn: entry.dn, reason: SkipReason::Conflict });
+        self.skipped.push(Skipped::new(entry.dn, SkipReason::Conflict));
     }
 }
 
@@ -238,6 +238,7 @@ fn into_entry(obj: DirObject, kind: EntryKind, primary_email: String, aliases: V
         enabled: is_enabled(&obj),
         hidden: obj.hidden_from_gal,
         member_count: if obj.class == ObjectClass::Group { Some(obj.member_count.unwrap_or(0)) } else { None },
+        source: None,
         dn: obj.dn,
         kind,
         primary_email,

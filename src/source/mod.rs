@@ -4,8 +4,9 @@ pub mod classify;
 pub mod csv;
 pub mod graph;
 pub mod ldap;
+pub mod merged;
 
-use crate::config::{Config, SecretError, SourceConfig};
+use crate::config::{Config, NamedSource, SecretError, SourceConfig};
 use crate::model::{ClassifiedRead, DirObject, EntryDetails, Flavor, ReadStats, TreeNode};
 use classify::Policy;
 use ldap::error::LdapFailure;
@@ -54,6 +55,12 @@ pub enum SourceError {
     Tls(#[from] TlsSetupError),
     #[error("Password: {0}")]
     Secret(#[from] SecretError),
+    #[error("Source {name:?}: {inner}")]
+    Named { name: String, inner: Box<SourceError> },
+    #[error(
+        "Source {name:?}: the read returned no users; each source must hold users on its own (check its base_dn, filter or file) — nothing is synced from the others either"
+    )]
+    Empty { name: String },
     #[error("cancelled")]
     Cancelled,
     #[error("internal: the directory reader stopped unexpectedly ({0})")]
@@ -90,11 +97,33 @@ where
     rx.await.unwrap_or_else(|_| Err(SourceError::ReaderDied("reader thread panicked".into())))
 }
 
-/// The source the config describes.
+/// The source the config describes: its one source, or every `[[source]]` merged.
 pub fn from_config(config: &Config) -> Arc<dyn Source> {
-    match &config.source {
-        SourceConfig::Ldap(ldap) => Arc::new(ldap::LdapSource::new(ldap, config.bind_password.clone())),
-        SourceConfig::Graph(graph) => Arc::new(graph::GraphSource::new(graph, config.state_dir())),
+    if !config.merges_sources() {
+        return one(&config.source, config.bind_password.clone(), config.state_dir());
+    }
+    let parts = config
+        .sources
+        .iter()
+        .map(|s| merged::Part { name: s.name.clone(), priority: s.priority, source: named(config, s) })
+        .collect();
+    Arc::new(merged::MergedSource::new(parts))
+}
+
+/// One of several sources; a Graph source keeps its snapshot in a state dir of its own.
+fn named(config: &Config, source: &NamedSource) -> Arc<dyn Source> {
+    let state_dir = config.state_dir().join("sources").join(&source.name);
+    one(&source.source, source.bind_password.clone(), state_dir)
+}
+
+fn one(
+    source: &SourceConfig,
+    bind_password: Option<crate::config::SecretSource>,
+    state_dir: std::path::PathBuf,
+) -> Arc<dyn Source> {
+    match source {
+        SourceConfig::Ldap(ldap) => Arc::new(ldap::LdapSource::new(ldap, bind_password)),
+        SourceConfig::Graph(graph) => Arc::new(graph::GraphSource::new(graph, state_dir)),
         SourceConfig::Csv(csv) => Arc::new(csv::CsvSource::new(csv)),
     }
 }

@@ -3,6 +3,7 @@
 //! organisation, or (when asked) the licences would not suffice. Each block names the guard,
 //! the numbers, and the way out. What does not block but should be read is a warning. Pure.
 
+use super::baseline::SourceSize;
 use crate::config::GuardConfig;
 use crate::model::{Licenses, SourceIdentity, UnreadFact, VendorSync};
 use serde::Serialize;
@@ -23,6 +24,9 @@ pub struct GuardInput {
     /// run's size is then no baseline for this one. (Boxed: a plan travels in the engine's
     /// messages, and this is seldom there.)
     pub source_change: Option<Box<SourceChange>>,
+    /// With several sources: each one's size against its own baseline (the whole read's
+    /// size is then not compared).
+    pub per_source: Vec<SourceSize>,
     /// Deletes among the approved changes.
     pub deletes: usize,
     /// Accounts in the service.
@@ -86,11 +90,40 @@ impl fmt::Display for LicenseExcess {
 pub enum Block {
     IncompleteRead,
     ZeroUsers,
-    MaxDeletes { deletes: usize, limit: u32 },
-    MaxDeletePercent { deletes: usize, accounts: usize, percent: f64, limit: f64 },
-    MaxShrinkPercent { before: usize, now: usize, percent: f64, limit: f64 },
+    MaxDeletes {
+        deletes: usize,
+        limit: u32,
+    },
+    MaxDeletePercent {
+        deletes: usize,
+        accounts: usize,
+        percent: f64,
+        limit: f64,
+    },
+    MaxShrinkPercent {
+        before: usize,
+        now: usize,
+        percent: f64,
+        limit: f64,
+    },
     SourceChanged(SourceChange),
-    VendorSyncActive { syncs: Vec<VendorSync> },
+    /// One of several sources shrank beyond the limit against its own last good size.
+    SourceShrank {
+        source: String,
+        before: usize,
+        now: usize,
+        percent: f64,
+        limit: f64,
+    },
+    /// The source of this name read another directory at the last good run.
+    NamedSourceChanged {
+        source: String,
+        before: SourceIdentity,
+        now: SourceIdentity,
+    },
+    VendorSyncActive {
+        syncs: Vec<VendorSync>,
+    },
     RespectLicenses(LicenseExcess),
 }
 
@@ -103,6 +136,8 @@ impl Block {
                 | Block::MaxDeletePercent { .. }
                 | Block::MaxShrinkPercent { .. }
                 | Block::SourceChanged(_)
+                | Block::SourceShrank { .. }
+                | Block::NamedSourceChanged { .. }
         )
     }
 }
@@ -132,6 +167,14 @@ impl fmt::Display for Block {
             Block::SourceChanged(SourceChange { before, now }) => write!(
                 f,
                 "source_changed: the last good run read {before}, this one reads {now}, so the shrink guard has no baseline for it; if the new source is right, run once with --allow-shrink to make it the baseline"
+            ),
+            Block::SourceShrank { source, before, now, percent, limit } => write!(
+                f,
+                "sync.guards.max_shrink_percent: source {source:?} shrank from {before} to {now} objects ({percent:.1}%) since the last good run, the limit is {limit}%; if that is right, run once with --allow-shrink"
+            ),
+            Block::NamedSourceChanged { source, before, now } => write!(
+                f,
+                "source_changed: source {source:?} read {before} at the last good run, this one reads {now}, so the shrink guard has no baseline for it; if that is right, run once with --allow-shrink to make it the baseline"
             ),
             Block::VendorSyncActive { syncs } => {
                 write!(f, "vendor_sync_active: ")?;
@@ -207,7 +250,8 @@ pub fn check(input: &GuardInput, limits: &GuardConfig, overrides: Overrides) -> 
         // Another directory's size is no baseline: only the change itself is worth a word.
         match &input.source_change {
             Some(change) => blocks.push(Block::SourceChanged(SourceChange::clone(change))),
-            None => blocks.extend(shrink_block(input, limits)),
+            None if input.per_source.is_empty() => blocks.extend(shrink_block(input, limits)),
+            None => blocks.extend(input.per_source.iter().filter_map(|s| source_block(s, limits))),
         }
     }
     let mut verdict = Verdict { blocks, warnings: Vec::new() };
@@ -290,6 +334,23 @@ fn shrink_block(input: &GuardInput, limits: &GuardConfig) -> Option<Block> {
     })
 }
 
+/// One of several sources: read from another directory than last time, or shrunk.
+fn source_block(size: &SourceSize, limits: &GuardConfig) -> Option<Block> {
+    if let Some(before) = &size.changed_from {
+        let (before, now) = (before.clone(), size.identity.clone());
+        return Some(Block::NamedSourceChanged { source: size.name.clone(), before, now });
+    }
+    let before = size.before?;
+    let share = percent(before.saturating_sub(size.objects), before);
+    (share > limits.max_shrink_percent).then(|| Block::SourceShrank {
+        source: size.name.clone(),
+        before,
+        now: size.objects,
+        percent: share,
+        limit: limits.max_shrink_percent,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -316,6 +377,8 @@ mod tests {
                 Block::MaxDeletePercent { .. } => "max_delete_percent",
                 Block::MaxShrinkPercent { .. } => "max_shrink_percent",
                 Block::SourceChanged(_) => "source_changed",
+                Block::SourceShrank { .. } => "source_shrank",
+                Block::NamedSourceChanged { .. } => "named_source_changed",
                 Block::VendorSyncActive { .. } => "vendor_sync_active",
                 Block::RespectLicenses(_) => "respect_licenses",
             })
@@ -327,6 +390,35 @@ mod tests {
             before: SourceIdentity::Ldap { url: "ldaps://dc1:636".into(), base_dn: "dc=example,dc=com".into() },
             now: SourceIdentity::Csv { layout: crate::model::CsvLayout::Service },
         }
+    }
+
+    #[test]
+    fn one_of_several_sources_that_shrank_blocks_naming_it() {
+        let ldap = SourceIdentity::Ldap { url: "ldap://127.0.0.1:3893".into(), base_dn: "dc=x".into() };
+        let size = |name: &str, objects, before| SourceSize {
+            name: name.into(),
+            identity: ldap.clone(),
+            objects,
+            users: objects,
+            before,
+            changed_from: None,
+        };
+        // The whole read grew: only the per-source sizes tell.
+        let input = GuardInput {
+            directory_objects: 2000,
+            per_source: vec![size("hq", 1500, Some(1000)), size("staff", 50, Some(200))],
+            ..healthy()
+        };
+        let v = check(&input, &GuardConfig::default(), Overrides::default());
+        assert_eq!(names(&v), ["source_shrank"]);
+        assert!(v.blocks[0].to_string().contains("source \"staff\" shrank from 200 to 50"), "{}", v.blocks[0]);
+        assert!(check(&input, &GuardConfig::default(), Overrides { allow_shrink: true, ..Overrides::default() }).ok());
+        let moved =
+            SourceSize { changed_from: Some(SourceIdentity::Graph { tenant: "t".into() }), ..size("hq", 1, None) };
+        let v =
+            check(&GuardInput { per_source: vec![moved], ..healthy() }, &GuardConfig::default(), Overrides::default());
+        assert_eq!(names(&v), ["named_source_changed"]);
+        assert!(v.blocks[0].to_string().contains("source \"hq\" read Entra ID tenant t"), "{}", v.blocks[0]);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! kept between runs, and when scheduled runs happen.
 
 pub mod apply;
+pub mod baseline;
 pub mod fresh;
 pub mod guard;
 pub mod journal;

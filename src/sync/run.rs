@@ -4,6 +4,7 @@
 //! again to verify, and remember what took.
 
 use super::apply::{self, ApplyOutcome, ProgressFn};
+use super::baseline;
 use super::guard::{self, GuardInput, Overrides, Selection, SourceChange, Verdict};
 use super::journal::{self, Interrupted, Journal};
 use super::plan::{self, Change, Managed, Plan, PlanPolicy};
@@ -31,8 +32,11 @@ pub struct SyncSettings {
     pub verify: VerifyPolicy,
     /// The run's id, which names its journal; without one it is made from the clock.
     pub run_id: Option<String>,
-    /// The source the run reads: the shrink guard's baseline belongs to it.
+    /// The source the run reads: the shrink guard's baseline belongs to it. (`None` when it
+    /// merges several: each has its baseline in `sources`.)
     pub source: Option<SourceIdentity>,
+    /// With several `[[source]]`s: each one's name and directory, for its own baseline.
+    pub sources: Vec<(String, SourceIdentity)>,
 }
 
 impl SyncSettings {
@@ -45,7 +49,11 @@ impl SyncSettings {
             coexist_with_vendor_sync: config.target.as_ref().is_some_and(|t| t.coexist_with_vendor_sync),
             verify: VerifyPolicy::default(),
             run_id: None,
-            source: Some(config.source.identity()),
+            source: (!config.merges_sources()).then(|| config.source.identity()),
+            sources: match config.merges_sources() {
+                true => config.sources.iter().map(|s| (s.name.clone(), s.source.identity())).collect(),
+                false => Vec::new(),
+            },
         }
     }
 }
@@ -163,6 +171,7 @@ fn guard_input(
         directory_objects: c.entries.len() + c.skipped.len(),
         last_good_objects: last.map(|l| l.directory_objects),
         source_change: source_change(last, settings.source.as_ref()),
+        per_source: baseline::sizes(c, &settings.sources, last),
         deletes: plan.count(ChangeKind::Delete),
         target_accounts: plan.target_accounts,
         licenses: org.licenses,
@@ -257,6 +266,7 @@ fn remember(planned: &Planned, outcome: &ApplyOutcome, settings: &SyncSettings) 
             directory_objects: planned.guard_input.directory_objects,
             users: planned.guard_input.users,
             source: settings.source.clone(),
+            per_source: baseline::baselines(&planned.guard_input.per_source),
         });
     }
     state.save(&settings.state_dir)?;

@@ -19,6 +19,17 @@ pub struct LastGood {
     /// before it was kept have none: their baseline counts for whatever source is read.)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<SourceIdentity>,
+    /// With several `[[source]]`s: each one's size, by its name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub per_source: BTreeMap<String, SourceBaseline>,
+}
+
+/// One named source's size at the last good run, and the directory it was read from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceBaseline {
+    pub directory_objects: usize,
+    pub users: usize,
+    pub source: SourceIdentity,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -95,6 +106,10 @@ mod tests {
             directory_objects: 10,
             users: 8,
             source: Some(SourceIdentity::Graph { tenant: "contoso.onmicrosoft.com".into() }),
+            per_source: BTreeMap::from([(
+                "hq".to_string(),
+                SourceBaseline { directory_objects: 4, users: 3, source: SourceIdentity::Graph { tenant: "t".into() } },
+            )]),
         });
         state.save(dir.path()).unwrap();
         assert_eq!(SyncState::load(dir.path()).unwrap(), state);

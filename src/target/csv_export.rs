@@ -53,6 +53,7 @@ mod tests {
             enabled: true,
             hidden: false,
             member_count: Some(3),
+            source: None,
         }
     }
 

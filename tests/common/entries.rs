@@ -18,5 +18,6 @@ pub fn person(id: ObjectId, email: &str, first: &str, last: &str) -> DirectoryEn
         enabled: true,
         hidden: false,
         member_count: None,
+        source: None,
     }
 }

@@ -169,8 +169,8 @@ fn conflicts_are_reported_on_both_and_synced_on_neither() {
     assert_eq!(
         out.skipped,
         vec![
-            Skipped { dn: "cn=a,dc=x".into(), reason: SkipReason::Conflict },
-            Skipped { dn: "cn=b,dc=x".into(), reason: SkipReason::Conflict },
+            Skipped::new("cn=a,dc=x".into(), SkipReason::Conflict),
+            Skipped::new("cn=b,dc=x".into(), SkipReason::Conflict),
         ]
     );
 }

@@ -19,6 +19,7 @@ fn person(n: u8, email: &str) -> DirectoryEntry {
         enabled: true,
         hidden: false,
         member_count: None,
+        source: None,
     }
 }
 
