@@ -1,5 +1,5 @@
 //! A service provider's fleet: organisations as files in `orgs.d` (or `--orgs DIR`), `--org`,
-//! `adsync orgs list`, `adsync schedule --all` against the real slapd with file targets, and
+//! `adsync orgs list`, `adsync schedule --all` against the real slapd and a CSV file with file targets, and
 //! the partner's shared credentials and `adsync orgs discover` against the fake service.
 
 mod common;
@@ -189,6 +189,19 @@ fn lab_org(lab: &Lab, base: &str, password_env: &str, service: &Path) -> String 
     )
 }
 
+/// An organisation whose people are a CSV file in the service's import layout.
+fn csv_org(fleet: &Fleet, name: &str, rows: usize) -> String {
+    let people = fleet.dir.path().join(format!("{name}.csv"));
+    let text: String = (0..rows).map(|i| format!("Con{i},Tractor,con{i}@contractors.example.com,,\n")).collect();
+    std::fs::write(&people, text).unwrap();
+    format!(
+        "[source]\nkind = \"csv\"\npath = \"{}\"\n\n[sync]\nfrequency = \"1h\"\nauto_apply = true\n\n\
+         [target]\nkind = \"file\"\npath = \"{}\"\n",
+        people.display(),
+        fleet.service_file(name).display()
+    )
+}
+
 fn service_emails(path: &Path) -> usize {
     let doc: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
     doc["users"].as_array().unwrap().len()
@@ -208,15 +221,17 @@ fn schedule_all_syncs_every_organisation_and_reports_the_one_that_fails() {
     fleet.org("finance", &lab_org(&lab, &people("Finance"), "ADSYNC_TEST_BIND_PW", &fleet.service_file("finance")));
     fleet.org("sales", &lab_org(&lab, &people("Sales"), "ADSYNC_TEST_BIND_PW", &fleet.service_file("sales")));
     fleet.org("support", &lab_org(&lab, &people("Support"), "ADSYNC_TEST_WRONG_PW", &fleet.service_file("support")));
+    fleet.org("contractors", &csv_org(&fleet, "contractors", 40));
 
     let out = fleet.adsync(&["schedule", "--all", "--now", "--runs", "1"]);
     assert_eq!(out.code, 1, "the worst run failed:\n{}\n{}", out.stdout, out.stderr);
-    assert!(out.stdout.contains("scheduling 3 of 3 organisations, at most 1 at a time"), "{}", out.stdout);
-    for good in ["finance", "sales"] {
+    assert!(out.stdout.contains("scheduling 4 of 4 organisations, at most 1 at a time"), "{}", out.stdout);
+    for (good, least) in [("finance", 1000), ("sales", 1000), ("contractors", 40)] {
         let line = out.stdout.lines().find(|l| l.contains(&format!("[{good}] run 1: "))).expect(&out.stdout);
         let synced = service_emails(&fleet.service_file(good));
-        assert!(synced > 1000 && line.contains(&format!("applied {synced}, failed 0")), "{line}");
+        assert!(synced >= least && line.contains(&format!("applied {synced}, failed 0")), "{line}");
     }
+    assert_eq!(service_emails(&fleet.service_file("contractors")), 40, "every row and nothing else");
     let bad = out.stdout.lines().find(|l| l.contains("[support] run 1: ")).expect(&out.stdout);
     assert!(bad.contains("failed") && !bad.contains("not-the-password"), "{bad}");
     assert!(!fleet.service_file("support").exists(), "nothing was written for the failed organisation");
@@ -228,11 +243,13 @@ fn schedule_all_syncs_every_organisation_and_reports_the_one_that_fails() {
     );
     assert_eq!(row(&rows, "sales")["last_run"]["outcome"], "applied");
     assert_eq!(row(&rows, "sales")["pending"], 0);
+    assert_eq!(row(&rows, "contractors")["state"], "ok");
+    assert_eq!(row(&rows, "contractors")["source_kind"], "csv", "{rows:?}");
     assert_eq!(row(&rows, "support")["state"], "failed");
     assert_eq!(row(&rows, "support")["last_run"]["outcome"], "failed");
 
     let mut spans = Vec::new();
-    for name in ["finance", "sales", "support"] {
+    for name in ["finance", "sales", "support", "contractors"] {
         let records = history(&fleet.state().join("orgs").join(name));
         assert!(!records.is_empty(), "{name}: its runs are in its own state dir");
         assert!(records.iter().all(|r| r["org"] == name), "the history names the organisation: {records:?}");

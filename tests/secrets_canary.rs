@@ -4,6 +4,7 @@
 //! forms, on paths that work and paths that fail (a wrong password, a closed port on
 //! 127.0.0.1), and the terminal app runs in tmux. No canary may appear on stdout, stderr,
 //! the screen, or in any file adsync wrote (state dir, journals, history, exports, logs).
+//! A fleet's partner admin password gets the same treatment through the fleet's commands.
 
 mod common;
 
@@ -24,6 +25,8 @@ const HEADER: &str = "CANARY-header-c4a95f";
 const WRONG_BIND: &str = "CANARY-wrongbind-8a0c";
 const WRONG_API: &str = "CANARY-wrongapi-13fe";
 const WRONG_GRAPH: &str = "CANARY-wronggraph-77d1";
+const PARTNER: &str = "CANARY-partner-3f9a21";
+const WRONG_PARTNER: &str = "CANARY-wrongpartner-5b7c";
 
 /// Where adsync runs: its config and state in `dir`, the secret files apart in `secrets`.
 struct World {
@@ -278,6 +281,86 @@ fn terminal_app(w: &World, config: &Path) -> Vec<String> {
     t.keys(&["q"]);
     t.wait_until("the app to exit", wait, |_| t.exited());
     screens
+}
+
+/// A fleet whose organisation signs in with the partner's credentials (its people a CSV
+/// file): the fleet's commands, working and with a wrong partner password.
+#[test]
+fn the_partner_password_reaches_no_output_or_file() {
+    let fake = FakeService::start();
+    let child = serde_json::json!({"primary_domain": "acme.example", "name": "ACME", "is_active": true});
+    fake.add_partner("msp.example", "tech@msp.example", PARTNER, vec![child]);
+    let dir = tempfile::tempdir().unwrap();
+    let orgs = dir.path().join("orgs.d");
+    std::fs::create_dir(&orgs).unwrap();
+    let people = dir.path().join("people.csv");
+    std::fs::write(&people, "Ann,Lee,ann@acme.example,,\nBo,Li,bo@acme.example,,\n").unwrap();
+    let main = dir.path().join("adsync.toml");
+    std::fs::write(
+        &main,
+        format!(
+            "state_dir = \"{}\"\n\n[partner]\ndomain = \"msp.example\"\napi_url = \"{}\"\n\
+             user = \"tech@msp.example\"\npassword_env = \"CANARY_PARTNER\"\n",
+            dir.path().join("state").display(),
+            fake.base_url()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        orgs.join("acme.toml"),
+        format!(
+            "[source]\nkind = \"csv\"\npath = \"{}\"\n\n[sync]\nfrequency = \"1h\"\nauto_apply = true\n\n\
+             [target]\nkind = \"essentials\"\ndomain = \"acme.example\"\ncredentials = \"partner\"\n",
+            people.display()
+        ),
+    )
+    .unwrap();
+    let adsync = |args: &[&str], password: &str| {
+        let mut cmd = assert_cmd::Command::cargo_bin("adsync").unwrap();
+        cmd.env_remove("ADSYNC_CONFIG")
+            .env("HOME", dir.path())
+            .env("XDG_CONFIG_HOME", dir.path())
+            .env("CANARY_PARTNER", password)
+            .arg("--config")
+            .arg(&main)
+            .args(args);
+        run(cmd)
+    };
+    let working: &[&[&str]] = &[
+        &["orgs", "list"],
+        &["orgs", "list", "--json"],
+        &["-v", "orgs", "discover"],
+        &["--org", "acme", "plan", "--json"],
+        &["-vv", "--org", "acme", "sync", "--apply"],
+        &["--org", "acme", "check", "--target", "--json"],
+        &["config", "check"],
+        &["schedule", "--all", "--now", "--runs", "1"],
+    ];
+    let mut outputs = Vec::new();
+    for args in working {
+        let out = adsync(args, PARTNER);
+        assert_eq!(out.code, 0, "{args:?}: {}\n{}", out.stdout, out.stderr);
+        outputs.push(out);
+    }
+    assert_eq!(fake.users("acme.example").len(), 2, "the organisation was synced as the partner");
+    for args in [
+        &["-v", "orgs", "discover"][..],
+        &["--org", "acme", "sync", "--apply", "--json"],
+        &["-vv", "--org", "acme", "check", "--target"],
+    ] {
+        let out = adsync(args, WRONG_PARTNER);
+        assert_ne!(out.code, 0, "{args:?} with a wrong partner password fails");
+        outputs.push(out);
+    }
+    let mut texts: Vec<(String, String)> =
+        files_under(dir.path()).into_iter().filter(|(path, _)| !path.ends_with("people.csv")).collect();
+    texts
+        .extend(outputs.into_iter().flat_map(|o| [("stdout".to_string(), o.stdout), ("stderr".to_string(), o.stderr)]));
+    for (place, text) in &texts {
+        for canary in [PARTNER, WRONG_PARTNER] {
+            assert!(!text.contains(canary), "{canary} in {place}:\n{text}");
+        }
+    }
 }
 
 /// Nothing from outside makes adsync panic; what a panic would print of the config (its
