@@ -34,11 +34,18 @@ struct Org {
     dir: tempfile::TempDir,
     lab_url: String,
     lab: Lab,
+    /// Lines after the contractors' `path` (their own `[source.exclude]`, say).
+    contractors_extra: String,
 }
 
 impl Org {
     fn new(lab: Lab) -> Self {
-        Self { dir: tempfile::tempdir().unwrap(), lab_url: lab.ldaps_uri.clone(), lab }
+        Self {
+            dir: tempfile::tempdir().unwrap(),
+            lab_url: lab.ldaps_uri.clone(),
+            lab,
+            contractors_extra: String::new(),
+        }
     }
 
     fn csv_path(&self) -> PathBuf {
@@ -60,7 +67,7 @@ impl Org {
             "state_dir = {state:?}\n\n\
              [[source]]\nname = \"{HQ}\"\n{hq}kind = \"ldap\"\nurl = \"{url}\"\nca_file = \"{ca}\"\nbind_dn = \"{bind}\"\n\
              password_env = \"ADSYNC_TEST_BIND_PW\"\nbase_dn = \"ou=Support,ou=People,{base}\"\n\n\
-             [[source]]\nname = \"{CONTRACTORS}\"\n{contractors}kind = \"csv\"\npath = {csv:?}\n\n\
+             [[source]]\nname = \"{CONTRACTORS}\"\n{contractors}kind = \"csv\"\npath = {csv:?}\n{extra}\n\
              [target]\nkind = \"file\"\npath = {service:?}\n",
             state = self.dir.path().join("state").display().to_string(),
             hq = priority(hq),
@@ -70,6 +77,7 @@ impl Org {
             base = self.lab.base_dn,
             contractors = priority(contractors),
             csv = self.csv_path().display().to_string(),
+            extra = self.contractors_extra,
             service = self.service().display().to_string(),
         );
         let path = self.dir.path().join("adsync.toml");
@@ -161,6 +169,21 @@ fn with_priority_the_larger_wins_is_synced_and_the_other_is_reported() {
     // A tie is a conflict again.
     let tie = org.json(&org.config(Some(5), Some(5)), &["search", "--json"], 0);
     assert!(skips_of(&tie, &dn).iter().all(|s| s["reason"] == "conflict"));
+}
+
+#[test]
+fn a_source_s_own_exclusions_leave_the_others_alone() {
+    let Some(lab) = common::slapd() else { return };
+    let (shared, dn) = shared_person(&lab);
+    let mut org = Org::new(lab);
+    org.contractors_extra = format!("[source.exclude]\naddresses = [\"{shared}\"]\n");
+    org.write_csv(&contractor_rows(&shared));
+    let config = org.config(None, None);
+    let search = org.json(&config, &["search", "--json"], 0);
+    let kept = search["entries"].as_array().unwrap().iter().find(|e| e["primary_email"] == shared.as_str());
+    assert_eq!(kept.map(|e| &e["source"]), Some(&HQ.into()), "excluded from the file only, so no conflict");
+    assert_eq!(skips_of(&search, "line 1")[0]["reason"], "excluded");
+    assert!(skips_of(&search, &dn).is_empty());
 }
 
 #[test]

@@ -78,9 +78,14 @@ impl Config {
         let Some(parts) = several::split(text, &SourceText { file, text })? else {
             return Self::parse_one(text, file, context, several::DEFAULT_NAME, None);
         };
+        let source = SourceText { file, text };
+        let own: several::Exclusions =
+            toml::from_str(text).map_err(|e| serde_error(&source, &KeyIndex::build(text), &e))?;
         let mut configs = Vec::with_capacity(parts.len());
-        for part in parts {
-            configs.push(Self::parse_one(&part.text, file, context, &part.name, part.priority)?);
+        for (part, own) in parts.into_iter().zip(own.source) {
+            let mut config = Self::parse_one(&part.text, file, context, &part.name, part.priority)?;
+            config.sources[0].exclude = own.exclude;
+            configs.push(config);
         }
         let mut iter = configs.into_iter();
         let mut config =
@@ -110,6 +115,7 @@ impl Config {
             priority,
             source: config.source.clone(),
             bind_password: config.bind_password.clone(),
+            exclude: ExcludeConfig::default(),
         }];
         Ok(config)
     }

@@ -1,10 +1,12 @@
 //! `[[source]]` given several times: one organisation merging several directories. Each
 //! source is checked by the same code as a lone `[source]`, on a copy of the file in which
 //! the other sources are blanked out (spaces, newlines kept) and its own header reads
-//! `[source]`, so every error keeps its line and column. `name` and `priority` are taken
-//! out first: they belong to the merge, not to any kind of source.
+//! `[source]`, so every error keeps its line and column. `name`, `priority` and the
+//! source's own `[source.exclude]` are taken out first: they belong to the merge, not to any
+//! kind of source.
 
 use super::error::{ConfigError, SourceText};
+use super::schema::ExcludeConfig;
 use super::secret::SecretSource;
 use super::source::SourceConfig;
 use std::collections::HashSet;
@@ -23,6 +25,21 @@ pub struct NamedSource {
     pub source: SourceConfig,
     /// The LDAP bind password (a graph source keeps its client secret in its own config).
     pub bind_password: Option<SecretSource>,
+    /// `[source.exclude]`: excluded from this source only, besides the file's `[exclude]`.
+    pub exclude: ExcludeConfig,
+}
+
+/// Only each `[[source]]`'s `[source.exclude]` (serde ignores the other keys here; the
+/// single-source checks see those).
+#[derive(serde::Deserialize)]
+pub struct Exclusions {
+    pub source: Vec<OwnExclusions>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct OwnExclusions {
+    #[serde(default)]
+    pub exclude: ExcludeConfig,
 }
 
 /// One `[[source]]` table's part of the file: its name and priority, and the file as the
@@ -58,7 +75,9 @@ pub fn split(text: &str, file: &SourceText<'_>) -> Result<Option<Vec<Part>>, Con
             return Err(file.invalid(span, Some("source.name".into()), problem, true));
         }
         let priority = priority_of(table, file)?;
-        let blank: Vec<Range<usize>> = ["name", "priority"].iter().filter_map(|k| key_value_span(table, k)).collect();
+        let mut blank: Vec<Range<usize>> =
+            ["name", "priority"].iter().filter_map(|k| key_value_span(table, k)).collect();
+        blank.extend(sub_table(text, region, "[source.exclude]"));
         parts.push(Part { name, priority, text: variant(text, &regions, region, &blank) });
     }
     Ok(Some(parts))
@@ -116,8 +135,7 @@ fn regions(text: &str) -> Vec<Range<usize>> {
     let mut open: Option<usize> = None;
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
-        let compact: String = line.split('#').next().unwrap_or("").chars().filter(|c| !c.is_whitespace()).collect();
-        if compact.starts_with('[') && compact.ends_with(']') {
+        if let Some(compact) = header(line) {
             let sub_table = compact.starts_with("[source.");
             if compact == "[[source]]" {
                 regions.extend(open.take().map(|start| start..offset));
@@ -130,6 +148,28 @@ fn regions(text: &str) -> Vec<Range<usize>> {
     }
     regions.extend(open.map(|start| start..offset));
     regions
+}
+
+/// A table header line without its spaces and comment (`[[source]]`, `[source.columns]`).
+fn header(line: &str) -> Option<String> {
+    let compact: String = line.split('#').next().unwrap_or("").chars().filter(|c| !c.is_whitespace()).collect();
+    (compact.starts_with('[') && compact.ends_with(']')).then_some(compact)
+}
+
+/// The lines of the sub-table headed `name` inside `region`, to the next header.
+fn sub_table(text: &str, region: &Range<usize>, name: &str) -> Option<Range<usize>> {
+    let mut offset = region.start;
+    let mut start = None;
+    for line in text[region.clone()].split_inclusive('\n') {
+        if let Some(compact) = header(line) {
+            if let Some(start) = start {
+                return Some(start..offset);
+            }
+            start = (compact == name).then_some(offset);
+        }
+        offset += line.len();
+    }
+    start.map(|start| start..region.end)
 }
 
 /// The file as one source sees it: the other sources blanked, its header a plain table,
@@ -197,6 +237,18 @@ mod tests {
         let bad = TWO.replace("priority = 2", "priority = \"high\"");
         let e = split(&bad, &file(&bad)).err().unwrap().to_string();
         assert!(e.contains("t.toml:3:12") && e.contains("whole number"), "{e}");
+    }
+
+    #[test]
+    fn a_source_s_own_exclusions_are_taken_out_of_its_view() {
+        let text =
+            TWO.replace("[source.columns]", "[source.exclude]\naddresses = [\"*@temp.example.com\"]\n[source.columns]");
+        let parts = split(&text, &file(&text)).unwrap().unwrap();
+        let doc: toml::Table = toml::from_str(&parts[1].text).unwrap();
+        assert!(doc["source"].get("exclude").is_none() && doc["source"].get("columns").is_some());
+        let all: Exclusions = toml::from_str(&text).unwrap();
+        assert_eq!(all.source[1].exclude.addresses.len(), 1);
+        assert!(all.source[0].exclude.addresses.is_empty());
     }
 
     #[test]

@@ -6,6 +6,8 @@ mod resolve;
 
 use super::classify::Policy;
 use super::{DirectoryRead, ProgressFn, Source, SourceError};
+use crate::config::value::AddressGlob;
+use crate::dn::Dn;
 use crate::model::{ClassifiedRead, EntryDetails, EntryKind, TreeNode};
 use futures::future::join_all;
 use std::sync::Arc;
@@ -18,6 +20,22 @@ pub struct Part {
     pub name: String,
     pub priority: Option<i64>,
     pub source: Arc<dyn Source>,
+    /// Excluded from this source only (`[source.exclude]`), besides the policy's own.
+    pub exclude_subtrees: Vec<Dn>,
+    pub exclude_addresses: Vec<AddressGlob>,
+    /// Entra ID guests: each source says for itself.
+    pub guests: bool,
+}
+
+impl Part {
+    /// The run's policy with this source's own exclusions and guests.
+    fn policy(&self, policy: &Policy) -> Policy {
+        let mut own = policy.clone();
+        own.include.guests = self.guests;
+        own.exclude_subtrees.extend(self.exclude_subtrees.iter().cloned());
+        own.exclude_addresses.extend(self.exclude_addresses.iter().cloned());
+        own
+    }
 }
 
 pub struct MergedSource {
@@ -42,7 +60,7 @@ impl MergedSource {
         policy: Policy,
     ) -> Result<Vec<(String, Option<i64>, ClassifiedRead)>, SourceError> {
         let reads = self.parts.iter().map(|part| {
-            let (progress, cancel, policy) = (progress.clone(), cancel.clone(), policy.clone());
+            let (progress, cancel, policy) = (progress.clone(), cancel.clone(), part.policy(&policy));
             async move { (part, part.source.read_classified(progress, cancel, policy).await) }
         });
         let mut done = Vec::with_capacity(self.parts.len());

@@ -105,7 +105,15 @@ pub fn from_config(config: &Config) -> Arc<dyn Source> {
     let parts = config
         .sources
         .iter()
-        .map(|s| merged::Part { name: s.name.clone(), priority: s.priority, source: named(config, s) })
+        .map(|s| merged::Part {
+            name: s.name.clone(),
+            priority: s.priority,
+            source: named(config, s),
+            // Validated when the config was read, so a parse failure cannot happen here.
+            exclude_subtrees: s.exclude.subtrees.iter().filter_map(|d| crate::dn::Dn::parse(&d.0).ok()).collect(),
+            exclude_addresses: s.exclude.addresses.clone(),
+            guests: s.source.include_guests(),
+        })
         .collect();
     Arc::new(merged::MergedSource::new(parts))
 }
