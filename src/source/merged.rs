@@ -65,17 +65,21 @@ impl MergedSource {
         });
         let mut done = Vec::with_capacity(self.parts.len());
         for (part, read) in join_all(reads).await {
-            let named = |inner: SourceError| match inner {
-                SourceError::Cancelled => SourceError::Cancelled,
-                inner => SourceError::Named { name: part.name.clone(), inner: Box::new(inner) },
-            };
-            let read = read.map_err(named)?;
+            let read = read.map_err(|inner| named(&part.name, inner))?;
             if !read.classification.entries.iter().any(|e| e.kind == EntryKind::User) {
                 return Err(SourceError::Empty { name: part.name.clone() });
             }
             done.push((part.name.clone(), part.priority, read));
         }
         Ok(done)
+    }
+}
+
+/// A source's error, with its name; a cancel stays a cancel.
+fn named(name: &str, inner: SourceError) -> SourceError {
+    match inner {
+        SourceError::Cancelled => SourceError::Cancelled,
+        inner => SourceError::Named { name: name.to_string(), inner: Box::new(inner) },
     }
 }
 
@@ -87,8 +91,22 @@ impl Source for MergedSource {
     }
 
     async fn read_all(&self, progress: ProgressFn, cancel: CancellationToken) -> Result<DirectoryRead, SourceError> {
-        // Unclassified objects cannot be merged by address; only the first source is read.
-        self.first().source.read_all(progress, cancel).await
+        // Every source's objects, one after the other: unclassified objects carry no address
+        // to merge by (that is `read_classified`'s), but a read is never a part of the sources.
+        let reads = self.parts.iter().map(|part| part.source.read_all(progress.clone(), cancel.clone()));
+        let mut all: Option<DirectoryRead> = None;
+        for (part, read) in self.parts.iter().zip(join_all(reads).await) {
+            let read = read.map_err(|inner| named(&part.name, inner))?;
+            match all.as_mut() {
+                // The first source's flavor stands for the read (the engine shows one).
+                None => all = Some(read),
+                Some(all) => {
+                    all.objects.extend(read.objects);
+                    all.stats = resolve::total([&all.stats, &read.stats].into_iter());
+                }
+            }
+        }
+        all.ok_or_else(|| SourceError::ReaderDied("no source to read".into()))
     }
 
     async fn read_classified(
@@ -111,5 +129,46 @@ impl Source for MergedSource {
 
     async fn details(&self, dn: &str) -> Result<EntryDetails, SourceError> {
         self.first().source.details(dn).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Config;
+    use crate::source::SourceError;
+    use std::sync::Arc;
+    use tokio_util::sync::CancellationToken;
+
+    /// Two CSV files as one organisation's sources.
+    fn two_files(a: &str, b: &str) -> (tempfile::TempDir, Arc<dyn super::Source>) {
+        let dir = tempfile::tempdir().unwrap();
+        let (pa, pb) = (dir.path().join("a.csv"), dir.path().join("b.csv"));
+        std::fs::write(&pa, a).unwrap();
+        std::fs::write(&pb, b).unwrap();
+        let text = format!(
+            "[[source]]\nname = \"a\"\nkind = \"csv\"\npath = {:?}\n\n[[source]]\nname = \"b\"\nkind = \"csv\"\npath = {:?}\n",
+            pa.display().to_string(),
+            pb.display().to_string()
+        );
+        let config = Config::parse(&text, "t.toml").unwrap();
+        (dir, crate::source::from_config(&config))
+    }
+
+    fn quiet() -> crate::source::ProgressFn {
+        Arc::new(|_| {})
+    }
+
+    #[tokio::test]
+    async fn every_source_is_read_and_an_empty_one_fails_the_read_by_name() {
+        let (_d, source) = two_files("Ann,Lee,ann@x.com,,\n", "Bo,Li,bo@x.com,,\nCy,Ng,cy@x.com,,\n");
+        assert!(source.describe().starts_with("2 sources (a: "), "{}", source.describe());
+        assert_eq!(source.read_all(quiet(), CancellationToken::new()).await.unwrap().objects.len(), 3);
+        let read = source.read_classified(quiet(), CancellationToken::new(), Default::default()).await.unwrap();
+        let names: Vec<_> = read.classification.entries.iter().map(|e| e.source.as_deref().unwrap()).collect();
+        assert_eq!(names, ["a", "b", "b"]);
+
+        let (_d, source) = two_files("Ann,Lee,ann@x.com,,\n", "");
+        let e = source.read_classified(quiet(), CancellationToken::new(), Default::default()).await.unwrap_err();
+        assert!(matches!(&e, SourceError::Empty { name } | SourceError::Named { name, .. } if name == "b"), "{e}");
     }
 }

@@ -18,7 +18,7 @@ pub fn merge(reads: Vec<(String, Option<i64>, ClassifiedRead)>) -> ClassifiedRea
     ClassifiedRead { flavor, classification: merged.finish(), stats }
 }
 
-fn total<'a>(stats: impl Iterator<Item = &'a ReadStats>) -> ReadStats {
+pub(super) fn total<'a>(stats: impl Iterator<Item = &'a ReadStats>) -> ReadStats {
     stats.fold(ReadStats::default(), |sum, s| ReadStats {
         entries: sum.entries + s.entries,
         pages: sum.pages + s.pages,
