@@ -150,7 +150,7 @@ fn of_config(name: &str, config: &Config, now: Timestamp) -> OrgStatus {
         file: config.origin.clone().unwrap_or_default(),
         enabled: config.enabled,
         state: state(config, last, pending),
-        source_kind: Some(config.source.kind().name().to_string()),
+        source_kind: Some(source_kinds(config)),
         target: config
             .target
             .as_ref()
@@ -214,6 +214,12 @@ fn schedule(config: &Config, now: Timestamp) -> (ScheduleState, Option<Timestamp
     }
 }
 
+/// The kind of each source, joined with "+" for an organisation with several (`ldap+csv`).
+fn source_kinds(config: &Config) -> String {
+    let kinds: Vec<&str> = config.sources.iter().map(|s| s.source.kind().name()).collect();
+    if kinds.is_empty() { config.source.kind().name().to_string() } else { kinds.join("+") }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -267,5 +273,16 @@ mod tests {
         assert_eq!(schedule(&c, now), (ScheduleState::NotRunning, Some("2026-12-03T09:30:00Z".parse().unwrap())));
         c.enabled = false;
         assert_eq!(schedule(&c, now).0, ScheduleState::Disabled);
+    }
+
+    #[test]
+    fn an_organisation_with_several_sources_shows_each_kind() {
+        let text = "[[source]]\nname = \"hq\"\nkind = \"ldap\"\nurl = \"ldaps://dc1.example.com\"\n\
+                    base_dn = \"DC=example,DC=com\"\n\n[[source]]\nname = \"contractors\"\nkind = \"csv\"\n\
+                    path = \"/srv/contractors.csv\"\n";
+        let config = Config::parse(text, "t.toml").unwrap();
+        assert_eq!(source_kinds(&config), "ldap+csv");
+        let single = Config::parse("[source]\nkind = \"csv\"\npath = \"/p.csv\"\n", "t.toml").unwrap();
+        assert_eq!(source_kinds(&single), "csv");
     }
 }
