@@ -83,7 +83,7 @@ fn main() {
         "bench.toml",
     )
     .unwrap();
-    let mut app = App::new(config, BASE, Keymap::defaults());
+    let mut app = App::new(config, vec![BASE.into()], Keymap::defaults());
     app.tree.open.insert(PEOPLE.into());
     app.tree.selected = Some(format!("CN=User {:06},{PEOPLE}", N / 2));
     app.diff.selected = Some(N / 2);

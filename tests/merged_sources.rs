@@ -6,6 +6,7 @@
 
 mod common;
 
+use adsync::config::Config;
 use common::{Lab, Outcome, run};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -184,6 +185,50 @@ fn a_source_s_own_exclusions_leave_the_others_alone() {
     assert_eq!(kept.map(|e| &e["source"]), Some(&HQ.into()), "excluded from the file only, so no conflict");
     assert_eq!(skips_of(&search, "line 1")[0]["reason"], "excluded");
     assert!(skips_of(&search, &dn).is_empty());
+}
+
+/// In a real terminal: the directory pane names the source it browses, `x` on the shared
+/// person leaves them out of the slapd source only (so the file's row is synced, no conflict),
+/// `]` browses the CSV file, and the settings pane moves to the next source too.
+#[test]
+fn the_tui_browses_each_source_and_excludes_within_one() {
+    let Some(lab) = common::slapd() else { return };
+    let (shared, dn) = shared_person(&lab);
+    let org = Org::new(lab);
+    org.write_csv(&contractor_rows(&shared));
+    let config = org.config(None, None);
+    let home = org.dir.path().display().to_string();
+    let env = [("HOME", home.as_str()), ("ADSYNC_TEST_BIND_PW", org.lab.bind_pw.as_str())];
+    let bin = assert_cmd::cargo::cargo_bin("adsync");
+    let command = format!("{} --config {}", bin.display(), config.display());
+    let Some(t) = common::tmux::Tmux::start(&command, 120, 40, &env) else { return };
+    let wait = std::time::Duration::from_secs(20);
+    t.wait_for("source hq · 1 of 2 · ] next", wait);
+    let cn = dn.split(',').next().unwrap().split_once('=').unwrap().1.to_string();
+    t.wait_until("the OU's people", wait, |screen| screen.contains("     u "));
+    t.keys(&["/"]);
+    t.type_text(&cn);
+    t.keys(&["Enter"]);
+    t.wait_for(&format!("u {cn}"), wait);
+    t.keys(&["j", "x"]);
+    t.wait_for("from source hq (saved)", wait);
+    t.wait_for("excluded", wait);
+    t.keys(&["]"]);
+    t.wait_for("contractors 2/2", wait);
+    t.wait_for("Cy Ng", wait);
+    t.keys(&["1", "]"]);
+    t.wait_for("editing source contractors (2 of 2)", wait);
+    t.keys(&["q"]);
+    t.wait_until("the app to exit", wait, |_| t.exited());
+
+    let again = Config::load(&config).unwrap();
+    let own: Vec<String> = again.sources[0].exclude.subtrees.iter().map(|d| d.0.to_lowercase()).collect();
+    assert_eq!(own, [dn.to_lowercase()], "the person is excluded from the slapd source only");
+    assert!(again.exclude.subtrees.is_empty() && again.sources[1].exclude.subtrees.is_empty());
+    let search = org.json(&config, &["search", "--json"], 0);
+    let kept = search["entries"].as_array().unwrap().iter().find(|e| e["primary_email"] == shared.as_str());
+    assert_eq!(kept.map(|e| &e["source"]), Some(&CONTRACTORS.into()), "no conflict: the file's row is synced");
+    assert_eq!(skips_of(&search, &dn)[0]["reason"], "excluded");
 }
 
 #[test]

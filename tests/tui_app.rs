@@ -51,7 +51,12 @@ impl Harness {
     }
 
     fn with_config(config: Config, dir: Option<tempfile::TempDir>) -> Self {
-        Self { app: App::new(config, ROOT, Keymap::defaults()), snap: snapshot(), now: Instant::now(), _dir: dir }
+        Self {
+            app: App::new(config, vec![ROOT.into()], Keymap::defaults()),
+            snap: snapshot(),
+            now: Instant::now(),
+            _dir: dir,
+        }
     }
 
     fn press_with(&mut self, code: KeyCode, modifiers: KeyModifiers) -> Vec<Effect> {
@@ -82,7 +87,7 @@ impl Harness {
     /// Reads the config file again as the runner's reload does and tells the app.
     fn reload(&mut self) -> Vec<Effect> {
         let config = Config::load(self.app.config.origin.as_ref().unwrap()).unwrap();
-        let reloaded = Reloaded { config, root: ROOT.into() };
+        let reloaded = Reloaded { config, roots: vec![ROOT.into()] };
         self.app.update(Input::Reloaded(Ok(Box::new(reloaded))), &self.snap, self.now)
     }
 
@@ -265,7 +270,7 @@ fn x_excludes_the_selected_subtree_in_the_config_file() {
     h.press(KeyCode::Char('j'));
     let people = "OU=People,DC=example,DC=com";
     let x = h.press(KeyCode::Char('x'));
-    assert_eq!(x, vec![Effect::Write(ConfigWrite::ToggleExclusion { dn: people.into() })]);
+    assert_eq!(x, vec![Effect::Write(ConfigWrite::ToggleExclusion { dn: people.into(), source: None })]);
     assert_eq!(h.perform_writes(x), vec![Effect::Reload]);
     assert_eq!(h.flash_text(), format!("excluded {people} (saved)"));
     let path = h.app.config.origin.clone().unwrap();
@@ -491,7 +496,7 @@ mod command_bar {
                 assert_eq!((effects, overlay), (&[][..], None), "{case}");
                 assert_eq!(flash_level(h), Some(Level::Warn), "{case}");
             }
-            Check => assert_eq!((effects, overlay), (&[Effect::RunCheck][..], Some(Overlay::Diagnostics)), "{case}"),
+            Check => assert_eq!((effects, overlay), (&[Effect::RunCheck(0)][..], Some(Overlay::Diagnostics)), "{case}"),
             Quit => assert_eq!((effects, h.app.quit), (&[Effect::Quit][..], true), "{case}"),
             AskToQuit => {
                 assert_eq!((effects, overlay), (&[][..], Some(Overlay::ConfirmQuit)), "{case}");
@@ -668,7 +673,7 @@ mod saving {
         h.press(KeyCode::Char('j'));
         let root = "OU=People,DC=example,DC=com";
         let config = Config::parse(&CONFIG.replace("DC=example,DC=com\"", &format!("{root}\"")), "a.toml").unwrap();
-        let reloaded = Box::new(Reloaded { config, root: root.into() });
+        let reloaded = Box::new(Reloaded { config, roots: vec![root.into()] });
         let effects = h.app.update(Input::Reloaded(Ok(reloaded)), &h.snap, h.now);
         assert_eq!(effects, vec![Effect::Engine(Command::Browse { dn: root.into(), refresh: false }), Effect::Observe]);
         assert_eq!(h.app.tree.selected.as_deref(), Some(root));

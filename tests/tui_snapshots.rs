@@ -115,7 +115,7 @@ fn at(secs: u64) -> SystemTime {
 
 fn app() -> App {
     let config = Config::parse(CONFIG, "adsync.toml").unwrap();
-    let mut app = App::new(config, "DC=example,DC=com", Keymap::defaults());
+    let mut app = App::new(config, vec!["DC=example,DC=com".into()], Keymap::defaults());
     app.tree.open.insert("OU=People,DC=example,DC=com".into());
     app.tree.selected = Some("CN=Ann Lee,OU=People,DC=example,DC=com".into());
     for (k, (level, text)) in [
@@ -305,6 +305,30 @@ fn settings_for_each_source_kind() {
             insta::assert_snapshot!(format!("settings_source_{kind}_{w}x{h}"), render(&mut app, &snap, w, h));
         }
     }
+}
+
+/// An organisation merging two sources: the directory pane and the settings pane each say
+/// which source they show and the key to the next.
+#[test]
+fn several_sources_name_the_one_shown() {
+    let two = format!(
+        "[[source]]\nname = \"hq\"\n{}\n[[source]]\nname = \"staff\"\nkind = \"csv\"\npath = \"/srv/staff.csv\"\n",
+        CONFIG.replace("[source]\n", "")
+    );
+    let config = Config::parse(&two, "adsync.toml").unwrap();
+    let roots = vec!["DC=example,DC=com".into(), "/srv/staff.csv".into()];
+    let mut app = App::new(config, roots, Keymap::defaults());
+    let snap = snapshot(false);
+    insta::assert_snapshot!("several_sources_first_120x40", render(&mut app, &snap, 120, 40));
+    key(&mut app, &snap, KeyCode::Char(']'));
+    key(&mut app, &snap, KeyCode::Char('1'));
+    key(&mut app, &snap, KeyCode::Char(']'));
+    // The keys' notes are logged at the wall clock's time; the flash line keeps the last.
+    app.log = adsync::tui::panes::log::LogState::default();
+    // The engine has just started the second source's tree.
+    let snap = Snapshot { tree: Arc::new(TreeData::browsing(1)), ..snap };
+    insta::assert_snapshot!("several_sources_second_120x40", render(&mut app, &snap, 120, 40));
+    insta::assert_snapshot!("several_sources_second_80x24", render(&mut app, &snap, 80, 24));
 }
 
 #[test]
@@ -587,7 +611,7 @@ fn the_first_run_form_at_both_sizes() {
     let snap = Snapshot::default();
     for (w, h) in [(120, 40), (80, 24)] {
         let config = Config::seed("/home/admin/.config/adsync/config.toml".into());
-        let mut app = App::new(config, "DC=example,DC=com", Keymap::defaults());
+        let mut app = App::new(config, vec!["DC=example,DC=com".into()], Keymap::defaults());
         app.begin_first_run(Instant::now());
         app.log = Default::default(); // its line carries the wall clock
         insta::assert_snapshot!(format!("first_run_{w}x{h}"), render(&mut app, &snap, w, h));

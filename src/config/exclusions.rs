@@ -1,4 +1,5 @@
-//! Excluding a subtree from the TUI: `[exclude] subtrees` edited in place with toml_edit.
+//! Excluding a subtree from the TUI: `[exclude] subtrees` (or one `[[source]]`'s own
+//! `[source.exclude] subtrees`) edited in place with toml_edit.
 
 use super::form::{FormError, write_atomically};
 use crate::dn::Dn;
@@ -6,9 +7,19 @@ use std::path::Path;
 use toml_edit::{Array, DocumentMut, Item, Table, Value};
 
 /// Adds `dn` to `[exclude] subtrees`, or removes it (and every spelling of it) if present.
-/// Returns whether the subtree is excluded afterwards.
-pub fn toggle_subtree(path: Option<&Path>, dn: &str) -> Result<bool, FormError> {
-    edit(path, |doc| toggle_in(doc, dn))
+/// With `source`, the subtree is that `[[source]]`'s own exclusion (`[source.exclude]`); one
+/// excluded for every source is included again from there too. Returns whether the subtree
+/// is excluded afterwards.
+pub fn toggle_subtree(path: Option<&Path>, dn: &str, source: Option<&str>) -> Result<bool, FormError> {
+    let shown = path.map(|p| p.display().to_string()).unwrap_or_default();
+    edit(path, |doc| match source {
+        None => Ok(toggle_in(table(doc, "exclude"), dn)),
+        Some(_) if remove_from(table(doc, "exclude"), dn) => Ok(false),
+        Some(name) => {
+            let own = source_table(doc, name).ok_or_else(|| FormError::NoSource { path: shown, name: name.into() })?;
+            Ok(toggle_in(sub_table(own, "exclude"), dn))
+        }
+    })
 }
 
 /// Adds `address` to `[sync] exempt` (once): adsync never touches it again.
@@ -23,6 +34,7 @@ pub fn add_exemption(path: Option<&Path>, address: &str) -> Result<(), FormError
         {
             list.push(address);
         }
+        Ok(())
     })
 }
 
@@ -33,37 +45,53 @@ fn table<'d>(doc: &'d mut DocumentMut, name: &str) -> &'d mut Table {
     doc[name].as_table_mut().expect("ensured above")
 }
 
+fn sub_table<'t>(parent: &'t mut Table, name: &str) -> &'t mut Table {
+    if !parent.get(name).is_some_and(Item::is_table) {
+        parent[name] = Item::Table(Table::new());
+    }
+    parent[name].as_table_mut().expect("ensured above")
+}
+
+/// The `[[source]]` called `name` (names are unique whatever their case).
+pub(super) fn source_table<'d>(doc: &'d mut DocumentMut, name: &str) -> Option<&'d mut Table> {
+    let sources = doc.get_mut("source")?.as_array_of_tables_mut()?;
+    sources.iter_mut().find(|t| t.get("name").and_then(Item::as_str).is_some_and(|n| n.eq_ignore_ascii_case(name)))
+}
+
 /// Reads the config file, lets `change` edit it in place, writes it back atomically.
-fn edit<T>(path: Option<&Path>, change: impl FnOnce(&mut DocumentMut) -> T) -> Result<T, FormError> {
+/// A change that fails leaves the file as it was.
+fn edit<T>(path: Option<&Path>, change: impl FnOnce(&mut DocumentMut) -> Result<T, FormError>) -> Result<T, FormError> {
     let path = path.ok_or(FormError::NoFile)?;
     let shown = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|source| FormError::Read { path: shown.clone(), source })?;
     let mut doc: DocumentMut = text
         .parse()
         .map_err(|e: toml_edit::TomlError| FormError::Parse { path: shown.clone(), detail: e.message().to_string() })?;
-    let result = change(&mut doc);
+    let result = change(&mut doc)?;
     write_atomically(path, &doc.to_string()).map_err(|source| FormError::Write { path: shown, source })?;
     Ok(result)
 }
 
-fn toggle_in(doc: &mut DocumentMut, dn: &str) -> bool {
-    let table = table(doc, "exclude");
-    if !table.contains_key("subtrees") {
-        table["subtrees"] = toml_edit::value(Array::new());
+/// In an exclude table: `dn` added to `subtrees`, or taken out when there.
+fn toggle_in(table: &mut Table, dn: &str) -> bool {
+    if remove_from(table, dn) {
+        return false;
     }
-    let Some(array) = table["subtrees"].as_array_mut() else {
-        table["subtrees"] = toml_edit::value(Array::from_iter([dn]));
-        return true;
-    };
+    match table.get_mut("subtrees").and_then(Item::as_array_mut) {
+        Some(array) => array.push(dn),
+        None => table["subtrees"] = toml_edit::value(Array::from_iter([dn])),
+    }
+    true
+}
+
+/// Takes every spelling of `dn` out of the table's `subtrees`; whether there was one.
+fn remove_from(table: &mut Table, dn: &str) -> bool {
+    let Some(array) = table.get_mut("subtrees").and_then(Item::as_array_mut) else { return false };
     let target = Dn::parse(dn).ok();
     let same = |v: &Value| v.as_str().and_then(|s| Dn::parse(s).ok()) == target;
     let before = array.len();
     array.retain(|v| !same(v));
-    if array.len() < before {
-        return false;
-    }
-    array.push(dn);
-    true
+    array.len() < before
 }
 
 #[cfg(test)]
@@ -73,11 +101,53 @@ mod tests {
     #[test]
     fn toggling_adds_then_removes_any_spelling() {
         let mut doc: DocumentMut = "# top\n[source]\nkind = \"ldap\"\n".parse().unwrap();
-        assert!(toggle_in(&mut doc, "OU=Test,DC=x"));
+        assert!(toggle_in(table(&mut doc, "exclude"), "OU=Test,DC=x"));
         assert!(doc.to_string().contains("subtrees = [\"OU=Test,DC=x\"]"));
-        assert!(!toggle_in(&mut doc, "ou=test, dc=X"));
+        assert!(!toggle_in(table(&mut doc, "exclude"), "ou=test, dc=X"));
         assert!(doc.to_string().contains("subtrees = []"));
         assert!(doc.to_string().starts_with("# top"));
+    }
+
+    const TWO: &str = "[[source]]\nname = \"hq\"\nkind = \"ldap\"\nurl = \"ldap://127.0.0.1:3893\"\nbase_dn = \"dc=x\"\n\n# the contractors\n[[source]]\nname = \"staff\"\nkind = \"csv\"\npath = \"/tmp/s.csv\"\n\n[exclude]\nsubtrees = [\"OU=Old,DC=x\"]\n";
+
+    fn parsed(path: &Path) -> crate::config::Config {
+        crate::config::Config::load(path).unwrap()
+    }
+
+    #[test]
+    fn a_source_s_subtree_goes_to_its_own_exclusions_and_comes_back_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, TWO).unwrap();
+        assert!(toggle_subtree(Some(&path), "OU=Temp,DC=x", Some("HQ")).unwrap());
+        let config = parsed(&path);
+        let own: Vec<&str> = config.sources[0].exclude.subtrees.iter().map(|d| d.0.as_str()).collect();
+        assert_eq!(own, ["OU=Temp,DC=x"]);
+        assert!(config.sources[1].exclude.subtrees.is_empty());
+        assert_eq!(config.exclude.subtrees.len(), 1, "the shared exclusions are left alone");
+        assert!(std::fs::read_to_string(&path).unwrap().contains("# the contractors\n[[source]]"));
+        assert!(!toggle_subtree(Some(&path), "ou=temp,dc=x", Some("hq")).unwrap());
+        assert!(parsed(&path).sources[0].exclude.subtrees.is_empty());
+    }
+
+    #[test]
+    fn a_subtree_excluded_for_every_source_is_included_again_from_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, TWO).unwrap();
+        assert!(!toggle_subtree(Some(&path), "OU=Old,DC=x", Some("staff")).unwrap());
+        let config = parsed(&path);
+        assert!(config.exclude.subtrees.is_empty() && config.sources[1].exclude.subtrees.is_empty());
+    }
+
+    #[test]
+    fn a_source_no_longer_in_the_file_is_named_and_nothing_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, TWO).unwrap();
+        let e = toggle_subtree(Some(&path), "OU=Temp,DC=x", Some("branch")).unwrap_err().to_string();
+        assert!(e.contains("\"branch\"") && e.contains("nothing was written"), "{e}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), TWO);
     }
 
     #[test]

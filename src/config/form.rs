@@ -86,6 +86,10 @@ pub enum FormError {
         "Settings: {path} has several [[source]] tables, which the settings form does not edit; edit the file by hand, nothing was written"
     )]
     SeveralSources { path: String },
+    #[error(
+        "Settings: {path} has no [[source]] named {name:?} any more (it was changed since adsync read it); nothing was written"
+    )]
+    NoSource { path: String, name: String },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -94,6 +98,18 @@ pub struct Form {
     pub fields: Vec<Field>,
     /// The other source kinds' fields, kept while another kind is chosen.
     stash: BTreeMap<FieldId, Field>,
+    /// With several `[[source]]`s, each one's name and, while another is edited, its fields.
+    sources: Vec<SourceSlot>,
+    /// The place of the source whose fields are shown.
+    editing: usize,
+}
+
+/// One of several sources in the form: its name, and its kind and every kind's fields
+/// while it is not the one shown (empty while it is).
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct SourceSlot {
+    name: String,
+    fields: BTreeMap<FieldId, Field>,
 }
 
 fn field(id: FieldId, group: &'static str, label: &'static str, value: FieldValue) -> Field {
@@ -150,6 +166,7 @@ impl Form {
         fields.push(kind);
         fields.append(&mut by_kind[chosen]);
         let stash = by_kind.into_iter().flatten().map(|f| (f.id, f)).collect();
+        let sources = source::slots(config);
         fields.extend([
             flag(FieldId::ActiveUsers, what, "Active users", s.active_users),
             flag(FieldId::DisabledUsers, what, "Disabled accounts", s.disabled_users),
@@ -163,9 +180,38 @@ impl Form {
             // Scheduled runs are made by `adsync schedule`; without this they only plan.
             flag(FieldId::AutoApply, "Schedule", "Apply unreviewed", s.auto_apply),
         ]);
-        let mut form = Self { fields, stash };
+        let mut form = Self { fields, stash, sources, editing: 0 };
         form.fields.extend(service::fields(config));
         form
+    }
+
+    /// The place in the config of the source the form shows (0 with one source).
+    pub fn editing(&self) -> usize {
+        self.editing
+    }
+
+    /// With several sources: the one shown, by name, and how many there are.
+    pub fn editing_source(&self) -> Option<(&str, usize)> {
+        self.sources.get(self.editing).map(|s| (s.name.as_str(), self.sources.len()))
+    }
+
+    /// Shows the fields of the source at `at` (one of several), keeping what was typed into
+    /// the one shown until now.
+    pub fn edit_source(&mut self, at: usize) {
+        if at == self.editing || at >= self.sources.len() {
+            return;
+        }
+        let kind_at = self.fields.iter().position(|f| f.id == FieldId::SourceKind).expect("the kind is shown");
+        let end = kind_at + 1 + self.fields[kind_at + 1..].iter().take_while(|f| source::is_source_field(f.id)).count();
+        let mut leaving: BTreeMap<FieldId, Field> = self.fields.drain(kind_at..end).map(|f| (f.id, f)).collect();
+        leaving.append(&mut self.stash);
+        self.sources[self.editing].fields = leaving;
+        let mut coming = std::mem::take(&mut self.sources[at].fields);
+        let kind = coming.remove(&FieldId::SourceKind).expect("a parked source keeps its kind");
+        self.fields.insert(kind_at, kind);
+        self.stash = coming;
+        self.editing = at;
+        self.show_source_kind();
     }
 
     /// A first run's form: the seed's defaults, and the connection left to be filled in.
@@ -295,25 +341,48 @@ impl Form {
         if let Some((label, problem)) = self.errors().first() {
             return Err(FormError::Invalid { label, problem: problem.to_string() });
         }
-        let required = source::required(self.source_kind());
-        if let Some(empty) = required.iter().find(|id| self.text(**id).is_empty()) {
-            return Err(FormError::Invalid {
-                label: self.get(*empty).label,
-                problem: "it is empty; fill it in".into(),
-            });
-        }
         let (mut doc, new) = match path.filter(|p| p.exists()) {
             Some(path) => (read_document(path)?, false),
             None => (super::first_run::template(), true),
         };
-        // Writing `[source]` over an array of them would drop every source but the form's.
-        if doc.get("source").is_some_and(Item::is_array_of_tables) {
-            return Err(FormError::SeveralSources { path: path.map(|p| p.display().to_string()).unwrap_or_default() });
+        let shown = path.map(|p| p.display().to_string()).unwrap_or_default();
+        match (self.sources.is_empty(), doc.get("source").is_some_and(Item::is_array_of_tables)) {
+            (true, false) => {
+                self.check_required(None)?;
+                source::write(self, table(&mut doc, "source"), false);
+            }
+            (false, true) => self.write_sources(&mut doc, &shown)?,
+            // Writing `[source]` over an array of them would drop every source but the form's.
+            (true, true) => return Err(FormError::SeveralSources { path: shown }),
+            (false, false) => return Err(FormError::NoSource { path: shown, name: self.sources[0].name.clone() }),
         }
-        source::write(self, &mut doc);
         self.write_sync(table(&mut doc, "sync"));
         service::write(self, &mut doc, new)?;
         Ok((doc, new))
+    }
+
+    /// Each source's fields into its own `[[source]]`, found by name.
+    fn write_sources(&self, doc: &mut DocumentMut, path: &str) -> Result<(), FormError> {
+        for (at, slot) in self.sources.iter().enumerate() {
+            let mut view = self.clone();
+            view.edit_source(at);
+            view.check_required(Some(&slot.name))?;
+            if let Some((label, problem)) = view.errors().first() {
+                return Err(FormError::Invalid { label, problem: format!("{problem} (source {})", slot.name) });
+            }
+            let own = super::exclusions::source_table(doc, &slot.name)
+                .ok_or_else(|| FormError::NoSource { path: path.to_string(), name: slot.name.clone() })?;
+            source::write(&view, own, true);
+        }
+        Ok(())
+    }
+
+    /// The chosen kind's fields that must not be empty (`source`: which one, when several).
+    fn check_required(&self, source: Option<&str>) -> Result<(), FormError> {
+        let required = source::required(self.source_kind());
+        let Some(empty) = required.iter().find(|id| self.text(**id).is_empty()) else { return Ok(()) };
+        let of = source.map(|name| format!(" (source {name})")).unwrap_or_default();
+        Err(FormError::Invalid { label: self.get(*empty).label, problem: format!("it is empty; fill it in{of}") })
     }
 
     fn write_source(&self, t: &mut Table) {

@@ -150,6 +150,15 @@ impl Config {
         }
     }
 
+    /// The config with the source at `at` as its only one, when it merges several (a check of
+    /// that source); otherwise the config as it is.
+    pub fn narrowed_to(&self, at: usize) -> Config {
+        match self.sources.get(at) {
+            Some(source) if self.merges_sources() => self.only_source(source),
+            _ => self.clone(),
+        }
+    }
+
     /// Whether the organisation merges more than one source.
     pub fn merges_sources(&self) -> bool {
         self.sources.len() > 1

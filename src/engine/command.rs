@@ -22,4 +22,7 @@ pub enum Command {
     Browse { dn: String, refresh: bool },
     /// Fetch every attribute of one entry.
     Inspect(String),
+    /// Browse another of the organisation's sources (by its place in the config): the
+    /// listings of the one browsed until now are dropped.
+    BrowseSource(usize),
 }

@@ -66,6 +66,9 @@ impl EngineHandle {
 /// What the engine works with: where it reads, where it writes, and the rules in between.
 pub struct EngineParts {
     pub source: Arc<dyn Source>,
+    /// Each of the organisation's sources on its own, in the config's order, for browsing
+    /// (a lone source: itself).
+    pub browse: Vec<Arc<dyn Source>>,
     /// `Err` says why planning cannot work (no `[target]`, or it could not be opened).
     pub target: Result<Arc<dyn Target>, TargetProblem>,
     pub policy: Policy,
@@ -90,10 +93,11 @@ impl EngineParts {
     }
 
     fn with_target(config: &crate::config::Config, target: Result<Arc<dyn Target>, TargetProblem>) -> Self {
-        let source: Arc<dyn Source> = crate::source::from_config(config);
+        let (source, browse) = crate::source::with_each(config);
         Self {
             runs: RunLog::from_config(config, source.describe()),
             source,
+            browse,
             target,
             policy: Policy::from_config(config),
             sync: SyncSettings::from_config(config),
@@ -165,8 +169,8 @@ impl Engine {
             Effect::StartRead => self.start_read(),
             Effect::StartPlan(search) => self.start_plan(search),
             Effect::StartApply { review, overrides, run } => self.start_apply(review, overrides, run),
-            Effect::FetchChildren(dn) => self.fetch(dn, true),
-            Effect::FetchDetails(dn) => self.fetch(dn, false),
+            Effect::FetchChildren { source, dn } => self.fetch(source, dn, true),
+            Effect::FetchDetails { source, dn } => self.fetch(source, dn, false),
             Effect::CancelJob => {
                 if let Some(token) = self.job.take() {
                     token.cancel();
@@ -195,16 +199,16 @@ impl Engine {
     }
 
     /// Browsing runs beside any job: its answers come back as messages like everything else.
-    fn fetch(&self, dn: String, children: bool) {
+    fn fetch(&self, at: usize, dn: String, children: bool) {
         let Some(inbox) = self.inbox.upgrade() else { return };
-        let source = self.parts.source.clone();
+        let Some(browsed) = self.parts.browse.get(at).cloned() else { return };
         tokio::spawn(async move {
             let msg = if children {
-                let result = source.children(&dn).await.map_err(Arc::new);
-                Msg::Children { dn, result }
+                let result = browsed.children(&dn).await.map_err(Arc::new);
+                Msg::Children { source: at, dn, result }
             } else {
-                let result = source.details(&dn).await.map_err(Arc::new);
-                Msg::Details { dn, result }
+                let result = browsed.details(&dn).await.map_err(Arc::new);
+                Msg::Details { source: at, dn, result }
             };
             let _ = inbox.send(msg);
         });

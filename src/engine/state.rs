@@ -176,8 +176,17 @@ pub enum Msg {
     PlanFinished(Result<Planned, SyncError>),
     ApplyProgress(ApplyProgress),
     ApplyFinished(Result<ApplyOutcome, SyncError>),
-    Children { dn: String, result: Result<Vec<TreeNode>, Arc<SourceError>> },
-    Details { dn: String, result: Result<EntryDetails, Arc<SourceError>> },
+    /// `source`: the one browsed when it was asked for (a late answer from another is dropped).
+    Children {
+        source: usize,
+        dn: String,
+        result: Result<Vec<TreeNode>, Arc<SourceError>>,
+    },
+    Details {
+        source: usize,
+        dn: String,
+        result: Result<EntryDetails, Arc<SourceError>>,
+    },
 }
 
 impl Msg {
@@ -206,8 +215,15 @@ pub enum Effect {
         overrides: Overrides,
         run: RunId,
     },
-    FetchChildren(String),
-    FetchDetails(String),
+    /// Browsing: `source` is the place of the browsed source in the config.
+    FetchChildren {
+        source: usize,
+        dn: String,
+    },
+    FetchDetails {
+        source: usize,
+        dn: String,
+    },
     CancelJob,
     Log(Event),
     /// Write a run's record to the history (before the state it ends in is published).

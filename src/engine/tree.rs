@@ -24,11 +24,18 @@ pub struct Details {
 
 #[derive(Debug, Clone, Default)]
 pub struct TreeData {
+    /// Which of the organisation's sources these listings are of (its place in the config).
+    pub source: usize,
     pub listings: HashMap<String, Listing>,
     pub details: Option<Details>,
 }
 
 impl TreeData {
+    /// Nothing listed yet, of the source at `source`.
+    pub fn browsing(source: usize) -> Self {
+        Self { source, ..Self::default() }
+    }
+
     pub fn listing(&self, dn: &str) -> Option<&Listing> {
         self.listings.get(dn)
     }

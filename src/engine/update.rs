@@ -4,6 +4,7 @@ use super::command::Command;
 use super::event::Event;
 use super::record::{self, Ending, RunRules};
 use super::state::{Effect, EngineError, Msg, Phase, Review, Snapshot, TargetProblem};
+use super::tree::TreeData;
 use crate::history::{Mode, Outcome};
 use crate::model::{ChangeKind, ClassifiedRead, SearchOutcome};
 use crate::report::thousands;
@@ -39,11 +40,12 @@ pub fn update(state: &mut Snapshot, msg: Msg, rules: &Rules, now: Timestamp) -> 
             Vec::new()
         }
         Msg::ApplyFinished(result) => on_apply_finished(state, result, rules, now),
-        Msg::Children { dn, result } => {
+        Msg::Children { source, .. } | Msg::Details { source, .. } if source != state.tree.source => Vec::new(),
+        Msg::Children { dn, result, .. } => {
             Arc::make_mut(&mut state.tree).children_arrived(&dn, result);
             Vec::new()
         }
-        Msg::Details { dn, result } => {
+        Msg::Details { dn, result, .. } => {
             Arc::make_mut(&mut state.tree).details_arrived(&dn, result);
             Vec::new()
         }
@@ -60,11 +62,19 @@ fn on_command(state: &mut Snapshot, command: Command, rules: &Rules, now: Timest
         Command::Cancel => cancel(state, rules, now),
         Command::Browse { dn, refresh } => {
             let wanted = Arc::make_mut(&mut state.tree).request_children(&dn, refresh);
-            wanted.then_some(Effect::FetchChildren(dn)).into_iter().collect()
+            let source = state.tree.source;
+            wanted.then_some(Effect::FetchChildren { source, dn }).into_iter().collect()
         }
         Command::Inspect(dn) => {
             let wanted = Arc::make_mut(&mut state.tree).request_details(&dn);
-            wanted.then_some(Effect::FetchDetails(dn)).into_iter().collect()
+            let source = state.tree.source;
+            wanted.then_some(Effect::FetchDetails { source, dn }).into_iter().collect()
+        }
+        Command::BrowseSource(source) => {
+            if source != state.tree.source {
+                state.tree = Arc::new(TreeData::browsing(source));
+            }
+            Vec::new()
         }
     }
 }

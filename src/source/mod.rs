@@ -99,23 +99,32 @@ where
 
 /// The source the config describes: its one source, or every `[[source]]` merged.
 pub fn from_config(config: &Config) -> Arc<dyn Source> {
+    with_each(config).0
+}
+
+/// [`from_config`], and each of its sources on its own (the same ones, in the config's
+/// order), to browse one of them.
+pub fn with_each(config: &Config) -> (Arc<dyn Source>, Vec<Arc<dyn Source>>) {
     if !config.merges_sources() {
-        return one(&config.source, config.bind_password.clone(), config.state_dir());
+        let source = one(&config.source, config.bind_password.clone(), config.state_dir());
+        return (source.clone(), vec![source]);
     }
+    let each: Vec<Arc<dyn Source>> = config.sources.iter().map(|s| named(config, s)).collect();
     let parts = config
         .sources
         .iter()
-        .map(|s| merged::Part {
+        .zip(&each)
+        .map(|(s, source)| merged::Part {
             name: s.name.clone(),
             priority: s.priority,
-            source: named(config, s),
+            source: source.clone(),
             // Validated when the config was read, so a parse failure cannot happen here.
             exclude_subtrees: s.exclude.subtrees.iter().filter_map(|d| crate::dn::Dn::parse(&d.0).ok()).collect(),
             exclude_addresses: s.exclude.addresses.clone(),
             guests: s.source.include_guests(),
         })
         .collect();
-    Arc::new(merged::MergedSource::new(parts))
+    (Arc::new(merged::MergedSource::new(parts)), each)
 }
 
 /// One of several sources; a Graph source keeps its snapshot in a state dir of its own.

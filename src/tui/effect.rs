@@ -57,8 +57,9 @@ pub enum Effect {
     Write(ConfigWrite),
     /// The config file changed: read it again and rebuild the engine with it.
     Reload,
-    /// Run the connectivity check; its rungs come back as [`Input::CheckStep`].
-    RunCheck,
+    /// Run the connectivity check of the source at this place in the config (the one the
+    /// directory pane browses); its rungs come back as [`Input::CheckStep`].
+    RunCheck(usize),
     /// Run the connectivity check on the settings as the form has them, saved or not.
     CheckForm(Form),
     /// Read the history (if it changed) and the schedule's heartbeat: [`Input::Observed`].
@@ -70,9 +71,11 @@ pub enum Effect {
 /// A change to the config file, made in place with its comments kept.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ConfigWrite {
-    /// Add the subtree to `[exclude] subtrees`, or take it out if it is there.
+    /// Add the subtree to `[exclude] subtrees`, or take it out if it is there. With `source`
+    /// (an organisation merging several), to that `[[source]]`'s own exclusions.
     ToggleExclusion {
         dn: String,
+        source: Option<String>,
     },
     /// Add the address to `[sync] exempt`.
     AddExemption {
@@ -86,6 +89,7 @@ pub enum ConfigWrite {
 pub enum Saved {
     Exclusion {
         dn: String,
+        source: Option<String>,
         excluded: bool,
     },
     Exemption {
@@ -100,8 +104,11 @@ impl Saved {
     /// What the user is told.
     pub fn message(&self) -> String {
         match self {
-            Saved::Exclusion { dn, excluded: true } => format!("excluded {dn} (saved)"),
-            Saved::Exclusion { dn, excluded: false } => format!("{dn} is synced again (saved)"),
+            Saved::Exclusion { dn, source: None, excluded: true } => format!("excluded {dn} (saved)"),
+            Saved::Exclusion { dn, source: Some(name), excluded: true } => {
+                format!("excluded {dn} from source {name} (saved)")
+            }
+            Saved::Exclusion { dn, excluded: false, .. } => format!("{dn} is synced again (saved)"),
             Saved::Exemption { email } => {
                 format!("{email} is exempt from sync now (saved); plan again to see the rest")
             }
@@ -119,9 +126,9 @@ pub enum SaveError {
     Log { path: PathBuf, source: std::io::Error },
 }
 
-/// The config as read again, and the root of the directory the new engine browses.
+/// The config as read again, and where the new engine's browsing starts in each source.
 #[derive(Debug)]
 pub struct Reloaded {
     pub config: Config,
-    pub root: String,
+    pub roots: Vec<String>,
 }

@@ -101,6 +101,8 @@ pub enum Action {
     Follow,
     Wrap,
     SaveLog,
+    /// The next of an organisation's several sources, to browse or to edit.
+    NextSource,
     /// Back from an organisation to the fleet screen.
     Fleet,
 }

@@ -37,12 +37,13 @@ pub enum TuiError {
     Terminal(#[from] std::io::Error),
 }
 
-fn start_engine(config: &Config) -> (EngineHandle, String, String) {
+/// The engine, the line naming its source, and where browsing starts in each of its sources.
+fn start_engine(config: &Config) -> (EngineHandle, String, Vec<String>) {
     let mut parts = engine::EngineParts::for_sync(config);
     parts.runs.trigger = crate::history::Trigger::Tui;
     let describe = parts.source.describe();
-    let root = parts.source.root();
-    (engine::spawn(parts), describe, root)
+    let roots = parts.browse.iter().map(|source| source.root()).collect();
+    (engine::spawn(parts), describe, roots)
 }
 
 pub(super) fn load_keymap(file: Option<&PathBuf>) -> (Keymap, Vec<String>) {
@@ -81,8 +82,8 @@ pub(super) async fn session(
     in_fleet: bool,
 ) -> Result<(Ended, Vec<String>), TuiError> {
     let (keymap, problems) = load_keymap(opts.keymap_file.as_ref());
-    let (engine, describe, root) = start_engine(&opts.config);
-    let mut app = App::new(opts.config, &root, keymap);
+    let (engine, describe, roots) = start_engine(&opts.config);
+    let mut app = App::new(opts.config, roots, keymap);
     app.in_fleet = in_fleet;
     if opts.first_run {
         app.begin_first_run(Instant::now());
@@ -193,9 +194,9 @@ impl Loop {
             Err(e) => return Some(Input::Reloaded(Err(e))),
         };
         self.stop_engine().await;
-        let (engine, describe, root) = start_engine(&config);
+        let (engine, describe, roots) = start_engine(&config);
         self.attach(engine, describe, config.clone());
-        Some(Input::Reloaded(Ok(Box::new(Reloaded { config, root }))))
+        Some(Input::Reloaded(Ok(Box::new(Reloaded { config, roots }))))
     }
 
     /// Drops our handle and waits until the engine is gone: its state channel closes with it.
@@ -301,9 +302,9 @@ async fn perform(app: &mut App, effects: Vec<Effect>, lp: &mut Loop) {
                     lp.answer(input);
                 }
             }
-            Effect::RunCheck => run_check(lp, lp.config.clone()),
+            Effect::RunCheck(at) => run_check(lp, lp.config.narrowed_to(at)),
             Effect::CheckForm(form) => match form.to_config(lp.config.origin.as_deref()) {
-                Ok(config) => run_check(lp, config),
+                Ok(config) => run_check(lp, config.narrowed_to(form.editing())),
                 Err(problem) => lp.answer(Input::Refused(problem)),
             },
             Effect::Observe => {

@@ -1,13 +1,14 @@
 //! Drawing: a pure function of the app state and the engine snapshot.
 
 use super::app::App;
+use super::keymap::Action;
 use super::layout::{MIN_HEIGHT, MIN_WIDTH, Screen, screen_for};
 use super::panes::diff::DiffPane;
 use super::panes::history::HistoryPane;
 use super::panes::log::LogPane;
 use super::panes::settings::SettingsPane;
 use super::panes::tree::{Attributes, TreePane};
-use super::panes::{Pane, fit};
+use super::panes::{Pane, SourceTitle, fit};
 use super::theme::Theme;
 use crate::engine::{Level, Phase, Snapshot};
 use crate::history::heartbeat::ScheduleStatus;
@@ -53,14 +54,25 @@ pub fn draw(frame: &mut Frame, app: &App, snap: &Snapshot, view: &ViewCtx) {
     }
 }
 
+/// The title of a pane showing one of several sources.
+fn source_title(app: &App, pane: Pane, name: &str, at: usize, of: usize) -> Option<SourceTitle> {
+    let key = app.keymap.key_for(pane.context(), Action::NextSource).map(|k| k.to_string());
+    Some(SourceTitle { name: name.to_string(), at, of, key })
+}
+
 fn draw_pane(frame: &mut Frame, pane: Pane, area: Rect, app: &App, snap: &Snapshot, view: &ViewCtx) {
     let (focused, theme) = (app.focus == pane, &view.theme);
     match pane {
         Pane::Settings => {
             let input = app.input.as_ref();
-            frame.render_widget(SettingsPane { state: &app.settings, input, theme, focused }, area)
+            let form = &app.settings.form;
+            let source = form.editing_source().and_then(|(name, of)| source_title(app, pane, name, form.editing(), of));
+            frame.render_widget(SettingsPane { state: &app.settings, input, theme, focused, source }, area)
         }
-        Pane::Tree => frame.render_widget(TreePane { state: &app.tree, data: &snap.tree, theme, focused }, area),
+        Pane::Tree => {
+            let source = app.tree.source.as_ref().and_then(|b| source_title(app, pane, &b.name, b.at, b.of));
+            frame.render_widget(TreePane { state: &app.tree, data: &snap.tree, theme, focused, source }, area)
+        }
         Pane::Diff => {
             let (guards, keymap) = (&app.config.sync.guards, &app.keymap);
             let zoomed = app.zoomed;

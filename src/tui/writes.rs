@@ -14,9 +14,8 @@ impl ConfigWrite {
 
     fn write(&self, origin: Option<&Path>) -> Result<Saved, FormError> {
         match self {
-            ConfigWrite::ToggleExclusion { dn } => {
-                toggle_subtree(origin, dn).map(|excluded| Saved::Exclusion { dn: dn.clone(), excluded })
-            }
+            ConfigWrite::ToggleExclusion { dn, source } => toggle_subtree(origin, dn, source.as_deref())
+                .map(|excluded| Saved::Exclusion { dn: dn.clone(), source: source.clone(), excluded }),
             ConfigWrite::AddExemption { email } => {
                 add_exemption(origin, email).map(|()| Saved::Exemption { email: email.clone() })
             }

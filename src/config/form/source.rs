@@ -4,13 +4,14 @@
 //! (the file's other keys of the table, which would be refused, are taken out).
 
 use super::{
-    Field, FieldId, FieldValue, Form, choice, connection_fields, field, flag, password_key, password_text, path_text,
-    set_or_remove, table, write_secret,
+    Field, FieldId, FieldValue, Form, SourceSlot, choice, connection_fields, field, flag, password_key, password_text,
+    path_text, set_or_remove, write_secret,
 };
 use crate::config::csv::Delimiter;
 use crate::config::{Config, SourceKind};
 use crate::model::CsvLayout;
-use toml_edit::{DocumentMut, Item, Table, value};
+use std::collections::BTreeMap;
+use toml_edit::{Item, Table, value};
 
 pub(super) const KINDS: &[&str] = &["ldap", "graph", "csv"];
 const LAYOUTS: &[&str] = &["service", "header"];
@@ -182,10 +183,31 @@ pub(super) fn validate(id: FieldId, text: &str) -> Result<(), String> {
     }
 }
 
-/// `[source]` for the chosen kind, with only that kind's keys.
-pub(super) fn write(form: &Form, doc: &mut DocumentMut) {
+/// One of several sources' keys that belong to the merge, not to its kind: kept as they are.
+const MERGE_KEYS: &[&str] = &["name", "priority", "exclude"];
+
+/// With several `[[source]]`s, a slot per source: the first one's fields are the form's own,
+/// every other's kind and fields wait in its slot.
+pub(super) fn slots(config: &Config) -> Vec<SourceSlot> {
+    if !config.merges_sources() {
+        return Vec::new();
+    }
+    let slot = |(at, named): (usize, &crate::config::NamedSource)| {
+        let parked = if at == 0 {
+            BTreeMap::new()
+        } else {
+            let (kind, by_kind) = fields(&config.only_source(named));
+            std::iter::once(kind).chain(by_kind.into_iter().flatten()).map(|f| (f.id, f)).collect()
+        };
+        SourceSlot { name: named.name.clone(), fields: parked }
+    };
+    config.sources.iter().enumerate().map(slot).collect()
+}
+
+/// The source table `t` for the chosen kind, with only that kind's keys (and, in one of
+/// several `[[source]]`s, its name, priority and own exclusions).
+pub(super) fn write(form: &Form, t: &mut Table, named: bool) {
     let kind = kind_at(form.choice(FieldId::SourceKind));
-    let t = table(doc, "source");
     // Set only when it changes: the value's own comment stays with it otherwise.
     if t.get("kind").and_then(|k| k.as_str()) != Some(kind.name()) {
         t["kind"] = value(kind.name());
@@ -195,7 +217,8 @@ pub(super) fn write(form: &Form, doc: &mut DocumentMut) {
         SourceKind::Graph => GRAPH_KEYS,
         SourceKind::Csv => CSV_KEYS,
     };
-    let others: Vec<String> = t.iter().map(|(k, _)| k.to_string()).filter(|k| !keep.contains(&k.as_str())).collect();
+    let kept = |k: &str| keep.contains(&k) || (named && MERGE_KEYS.contains(&k));
+    let others: Vec<String> = t.iter().map(|(k, _)| k.to_string()).filter(|k| !kept(k)).collect();
     for key in others {
         t.remove(&key);
     }

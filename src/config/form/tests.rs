@@ -177,16 +177,79 @@ fn a_graph_source_is_edited_and_switching_back_keeps_what_was_typed() {
     assert!(!text.contains("s3cret") && !text.contains("base_dn"), "{text}");
 }
 
-#[test]
-fn a_file_with_several_sources_is_never_overwritten_by_the_form() {
+const TWO: &str = "# two directories\n[[source]]\nname = \"hq\"\npriority = 2\nkind = \"ldap\"\nurl = \"ldaps://dc1.example.com:636\"\nbase_dn = \"DC=x\"\n\n[source.exclude]\nsubtrees = [\"OU=Old,DC=x\"]\n\n# contractors\n[[source]]\nname = \"staff\"\nkind = \"csv\"\npath = \"/tmp/staff.csv\"\n\n[sync]\ndelete = false\n";
+
+fn two() -> (tempfile::TempDir, std::path::PathBuf, Form) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("adsync.toml");
-    let two = "[[source]]\nname = \"hq\"\nkind = \"ldap\"\nurl = \"ldaps://dc1.example.com:636\"\nbase_dn = \"DC=x\"\n\n\
-               [[source]]\nname = \"staff\"\nkind = \"csv\"\npath = \"/tmp/staff.csv\"\n";
-    std::fs::write(&path, two).unwrap();
-    let config = Config::load(&path).unwrap();
-    assert_eq!(config.sources.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["hq", "staff"]);
-    let e = Form::from_config(&config).save(Some(&path)).unwrap_err().to_string();
+    std::fs::write(&path, TWO).unwrap();
+    let form = Form::from_config(&Config::load(&path).unwrap());
+    (dir, path, form)
+}
+
+#[test]
+fn a_form_of_several_sources_saves_each_into_its_own_table() {
+    let (_d, path, mut f) = two();
+    assert_eq!(f.editing_source(), Some(("hq", 2)));
+    f.set_text(FieldId::Host, "dc2.example.com").unwrap();
+    f.edit_source(1);
+    assert_eq!((f.editing_source(), f.source_kind()), (Some(("staff", 2)), crate::config::SourceKind::Csv));
+    assert!(!f.has(FieldId::Host) && f.text(FieldId::CsvPath) == "/tmp/staff.csv");
+    f.set_text(FieldId::CsvPath, "/srv/staff.csv").unwrap();
+    f.toggle(FieldId::Delete);
+    f.save(Some(&path)).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("# two directories") && text.contains("# contractors"), "{text}");
+    let again = Config::load(&path).unwrap();
+    let (hq, staff) = (&again.sources[0], &again.sources[1]);
+    assert_eq!((hq.name.as_str(), hq.priority, staff.name.as_str()), ("hq", Some(2), "staff"));
+    assert_eq!(hq.source.ldap().unwrap().url.to_string(), "ldaps://dc2.example.com:636");
+    assert_eq!(hq.exclude.subtrees.len(), 1, "a source's own exclusions stay");
+    assert_eq!(staff.source.csv().unwrap().path, std::path::PathBuf::from("/srv/staff.csv"));
+    assert!(again.sync.delete);
+    let mut reread = Form::from_config(&again);
+    reread.edit_source(1);
+    assert_eq!(reread, f, "what was saved is what the form shows");
+}
+
+#[test]
+fn switching_sources_keeps_what_was_typed_into_each() {
+    let (_d, _path, mut f) = two();
+    let saved = f.clone();
+    f.set_text(FieldId::BaseDn, "DC=y").unwrap();
+    f.edit_source(1);
+    f.toggle(FieldId::SourceKind);
+    assert_eq!(f.source_kind(), crate::config::SourceKind::Ldap, "csv → ldap (the choice wraps round)");
+    f.edit_source(0);
+    assert_eq!((f.text(FieldId::BaseDn), f.editing()), ("DC=y", 0));
+    f.edit_source(1);
+    assert_eq!(f.source_kind(), crate::config::SourceKind::Ldap);
+    let mut back = saved.clone();
+    back.edit_source(1);
+    assert_ne!(f, back, "the edits of both sources are unsaved");
+}
+
+#[test]
+fn an_empty_field_of_a_source_not_shown_is_named_and_nothing_is_written() {
+    let (_d, path, mut f) = two();
+    f.edit_source(1);
+    f.set_text(FieldId::CsvPath, "").unwrap();
+    f.edit_source(0);
+    let e = f.save(Some(&path)).unwrap_err().to_string();
+    assert!(e.contains("File") && e.contains("source staff"), "{e}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), TWO);
+}
+
+#[test]
+fn a_file_whose_sources_changed_since_it_was_read_is_never_overwritten() {
+    let (_d, path, several) = two();
+    let one = "[source]\nkind = \"csv\"\npath = \"/tmp/staff.csv\"\n";
+    std::fs::write(&path, one).unwrap();
+    let e = several.save(Some(&path)).unwrap_err().to_string();
+    assert!(e.contains("no [[source]] named \"hq\"") && e.contains("nothing was written"), "{e}");
+    let single = Form::from_config(&Config::load(&path).unwrap());
+    std::fs::write(&path, TWO).unwrap();
+    let e = single.save(Some(&path)).unwrap_err().to_string();
     assert!(e.contains("several [[source]]"), "{e}");
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), two);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), TWO);
 }

@@ -254,3 +254,27 @@ fn blocked_failed_and_cancelled_runs_are_recorded_with_their_reason() {
     send(&mut s, Msg::Command(Command::Search));
     assert!(records(&send(&mut s, Msg::Command(Command::Cancel))).is_empty(), "a search is no run");
 }
+
+#[test]
+fn browsing_another_source_drops_the_listings_and_late_answers_of_the_first() {
+    let mut s = Snapshot::default();
+    let node = crate::model::TreeNode { dn: "cn=a,dc=x".into(), ..Default::default() };
+    let browse = |dn: &str| Msg::Command(Command::Browse { dn: dn.into(), refresh: false });
+    assert!(matches!(send(&mut s, browse("dc=x")).as_slice(), [Effect::FetchChildren { source: 0, .. }]));
+    send(&mut s, Msg::Children { source: 0, dn: "dc=x".into(), result: Ok(vec![node.clone()]) });
+    assert!(s.tree.listing("dc=x").is_some_and(|l| l.nodes.is_some()));
+
+    send(&mut s, Msg::Command(Command::BrowseSource(1)));
+    assert_eq!((s.tree.source, s.tree.listings.len()), (1, 0), "the first source's listings are gone");
+    let fetch = send(&mut s, browse("/srv/staff.csv"));
+    assert!(matches!(fetch.as_slice(), [Effect::FetchChildren { source: 1, dn }] if dn == "/srv/staff.csv"));
+    let inspect = send(&mut s, Msg::Command(Command::Inspect("line 1".into())));
+    assert!(matches!(inspect.as_slice(), [Effect::FetchDetails { source: 1, .. }]));
+
+    send(&mut s, Msg::Children { source: 0, dn: "dc=x".into(), result: Ok(vec![node.clone()]) });
+    assert!(s.tree.listing("dc=x").is_none(), "a late answer of the source browsed before is dropped");
+    send(&mut s, Msg::Children { source: 1, dn: "/srv/staff.csv".into(), result: Ok(vec![node]) });
+    assert!(s.tree.listing("/srv/staff.csv").is_some_and(|l| !l.loading && l.nodes.is_some()));
+    send(&mut s, Msg::Command(Command::BrowseSource(1)));
+    assert_eq!(s.tree.listings.len(), 1, "the source browsed already keeps its listings");
+}

@@ -5,6 +5,7 @@ use crate::engine::{Command, Level, Phase, Snapshot};
 use crate::tui::keymap::Action;
 use crate::tui::overlays::diagnostics::DiagnosticsState;
 use crate::tui::panes::Reply;
+use crate::tui::panes::tree::TreeState;
 use crate::tui::text_input::{TextInput, Typing};
 use std::time::Instant;
 
@@ -47,14 +48,36 @@ impl App {
         now: Instant,
     ) -> Vec<Effect> {
         let page = self.page_height(pane);
-        let reply = match pane {
+        let reply = match (pane, action) {
+            (Pane::Tree, Action::NextSource) => return self.browse_next_source(now),
+            (Pane::Settings, Action::NextSource) => self.settings.next_source(),
+            _ => self.pane_reply(pane, action, snapshot, page, now),
+        };
+        self.follow(reply, snapshot, now)
+    }
+
+    fn pane_reply(&mut self, pane: Pane, action: Action, snapshot: &Snapshot, page: usize, now: Instant) -> Reply {
+        match pane {
             Pane::Settings => self.settings.on_action(action),
             Pane::Tree => self.tree.on_action(action, &snapshot.tree, page, now),
             Pane::Diff => self.diff.on_action(action, snapshot, page),
             Pane::Log => self.log.on_action(action, page),
             Pane::History => self.history.on_action(action, page),
-        };
-        self.follow(reply, snapshot, now)
+        }
+    }
+
+    /// The directory pane moves on to the next of several sources, browsed from its root.
+    fn browse_next_source(&mut self, now: Instant) -> Vec<Effect> {
+        if self.roots.len() < 2 {
+            self.flash(Level::Info, "one source: there is no other to browse", now);
+            return Vec::new();
+        }
+        let at = (self.tree.source_index() + 1) % self.roots.len();
+        self.tree = TreeState::of_source(&self.config, &self.roots, at);
+        let name = self.tree.source.as_ref().map(|b| b.name.clone()).unwrap_or_default();
+        self.flash(Level::Info, format!("browsing source {name} from {}", self.tree.root), now);
+        let root = self.tree.root.clone();
+        vec![Effect::Engine(Command::BrowseSource(at)), Effect::Engine(Command::Browse { dn: root, refresh: false })]
     }
 
     /// Does what a pane asked for that is not the pane's own to do.
@@ -125,9 +148,12 @@ impl App {
     }
 
     /// Opens the check of the config in use; starts it unless it is running already.
+    /// With several sources, the check is of the one the directory pane browses.
     pub(super) fn start_check(&mut self) -> Vec<Effect> {
         self.checking_form = false;
-        self.open_check(self.config.source.kind(), Effect::RunCheck)
+        let at = self.tree.source_index();
+        let kind = self.config.sources.get(at).map_or(self.config.source.kind(), |s| s.source.kind());
+        self.open_check(kind, Effect::RunCheck(at))
     }
 
     /// The check ladder on the settings as the form has them, saved or not.

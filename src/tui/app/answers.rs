@@ -53,13 +53,16 @@ impl App {
         }
     }
 
-    /// The tree keeps its open nodes and selection unless the directory root moved; the review
-    /// starts over, since the new engine has no plan.
-    fn reloaded(&mut self, Reloaded { config, root }: Reloaded) {
-        if root != self.tree.root {
-            self.tree = TreeState::new(&root);
+    /// The tree keeps its source, open nodes and selection unless the source or its root
+    /// moved; the review starts over, since the new engine has no plan.
+    fn reloaded(&mut self, Reloaded { config, roots }: Reloaded) {
+        let fresh = TreeState::of_source(&config, &roots, self.tree.source_index());
+        if fresh.root != self.tree.root || fresh.source != self.tree.source {
+            self.tree = fresh;
+        } else {
+            self.tree.set_excluded(&config);
         }
-        self.tree.set_excluded(&config.exclude);
+        self.roots = roots;
         self.diff.reset();
         self.settings.reloaded(&config);
         self.config = config;

@@ -38,6 +38,8 @@ pub struct App {
     pub history: HistoryState,
     pub diagnostics: DiagnosticsState,
     pub config: Config,
+    /// Where browsing starts in each of the config's sources (one for a lone source).
+    pub roots: Vec<String>,
     pub flash: Option<(Level, String, Instant)>,
     /// Whether `adsync schedule` runs for this config, from its heartbeat.
     pub schedule: ScheduleStatus,
@@ -63,9 +65,8 @@ const FLASH_FOR: Duration = Duration::from_secs(6);
 const OBSERVE_EVERY: Duration = Duration::from_secs(2);
 
 impl App {
-    pub fn new(config: Config, root: &str, keymap: Keymap) -> Self {
-        let mut tree = TreeState::new(root);
-        tree.set_excluded(&config.exclude);
+    pub fn new(config: Config, roots: Vec<String>, keymap: Keymap) -> Self {
+        let tree = TreeState::of_source(&config, &roots, 0);
         Self {
             keymap,
             focus: Pane::Tree,
@@ -78,6 +79,7 @@ impl App {
             history: HistoryState::default(),
             diagnostics: DiagnosticsState::default(),
             config,
+            roots,
             flash: None,
             schedule: ScheduleStatus::NotRunning,
             zoomed: false,
@@ -96,7 +98,12 @@ impl App {
         if self.first_run {
             return vec![Effect::Observe];
         }
-        vec![Effect::Engine(Command::Browse { dn: self.tree.root.clone(), refresh: false }), Effect::Observe]
+        let browse = Effect::Engine(Command::Browse { dn: self.tree.root.clone(), refresh: false });
+        match self.tree.source_index() {
+            // A new engine browses the first source.
+            0 => vec![browse, Effect::Observe],
+            at => vec![Effect::Engine(Command::BrowseSource(at)), browse, Effect::Observe],
+        }
     }
 
     /// No config file yet: the settings form, seeded with the defaults, writes one.

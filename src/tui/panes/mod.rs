@@ -67,6 +67,33 @@ pub fn frame(pane: Pane, focused: bool, theme: &Theme) -> Block<'static> {
         .title(Line::from(format!(" {} {} ", pane.index() + 1, pane.title())).style(theme.title()))
 }
 
+/// Which of an organisation's several sources a pane shows, for its title.
+#[derive(Clone, Debug)]
+pub struct SourceTitle {
+    pub name: String,
+    /// Its place among the sources (from 0), and how many there are.
+    pub at: usize,
+    pub of: usize,
+    /// The key to the next source.
+    pub key: Option<String>,
+}
+
+impl SourceTitle {
+    /// " source hq · 1 of 2 · ] next ", or shorter on a narrow pane: the pane's own title
+    /// (`pane`) stays whole.
+    pub fn on(&self, block: Block<'static>, pane: Pane, width: u16) -> Block<'static> {
+        let own = format!(" {} {} ", pane.index() + 1, pane.title()).chars().count() + 4;
+        let room = usize::from(width).saturating_sub(own);
+        let key = self.key.as_ref().map(|k| format!(" · {k} next")).unwrap_or_default();
+        let (at, of) = (self.at + 1, self.of);
+        let titles = [format!(" source {} · {at} of {of}{key} ", self.name), format!(" {} {at}/{of} ", self.name)];
+        match titles.into_iter().find(|t| t.chars().count() <= room) {
+            Some(title) => block.title(Line::from(title).right_aligned()),
+            None => block,
+        }
+    }
+}
+
 /// How far a movement key moves, in rows. The ends are half the range away, so adding them
 /// to a position cannot overflow.
 pub fn step(action: Action, page: usize) -> Option<isize> {

@@ -25,6 +25,17 @@ impl SettingsState {
         Reply::nothing()
     }
 
+    /// The fields of the next of several sources; what was typed into each is kept.
+    pub fn next_source(&mut self) -> Reply {
+        let Some((_, count)) = self.form.editing_source() else {
+            return Reply::nothing().noted("one source: there is no other to edit");
+        };
+        let at = (self.form.editing() + 1) % count;
+        self.show_source(at);
+        let name = self.form.editing_source().map(|(name, _)| name.to_string()).unwrap_or_default();
+        Reply::nothing().noted(format!("editing source {name} ({} of {count})", at + 1))
+    }
+
     /// A text field opens the text box; Enter on a flag or a choice toggles it, as Space does.
     fn edit(&mut self) -> Reply {
         let field = &self.form.fields[self.row];

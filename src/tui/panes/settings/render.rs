@@ -2,7 +2,7 @@
 
 use super::state::SettingsState;
 use crate::config::form::{Field, FieldValue};
-use crate::tui::panes::{Pane, fit, frame};
+use crate::tui::panes::{Pane, SourceTitle, fit, frame};
 use crate::tui::text_input::{TextInput, Typing};
 use crate::tui::theme::Theme;
 use ratatui::buffer::Buffer;
@@ -17,6 +17,8 @@ pub struct SettingsPane<'a> {
     pub input: Option<&'a TextInput>,
     pub theme: &'a Theme,
     pub focused: bool,
+    /// Which of several sources the form shows (a title), if it is one of several.
+    pub source: Option<SourceTitle>,
 }
 
 fn value_text(field: &Field) -> String {
@@ -31,6 +33,9 @@ fn value_text(field: &Field) -> String {
 impl Widget for SettingsPane<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let mut block = frame(Pane::Settings, self.focused, self.theme);
+        if let Some(source) = &self.source {
+            block = source.on(block, Pane::Settings, area.width);
+        }
         if self.state.unsaved() {
             block = block.title_bottom(Line::from(" unsaved ").right_aligned());
         }

@@ -34,9 +34,18 @@ impl SettingsState {
         self.saved = form;
     }
 
-    /// After the config file was read again; the selected field stays where it was.
+    /// After the config file was read again; the source shown and the selected field stay.
     pub fn reloaded(&mut self, config: &Config) {
+        let at = self.form.editing();
         *self = Self { row: self.row, ..Self::new(config) };
+        self.show_source(at);
+    }
+
+    /// The form (and the form as saved, to compare with) shows the source at `at`.
+    pub(super) fn show_source(&mut self, at: usize) {
+        self.form.edit_source(at);
+        self.saved.edit_source(at);
+        self.row = self.row.min(self.form.fields.len() - 1);
     }
 
     /// What is wrong with `text` for field `id`, as it is typed (the form is not changed).

@@ -93,7 +93,14 @@ impl TreeState {
 
     fn exclude(&self) -> Reply {
         let Some(dn) = self.selected.clone() else { return Reply::nothing() };
-        Reply::effect(Effect::Write(ConfigWrite::ToggleExclusion { dn }))
+        if crate::dn::Dn::parse(&dn).is_err() {
+            // Entra ID and a CSV file have no subtrees of DNs to leave out.
+            return Reply::nothing().noted(format!(
+                "{dn} is not a directory subtree; leave people out by address instead ([exclude] addresses)"
+            ));
+        }
+        let source = self.source.as_ref().map(|b| b.name.clone());
+        Reply::effect(Effect::Write(ConfigWrite::ToggleExclusion { dn, source }))
     }
 }
 
@@ -128,9 +135,17 @@ mod tests {
     fn x_asks_for_the_write_and_y_copies_with_a_note() {
         let mut t = TreeState::new(ROOT);
         let x = t.on_action(Action::Exclude, &data(), 10, Instant::now());
-        assert_eq!(x.effects, [Effect::Write(ConfigWrite::ToggleExclusion { dn: ROOT.into() })]);
+        assert_eq!(x.effects, [Effect::Write(ConfigWrite::ToggleExclusion { dn: ROOT.into(), source: None })]);
         let y = t.on_action(Action::CopyDn, &data(), 10, Instant::now());
         assert_eq!((y.effects, y.note), (vec![Effect::CopyToClipboard(ROOT.into())], Some(format!("copied {ROOT}"))));
+    }
+
+    #[test]
+    fn x_on_what_is_not_a_dn_writes_nothing_and_says_what_to_do() {
+        let mut t = TreeState::new("/srv/staff.csv");
+        let x = t.on_action(Action::Exclude, &TreeData::default(), 10, Instant::now());
+        assert!(x.effects.is_empty());
+        assert!(x.note.is_some_and(|n| n.contains("[exclude] addresses")));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use crate::dn::Dn;
 use crate::engine::tree::TreeData;
 use crate::model::NodeKind;
 use crate::report::thousands;
-use crate::tui::panes::{Pane, fit, frame, window_start};
+use crate::tui::panes::{Pane, SourceTitle, fit, frame, window_start};
 use crate::tui::theme::Theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -18,6 +18,8 @@ pub struct TreePane<'a> {
     pub data: &'a TreeData,
     pub theme: &'a Theme,
     pub focused: bool,
+    /// Which of several sources the tree is of (a title), if it is one of several.
+    pub source: Option<SourceTitle>,
 }
 
 /// The attributes of the selected entry, below the tree.
@@ -110,7 +112,10 @@ fn row_line<'a>(row: &Row<'a>, width: usize, selected: bool, excluded: &[Dn], th
 impl Widget for TreePane<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let rows = self.state.rows(self.data);
-        let block = frame(Pane::Tree, self.focused, self.theme);
+        let mut block = frame(Pane::Tree, self.focused, self.theme);
+        if let Some(source) = &self.source {
+            block = source.on(block, Pane::Tree, area.width);
+        }
         let lines = self.lines(&rows, block.inner(area));
         let filter = &self.state.filter;
         let block = if filter.is_empty() {

@@ -1,7 +1,7 @@
 //! The directory pane's state: open nodes, selection and filter, kept by DN so they survive a
 //! refresh. Rows are flattened from the engine's listings on demand.
 
-use crate::config::ExcludeConfig;
+use crate::config::Config;
 use crate::dn::Dn;
 use crate::engine::tree::{Listing, TreeData};
 use crate::model::{NodeKind, TreeNode};
@@ -39,14 +39,26 @@ pub fn is_excluded(dn: &str, excluded: &[Dn]) -> bool {
     !excluded.is_empty() && Dn::parse(dn).is_ok_and(|dn| excluded.iter().any(|e| dn.is_within(e)))
 }
 
+/// Which of an organisation's several sources the tree is of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Browsed {
+    /// Its place in the config.
+    pub at: usize,
+    pub name: String,
+    /// How many sources there are.
+    pub of: usize,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct TreeState {
     pub root: String,
+    /// `None` for an organisation with one source.
+    pub source: Option<Browsed>,
     root_node: TreeNode,
     pub open: HashSet<String>,
     pub selected: Option<String>,
     pub filter: String,
-    /// The config's `[exclude] subtrees`, to mark rows with.
+    /// The config's `[exclude] subtrees` and the browsed source's own, to mark rows with.
     pub excluded: Vec<Dn>,
     /// A selection waiting to be inspected once the cursor rests on it.
     pub(super) pending_inspect: Option<(String, Instant)>,
@@ -65,9 +77,31 @@ impl TreeState {
         }
     }
 
-    /// Unparsable entries mark nothing: the config check has reported them already.
-    pub fn set_excluded(&mut self, exclude: &ExcludeConfig) {
-        self.excluded = exclude.subtrees.iter().filter_map(|d| Dn::parse(&d.0).ok()).collect();
+    /// The tree of the source at `at` among the config's several (`roots`: where each one's
+    /// browsing starts); with one source, its tree.
+    pub fn of_source(config: &Config, roots: &[String], at: usize) -> Self {
+        let at = if at < roots.len() { at } else { 0 };
+        let mut tree = Self::new(roots.get(at).map_or("", String::as_str));
+        tree.source = config.sources.get(at).filter(|_| config.merges_sources()).map(|s| Browsed {
+            at,
+            name: s.name.clone(),
+            of: config.sources.len(),
+        });
+        tree.set_excluded(config);
+        tree
+    }
+
+    /// The place in the config of the source browsed.
+    pub fn source_index(&self) -> usize {
+        self.source.as_ref().map_or(0, |b| b.at)
+    }
+
+    /// Every source's exclusions and the browsed one's own. Unparsable entries mark nothing:
+    /// the config check has reported them already.
+    pub fn set_excluded(&mut self, config: &Config) {
+        let own = self.source.as_ref().and_then(|b| config.sources.get(b.at)).map(|s| &s.exclude.subtrees);
+        let subtrees = config.exclude.subtrees.iter().chain(own.into_iter().flatten());
+        self.excluded = subtrees.filter_map(|d| Dn::parse(&d.0).ok()).collect();
     }
 
     /// Every visible row, depth-first, with the filter applied to loaded entries.
