@@ -55,9 +55,9 @@ pub fn draw(frame: &mut Frame, app: &App, snap: &Snapshot, view: &ViewCtx) {
 }
 
 /// The title of a pane showing one of several sources.
-fn source_title(app: &App, pane: Pane, name: &str, at: usize, of: usize) -> Option<SourceTitle> {
+fn source_title(app: &App, pane: Pane, name: &str, at: usize, of: usize) -> SourceTitle {
     let key = app.keymap.key_for(pane.context(), Action::NextSource).map(|k| k.to_string());
-    Some(SourceTitle { name: name.to_string(), at, of, key })
+    SourceTitle { name: name.to_string(), at, of, key }
 }
 
 fn draw_pane(frame: &mut Frame, pane: Pane, area: Rect, app: &App, snap: &Snapshot, view: &ViewCtx) {
@@ -66,11 +66,11 @@ fn draw_pane(frame: &mut Frame, pane: Pane, area: Rect, app: &App, snap: &Snapsh
         Pane::Settings => {
             let input = app.input.as_ref();
             let form = &app.settings.form;
-            let source = form.editing_source().and_then(|(name, of)| source_title(app, pane, name, form.editing(), of));
+            let source = form.editing_source().map(|(name, of)| source_title(app, pane, name, form.editing(), of));
             frame.render_widget(SettingsPane { state: &app.settings, input, theme, focused, source }, area)
         }
         Pane::Tree => {
-            let source = app.tree.source.as_ref().and_then(|b| source_title(app, pane, &b.name, b.at, b.of));
+            let source = app.tree.source.as_ref().map(|b| source_title(app, pane, &b.name, b.at, b.of));
             frame.render_widget(TreePane { state: &app.tree, data: &snap.tree, theme, focused, source }, area)
         }
         Pane::Diff => {
