@@ -1,6 +1,7 @@
 //! An organisation with several `[[source]]`s, seen as one source: every source is read (at
 //! once), each on its own must be complete and hold users, and the reads are merged by
-//! primary address (`resolve`). Browsing and details go to the first source.
+//! primary address (`resolve`). The terminal app browses each source on its own
+//! (`source::with_each`); asked to browse, the merged source itself browses its first.
 
 mod resolve;
 
