@@ -1,7 +1,7 @@
 //! Excluding a subtree from the TUI: `[exclude] subtrees` (or one `[[source]]`'s own
 //! `[source.exclude] subtrees`) edited in place with toml_edit.
 
-use super::form::{FormError, write_atomically};
+use super::form::{FormError, read_document, source_table, sub_table, table, write_atomically};
 use crate::dn::Dn;
 use std::path::Path;
 use toml_edit::{Array, DocumentMut, Item, Table, Value};
@@ -38,36 +38,13 @@ pub fn add_exemption(path: Option<&Path>, address: &str) -> Result<(), FormError
     })
 }
 
-fn table<'d>(doc: &'d mut DocumentMut, name: &str) -> &'d mut Table {
-    if !doc.contains_table(name) {
-        doc[name] = Item::Table(Table::new());
-    }
-    doc[name].as_table_mut().expect("ensured above")
-}
-
-fn sub_table<'t>(parent: &'t mut Table, name: &str) -> &'t mut Table {
-    if !parent.get(name).is_some_and(Item::is_table) {
-        parent[name] = Item::Table(Table::new());
-    }
-    parent[name].as_table_mut().expect("ensured above")
-}
-
-/// The `[[source]]` called `name` (names are unique whatever their case).
-pub(super) fn source_table<'d>(doc: &'d mut DocumentMut, name: &str) -> Option<&'d mut Table> {
-    let sources = doc.get_mut("source")?.as_array_of_tables_mut()?;
-    sources.iter_mut().find(|t| t.get("name").and_then(Item::as_str).is_some_and(|n| n.eq_ignore_ascii_case(name)))
-}
-
 /// Reads the config file, lets `change` edit it in place, writes it back atomically.
 /// A change that fails leaves the file as it was.
 fn edit<T>(path: Option<&Path>, change: impl FnOnce(&mut DocumentMut) -> Result<T, FormError>) -> Result<T, FormError> {
     let path = path.ok_or(FormError::NoFile)?;
-    let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| FormError::Read { path: shown.clone(), source })?;
-    let mut doc: DocumentMut = text
-        .parse()
-        .map_err(|e: toml_edit::TomlError| FormError::Parse { path: shown.clone(), detail: e.message().to_string() })?;
+    let mut doc = read_document(path)?;
     let result = change(&mut doc)?;
+    let shown = path.display().to_string();
     write_atomically(path, &doc.to_string()).map_err(|source| FormError::Write { path: shown, source })?;
     Ok(result)
 }

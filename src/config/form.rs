@@ -370,7 +370,7 @@ impl Form {
             if let Some((label, problem)) = view.errors().first() {
                 return Err(FormError::Invalid { label, problem: format!("{problem} (source {})", slot.name) });
             }
-            let own = super::exclusions::source_table(doc, &slot.name)
+            let own = source_table(doc, &slot.name)
                 .ok_or_else(|| FormError::NoSource { path: path.to_string(), name: slot.name.clone() })?;
             source::write(&view, own, true);
         }
@@ -446,7 +446,8 @@ fn write_secret(t: &mut Table, prefix: &str, text: &str) {
     }
 }
 
-fn read_document(path: &Path) -> Result<DocumentMut, FormError> {
+/// The config file as a document to edit in place.
+pub(super) fn read_document(path: &Path) -> Result<DocumentMut, FormError> {
     let shown = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|source| FormError::Read { path: shown.clone(), source })?;
     text.parse().map_err(|e: toml_edit::TomlError| FormError::Parse { path: shown, detail: e.message().to_string() })
@@ -483,11 +484,25 @@ fn frequency_index(f: super::Frequency) -> usize {
 }
 
 /// The `[name]` table, created (as a normal table) when missing.
-fn table<'d>(doc: &'d mut DocumentMut, name: &str) -> &'d mut Table {
+pub(super) fn table<'d>(doc: &'d mut DocumentMut, name: &str) -> &'d mut Table {
     if !doc.contains_table(name) {
         doc[name] = Item::Table(Table::new());
     }
     doc[name].as_table_mut().expect("just ensured a table")
+}
+
+/// The sub-table `name` of `parent` (`[source.exclude]` under a `[[source]]`), created when missing.
+pub(super) fn sub_table<'t>(parent: &'t mut Table, name: &str) -> &'t mut Table {
+    if !parent.get(name).is_some_and(Item::is_table) {
+        parent[name] = Item::Table(Table::new());
+    }
+    parent[name].as_table_mut().expect("just ensured a table")
+}
+
+/// The `[[source]]` called `name` (names are unique whatever their case).
+pub(super) fn source_table<'d>(doc: &'d mut DocumentMut, name: &str) -> Option<&'d mut Table> {
+    let sources = doc.get_mut("source")?.as_array_of_tables_mut()?;
+    sources.iter_mut().find(|t| t.get("name").and_then(Item::as_str).is_some_and(|n| n.eq_ignore_ascii_case(name)))
 }
 
 /// `env:NAME` → (`env`, `NAME`); `None` leaves the file's secret keys alone.
