@@ -103,14 +103,17 @@ impl Schedule {
             if !sleep_until(due, stop).await {
                 return Ended::Stopped;
             }
-            if self.disabled_since() {
+            let Some(permit) = self.permit(stop).await else { return Ended::Stopped };
+            // Read once per run: what it runs with, and whether it was disabled meanwhile (a
+            // config that does not load is left to the run, which says why).
+            let loaded = self.choice.load();
+            if loaded.as_ref().is_ok_and(|c| !c.enabled) {
                 self.say("enabled = false now: no more runs until it is true and the schedule starts again");
                 return Ended::Ran(last_status);
             }
-            let Some(permit) = self.permit(stop).await else { return Ended::Stopped };
             last_run = Some(Timestamp::now());
             pulse.set(None, true);
-            let run = one_run(&self.choice, stop).await;
+            let run = one_run(loaded, stop).await;
             drop(permit);
             self.say(&format!("run {}: {}", done + 1, run.line));
             if stop.is_cancelled() {
@@ -122,12 +125,6 @@ impl Schedule {
             hours = run.hours.or_else(|| self.reloaded_hours()).unwrap_or(hours);
         }
         Ended::Ran(last_status)
-    }
-
-    /// The config was set to `enabled = false` while scheduled (a config that does not load
-    /// is left to the run, which says why).
-    fn disabled_since(&self) -> bool {
-        self.choice.load().is_ok_and(|c| !c.enabled)
     }
 
     /// A fleet's permit to run (`None` when stopped while waiting); a config on its own runs
@@ -204,8 +201,12 @@ struct Run {
 }
 
 /// One scheduled run: plan, and apply when allowed.
-async fn one_run(choice: &Choice, stop: &CancellationToken) -> Run {
-    match planned_or_stop(choice, Some(stop), Trigger::Schedule, Overrides::default()).await {
+async fn one_run(loaded: Result<Config, CliError>, stop: &CancellationToken) -> Run {
+    let planned = match loaded {
+        Ok(config) => planned_or_stop(config, Some(stop), Trigger::Schedule, Overrides::default()).await,
+        Err(err) => Err(err),
+    };
+    match planned {
         Ok((engine, review, _source, config)) => {
             let (status, line) = plan_and_apply(&engine, &review, &config, stop).await;
             settle(&engine).await;

@@ -36,18 +36,17 @@ pub(super) type PlannedRun = (engine::EngineHandle, Arc<Review>, String, crate::
 
 /// Reads the directory, lists the service and plans; the engine stays up for an apply.
 async fn planned(choice: &Choice, args: &SyncArgs) -> Result<PlannedRun, CliError> {
-    planned_or_stop(choice, None, Trigger::Cli, args.overrides()).await
+    planned_or_stop(choice.load()?, None, Trigger::Cli, args.overrides()).await
 }
 
 /// [`planned`] for `trigger`, judged with `overrides`, cancelled when `stop` is. A failed
 /// plan is recorded (and told about) before the error comes back.
 pub(super) async fn planned_or_stop(
-    choice: &Choice,
+    config: crate::config::Config,
     stop: Option<&CancellationToken>,
     trigger: Trigger,
     overrides: Overrides,
 ) -> Result<PlannedRun, CliError> {
-    let config = choice.load()?;
     let mut parts = EngineParts::for_sync(&config);
     parts.runs.trigger = trigger;
     parts.runs.overrides = overrides;

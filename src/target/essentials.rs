@@ -10,7 +10,7 @@ pub mod retry;
 
 use super::{CreateOptions, Layer, Target, TargetCheck, TargetError, count_admins, wire};
 use crate::config::fleet::PartnerConfig;
-use crate::config::{Config, TargetConfig};
+use crate::config::{Config, Stack, TargetConfig};
 use crate::model::{Account, OrgFacts, OrgRead, UnreadFact};
 use client::{Answer, ApiClient, Call, ClientSettings, Credentials};
 use discovery::{DEFAULT_DISCOVERY_URL, join, parse_base, stack_name, stack_url};
@@ -67,14 +67,7 @@ impl EssentialsTarget {
             max_requests_per_second: None,
             retry: RetryPolicy::default(),
         };
-        let base = match (partner.stack, &partner.api_url) {
-            (Some(stack), _) => {
-                let name = stack_name(stack);
-                Base::Fixed { url: parse_base("partner.stack", &stack_url(name))?, label: name.to_string() }
-            }
-            (None, Some(api)) => Base::Fixed { url: parse_base("partner.api_url", api)?, label: api.clone() },
-            (None, None) => Base::Discover { via: parse_base("discovery", DEFAULT_DISCOVERY_URL)? },
-        };
+        let base = base("partner", partner.stack, partner.api_url.as_deref(), None)?;
         Self::with(credentials, settings, partner.domain.clone(), base)
     }
 
@@ -207,15 +200,29 @@ fn logged(answer: &Answer, err: TargetError) -> TargetError {
 }
 
 fn base_of(target: &TargetConfig) -> Result<Base, TargetError> {
-    if let Some(stack) = target.stack {
+    base("target", target.stack, target.api_url.as_deref(), target.discovery_url.as_deref())
+}
+
+/// Where the API is: the stack's, the given URL, or asked of the discovery service. `table`
+/// names the keys in errors (`target.stack`, `partner.api_url`).
+fn base(
+    table: &str,
+    stack: Option<Stack>,
+    api_url: Option<&str>,
+    discovery_url: Option<&str>,
+) -> Result<Base, TargetError> {
+    if let Some(stack) = stack {
         let name = stack_name(stack);
-        return Ok(Base::Fixed { url: parse_base("target.stack", &stack_url(name))?, label: name.to_string() });
+        return Ok(Base::Fixed {
+            url: parse_base(&format!("{table}.stack"), &stack_url(name))?,
+            label: name.to_string(),
+        });
     }
-    if let Some(api) = &target.api_url {
-        return Ok(Base::Fixed { url: parse_base("target.api_url", api)?, label: api.clone() });
+    if let Some(api) = api_url {
+        return Ok(Base::Fixed { url: parse_base(&format!("{table}.api_url"), api)?, label: api.to_string() });
     }
-    let via = target.discovery_url.as_deref().unwrap_or(DEFAULT_DISCOVERY_URL);
-    Ok(Base::Discover { via: parse_base("target.discovery_url", via)? })
+    let via = discovery_url.unwrap_or(DEFAULT_DISCOVERY_URL);
+    Ok(Base::Discover { via: parse_base(&format!("{table}.discovery_url"), via)? })
 }
 
 /// The POST body: the account plus the create-only flag.

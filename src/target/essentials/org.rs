@@ -39,11 +39,13 @@ fn azure_sync(settings: &Value) -> Option<VendorSync> {
     Some(VendorSync::Azure { every_hours, removes_deleted_users })
 }
 
-fn number(value: &Value) -> Option<u64> {
+/// A count the API gives as a number or as a string.
+pub(super) fn number(value: &Value) -> Option<u64> {
     value.as_u64().or_else(|| value.as_str()?.trim().parse().ok())
 }
 
-fn text(value: &Value) -> Option<String> {
+/// A text value, trimmed; empty counts as none.
+pub(super) fn text(value: &Value) -> Option<String> {
     value.as_str().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
 }
 

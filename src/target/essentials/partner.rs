@@ -43,8 +43,8 @@ pub fn parse_orgs(body: &[u8]) -> Result<Vec<ChildOrg>, String> {
 }
 
 fn child(org: &Value) -> Result<ChildOrg, String> {
-    let text = |key: &str| org[key].as_str().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
-    let number = |key: &str| org[key].as_u64().or_else(|| org[key].as_str()?.trim().parse().ok());
+    let text = |key: &str| super::org::text(&org[key]);
+    let number = |key: &str| super::org::number(&org[key]);
     Ok(ChildOrg {
         primary_domain: text("primary_domain").ok_or("an organisation without primary_domain")?,
         name: text("name"),
