@@ -107,7 +107,7 @@ impl Schedule {
             // Read once per run: what it runs with, and whether it was disabled meanwhile (a
             // config that does not load is left to the run, which says why).
             let loaded = self.choice.load();
-            if loaded.as_ref().is_ok_and(|c| !c.enabled) {
+            if disabled(&loaded) {
                 self.say("enabled = false now: no more runs until it is true and the schedule starts again");
                 return Ended::Ran(last_status);
             }
@@ -201,6 +201,12 @@ struct Run {
 }
 
 /// One scheduled run: plan, and apply when allowed.
+/// The config was set to `enabled = false` while scheduled (a config that does not load is
+/// left to the run, which says why).
+fn disabled(loaded: &Result<Config, CliError>) -> bool {
+    loaded.as_ref().is_ok_and(|c| !c.enabled)
+}
+
 async fn one_run(loaded: Result<Config, CliError>, stop: &CancellationToken) -> Run {
     let planned = match loaded {
         Ok(config) => planned_or_stop(config, Some(stop), Trigger::Schedule, Overrides::default()).await,
@@ -278,10 +284,10 @@ mod tests {
         let config = "[source]\nkind = \"ldap\"\nurl = \"ldap://127.0.0.1:9\"\nbase_dn = \"DC=x\"\n";
         let schedule = Schedule { choice: Choice::of_file(path.clone()), label: String::new(), permits: None };
         std::fs::write(&path, config).unwrap();
-        assert!(!schedule.disabled_since());
+        assert!(!disabled(&schedule.choice.load()));
         std::fs::write(&path, format!("enabled = false\n{config}")).unwrap();
-        assert!(schedule.disabled_since());
+        assert!(disabled(&schedule.choice.load()));
         std::fs::write(&path, "not toml [").unwrap();
-        assert!(!schedule.disabled_since(), "a broken file is the run's to report");
+        assert!(!disabled(&schedule.choice.load()), "a broken file is the run's to report");
     }
 }

@@ -10,8 +10,10 @@ use std::path::Path;
 /// Every secret reference of the config, with the key that names it.
 pub fn secrets(config: &Config) -> Vec<(&'static str, &SecretSource)> {
     let mut all = Vec::new();
-    all.extend(config.bind_password.as_ref().map(|s| ("source.password", s)));
-    all.extend(config.source.graph().map(|g| ("source.client_secret", &g.secret)));
+    for named in &config.sources {
+        all.extend(named.bind_password.as_ref().map(|s| ("source.password", s)));
+        all.extend(named.source.graph().map(|g| ("source.client_secret", &g.secret)));
+    }
     all.extend(config.target_password.as_ref().map(|s| ("target.password", s)));
     if let Some(notify) = &config.notify {
         if let Some(hook) = &notify.webhook {
@@ -65,4 +67,31 @@ fn world_readable(path: &Path) -> bool {
 #[cfg(not(unix))]
 fn world_readable(_path: &Path) -> bool {
     false
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn every_source_s_secret_file_is_looked_at() {
+        let dir = tempfile::tempdir().unwrap();
+        let secret = dir.path().join("branch.pw");
+        std::fs::write(&secret, "x").unwrap();
+        std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let text = format!(
+            "[[source]]\nname = \"hq\"\nkind = \"csv\"\npath = \"/srv/hq.csv\"\n\n\
+             [[source]]\nname = \"branch\"\nkind = \"ldap\"\nurl = \"ldaps://dc9.example\"\n\
+             base_dn = \"DC=x\"\nbind_dn = \"svc@x\"\npassword_file = {:?}\n",
+            secret.display().to_string()
+        );
+        let path = dir.path().join("adsync.toml");
+        std::fs::write(&path, &text).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let config = Config::load(&path).unwrap();
+        let warned: Vec<&String> = config.warnings.iter().filter(|w| w.contains("branch.pw")).collect();
+        assert_eq!(warned.len(), 1, "{:?}", config.warnings);
+        assert!(warned[0].starts_with("source.password: the secret file"), "{}", warned[0]);
+    }
 }
