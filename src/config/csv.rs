@@ -6,6 +6,9 @@ use crate::model::CsvLayout;
 use serde::Deserialize;
 use std::path::PathBuf;
 
+/// Every key of a csv `[source]` ([`RawCsvConfig`]'s fields).
+pub const KEYS: &[&str] = &["kind", "path", "layout", "columns", "delimiter"];
+
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCsvConfig {
@@ -46,6 +49,9 @@ pub enum Delimiter {
 }
 
 impl Delimiter {
+    /// Every delimiter, in the order the settings form offers them.
+    pub const ALL: [Delimiter; 3] = [Delimiter::Comma, Delimiter::Semicolon, Delimiter::Tab];
+
     pub fn byte(self) -> u8 {
         match self {
             Delimiter::Comma => b',',

@@ -83,7 +83,7 @@ pub enum FormError {
     #[error("Settings: cannot write {path}: {source}; nothing was changed")]
     Write { path: String, source: std::io::Error },
     #[error(
-        "Settings: {path} has several [[source]] tables, which the settings form does not edit; edit the file by hand, nothing was written"
+        "Settings: {path} has several [[source]] tables now (it was changed since adsync read it); nothing was written"
     )]
     SeveralSources { path: String },
     #[error(
@@ -161,7 +161,7 @@ impl Form {
             "Default role",
             choice(ROLES, usize::from(s.default_role == crate::model::DefaultRole::EndUser)),
         )];
-        let (kind, mut by_kind) = source::fields(config);
+        let (kind, mut by_kind) = source::fields(&config.source, config.bind_password.as_ref());
         let chosen = source::kind_index(config.source.kind());
         fields.push(kind);
         fields.append(&mut by_kind[chosen]);
@@ -201,9 +201,9 @@ impl Form {
         if at == self.editing || at >= self.sources.len() {
             return;
         }
-        let kind_at = self.fields.iter().position(|f| f.id == FieldId::SourceKind).expect("the kind is shown");
-        let end = kind_at + 1 + self.fields[kind_at + 1..].iter().take_while(|f| source::is_source_field(f.id)).count();
-        let mut leaving: BTreeMap<FieldId, Field> = self.fields.drain(kind_at..end).map(|f| (f.id, f)).collect();
+        let shown = self.source_range();
+        let kind_at = shown.start;
+        let mut leaving: BTreeMap<FieldId, Field> = self.fields.drain(shown).map(|f| (f.id, f)).collect();
         leaving.append(&mut self.stash);
         self.sources[self.editing].fields = leaving;
         let mut coming = std::mem::take(&mut self.sources[at].fields);
@@ -247,13 +247,20 @@ impl Form {
 
     /// Shows the chosen kind's fields after the kind choice, and stashes the others'.
     fn show_source_kind(&mut self) {
-        let at = self.fields.iter().position(|f| f.id == FieldId::SourceKind).expect("the kind is shown") + 1;
-        let end = at + self.fields[at..].iter().take_while(|f| source::is_source_field(f.id)).count();
-        for f in self.fields.drain(at..end).collect::<Vec<_>>() {
+        let shown = self.source_range();
+        let at = shown.start + 1;
+        for f in self.fields.drain(at..shown.end).collect::<Vec<_>>() {
             self.stash.insert(f.id, f);
         }
         let shown: Vec<Field> = source::ids(self.source_kind()).iter().filter_map(|id| self.stash.remove(id)).collect();
         self.fields.splice(at..at, shown);
+    }
+
+    /// Where the kind choice and the shown source's fields after it are in `fields`.
+    fn source_range(&self) -> std::ops::Range<usize> {
+        let kind_at = self.fields.iter().position(|f| f.id == FieldId::SourceKind).expect("the kind is shown");
+        let own = self.fields[kind_at + 1..].iter().take_while(|f| source::is_source_field(f.id)).count();
+        kind_at..kind_at + 1 + own
     }
 
     pub fn text(&self, id: FieldId) -> &str {
@@ -352,8 +359,14 @@ impl Form {
                 source::write(self, table(&mut doc, "source"), false);
             }
             (false, true) => self.write_sources(&mut doc, &shown)?,
-            // Writing `[source]` over an array of them would drop every source but the form's.
-            (true, true) => return Err(FormError::SeveralSources { path: shown }),
+            // A lone `[[source]]` is written in place; writing `[source]` over several would
+            // drop every source but the form's.
+            (true, true) => {
+                let lone = doc["source"].as_array_of_tables_mut().filter(|a| a.len() == 1).and_then(|a| a.get_mut(0));
+                let own = lone.ok_or(FormError::SeveralSources { path: shown })?;
+                self.check_required(None)?;
+                source::write(self, own, true);
+            }
             (false, false) => return Err(FormError::NoSource { path: shown, name: self.sources[0].name.clone() }),
         }
         self.write_sync(table(&mut doc, "sync"));

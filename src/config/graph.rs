@@ -12,6 +12,24 @@ use url::Url;
 pub const DEFAULT_AUTHORITY: &str = "https://login.microsoftonline.com";
 pub const DEFAULT_GRAPH: &str = "https://graph.microsoft.com";
 
+/// Every key of a graph `[source]` ([`RawGraphConfig`]'s fields).
+pub const KEYS: &[&str] = &[
+    "kind",
+    "tenant",
+    "client_id",
+    "client_secret_env",
+    "client_secret_file",
+    "client_secret_command",
+    "authority_url",
+    "graph_url",
+    "ca_file",
+    "include_guests",
+    "detect_shared_mailboxes",
+    "connect_timeout",
+    "op_timeout",
+    "full_read_every",
+];
+
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawGraphConfig {

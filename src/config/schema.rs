@@ -51,6 +51,26 @@ impl SourceKind {
     }
 }
 
+/// Every key of an LDAP `[source]` ([`LdapConfig`]'s fields, as the file spells them).
+pub const LDAP_KEYS: &[&str] = &[
+    "kind",
+    "url",
+    "starttls",
+    "ca_file",
+    "tls_insecure",
+    "bind_dn",
+    "password_env",
+    "password_file",
+    "password_command",
+    "password",
+    "base_dn",
+    "page_size",
+    "connect_timeout",
+    "op_timeout",
+    "user_filter",
+    "group_filter",
+];
+
 /// `[source] kind = "ldap"`: Active Directory, Samba AD or OpenLDAP.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

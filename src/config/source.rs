@@ -60,3 +60,25 @@ impl SourceConfig {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::config::{Config, LDAP_KEYS, csv, graph};
+
+    /// The keys serde accepts for a kind, as its error for an unknown key lists them.
+    fn accepted(kind: &str) -> Vec<String> {
+        let text = format!("[source]\nkind = \"{kind}\"\nzz_not_a_key = 1\n");
+        let e = Config::parse(&text, "t.toml").unwrap_err().to_string();
+        let listed = e.split_once("expected one of").expect("serde lists the keys").1;
+        listed.split('`').skip(1).step_by(2).map(str::to_string).collect()
+    }
+
+    /// The settings form keeps a kind's keys and takes every other out, so a key missing
+    /// from these lists would be deleted from the user's file on saving.
+    #[test]
+    fn each_kind_s_key_list_is_exactly_what_its_schema_accepts() {
+        for (kind, keys) in [("ldap", LDAP_KEYS), ("graph", graph::KEYS), ("csv", csv::KEYS)] {
+            assert_eq!(accepted(kind), keys, "{kind}");
+        }
+    }
+}

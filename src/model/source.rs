@@ -15,7 +15,7 @@ pub enum CsvLayout {
 }
 
 impl CsvLayout {
-    pub fn name(self) -> &'static str {
+    pub const fn name(self) -> &'static str {
         match self {
             CsvLayout::Service => "service",
             CsvLayout::Header => "header",

@@ -8,53 +8,18 @@ use super::{
     path_text, set_or_remove, write_secret,
 };
 use crate::config::csv::Delimiter;
-use crate::config::{Config, SourceKind};
+use crate::config::{Config, SecretSource, SourceConfig, SourceKind};
 use crate::model::CsvLayout;
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
 use toml_edit::{Item, Table, value};
 
 pub(super) const KINDS: &[&str] = &["ldap", "graph", "csv"];
-const LAYOUTS: &[&str] = &["service", "header"];
+const LAYOUTS: &[&str] = &[CsvLayout::Service.name(), CsvLayout::Header.name()];
+/// How [`Delimiter::ALL`] shows in the form.
 const DELIMITERS: &[&str] = &[",", ";", "tab"];
 const GRAPH: &str = "Entra ID";
 const CSV: &str = "CSV file";
-
-/// The keys each kind's `[source]` takes; any other is taken out on saving.
-const LDAP_KEYS: &[&str] = &[
-    "kind",
-    "url",
-    "starttls",
-    "ca_file",
-    "tls_insecure",
-    "bind_dn",
-    "password_env",
-    "password_file",
-    "password_command",
-    "password",
-    "base_dn",
-    "page_size",
-    "connect_timeout",
-    "op_timeout",
-    "user_filter",
-    "group_filter",
-];
-const GRAPH_KEYS: &[&str] = &[
-    "kind",
-    "tenant",
-    "client_id",
-    "client_secret_env",
-    "client_secret_file",
-    "client_secret_command",
-    "authority_url",
-    "graph_url",
-    "ca_file",
-    "include_guests",
-    "detect_shared_mailboxes",
-    "connect_timeout",
-    "op_timeout",
-    "full_read_every",
-];
-const CSV_KEYS: &[&str] = &["kind", "path", "layout", "columns", "delimiter"];
 
 const LDAP_IDS: &[FieldId] = &[
     FieldId::Host,
@@ -102,16 +67,17 @@ pub(super) fn kind_at(index: usize) -> SourceKind {
 
 /// The kind choice, then every kind's fields: the config's own values for its kind, blanks
 /// and defaults for the others.
-pub(super) fn fields(config: &Config) -> (Field, [Vec<Field>; 3]) {
-    let kind = field(FieldId::SourceKind, "Connection", "Source", choice(KINDS, kind_index(config.source.kind())));
-    let ldap = match config.source.ldap() {
-        Some(src) => connection_fields(src, config.bind_password.as_ref()).to_vec(),
-        None => blank_ldap(),
+pub(super) fn fields(source: &SourceConfig, bind_password: Option<&SecretSource>) -> (Field, [Vec<Field>; 3]) {
+    let kind = field(FieldId::SourceKind, "Connection", "Source", choice(KINDS, kind_index(source.kind())));
+    let ldap = match source.ldap() {
+        Some(src) => connection_fields(src, bind_password).to_vec(),
+        None => BLANK_LDAP.clone(),
     };
-    (kind, [ldap, graph_fields(config), csv_fields(config)])
+    (kind, [ldap, graph_fields(source), csv_fields(source)])
 }
 
-fn blank_ldap() -> Vec<Field> {
+/// An LDAP source's fields, empty, for a source of another kind.
+static BLANK_LDAP: LazyLock<Vec<Field>> = LazyLock::new(|| {
     let seed = Config::parse("[source]\nkind = \"ldap\"\nurl = \"ldaps://x\"\nbase_dn = \"DC=x\"\n", "seed")
         .expect("the blank LDAP source is valid");
     let mut fields = connection_fields(seed.source.ldap().expect("an ldap seed"), None).to_vec();
@@ -121,14 +87,14 @@ fn blank_ldap() -> Vec<Field> {
         }
     }
     fields
-}
+});
 
 fn text(id: FieldId, group: &'static str, label: &'static str, v: String) -> Field {
     field(id, group, label, FieldValue::Text(v))
 }
 
-fn graph_fields(config: &Config) -> Vec<Field> {
-    let g = config.source.graph();
+fn graph_fields(source: &SourceConfig) -> Vec<Field> {
+    let g = source.graph();
     vec![
         text(FieldId::Tenant, GRAPH, "Tenant", g.map(|g| g.tenant.clone()).unwrap_or_default()),
         text(FieldId::ClientId, GRAPH, "Client ID", g.map(|g| g.client_id.clone()).unwrap_or_default()),
@@ -139,15 +105,11 @@ fn graph_fields(config: &Config) -> Vec<Field> {
     ]
 }
 
-fn csv_fields(config: &Config) -> Vec<Field> {
-    let c = config.source.csv();
+fn csv_fields(source: &SourceConfig) -> Vec<Field> {
+    let c = source.csv();
     let layout = c.map_or(CsvLayout::Service, |c| c.layout());
     let delimiter = c.map_or(Delimiter::Comma, |c| c.delimiter);
-    let delimiter_index = match delimiter {
-        Delimiter::Comma => 0,
-        Delimiter::Semicolon => 1,
-        Delimiter::Tab => 2,
-    };
+    let delimiter_index = Delimiter::ALL.iter().position(|d| *d == delimiter).unwrap_or(0);
     vec![
         text(FieldId::CsvPath, CSV, "File", path_text(c.map(|c| c.path.as_path()))),
         field(FieldId::CsvLayout, CSV, "Layout", choice(LAYOUTS, usize::from(layout == CsvLayout::Header))),
@@ -196,7 +158,7 @@ pub(super) fn slots(config: &Config) -> Vec<SourceSlot> {
         let parked = if at == 0 {
             BTreeMap::new()
         } else {
-            let (kind, by_kind) = fields(&config.only_source(named));
+            let (kind, by_kind) = fields(&named.source, named.bind_password.as_ref());
             std::iter::once(kind).chain(by_kind.into_iter().flatten()).map(|f| (f.id, f)).collect()
         };
         SourceSlot { name: named.name.clone(), fields: parked }
@@ -212,10 +174,11 @@ pub(super) fn write(form: &Form, t: &mut Table, named: bool) {
     if t.get("kind").and_then(|k| k.as_str()) != Some(kind.name()) {
         t["kind"] = value(kind.name());
     }
+    // The kind's own keys stay (those the form does not show among them); any other goes.
     let keep = match kind {
-        SourceKind::Ldap => LDAP_KEYS,
-        SourceKind::Graph => GRAPH_KEYS,
-        SourceKind::Csv => CSV_KEYS,
+        SourceKind::Ldap => crate::config::LDAP_KEYS,
+        SourceKind::Graph => crate::config::graph::KEYS,
+        SourceKind::Csv => crate::config::csv::KEYS,
     };
     let kept = |k: &str| keep.contains(&k) || (named && MERGE_KEYS.contains(&k));
     let others: Vec<String> = t.iter().map(|(k, _)| k.to_string()).filter(|k| !kept(k)).collect();
@@ -242,7 +205,8 @@ fn write_csv(form: &Form, t: &mut Table) {
     t["path"] = value(form.text(FieldId::CsvPath));
     let header = form.choice(FieldId::CsvLayout) == 1;
     t["layout"] = value(LAYOUTS[usize::from(header)]);
-    t["delimiter"] = value([",", ";", "\t"][form.choice(FieldId::CsvDelimiter).min(2)]);
+    let delimiter = Delimiter::ALL[form.choice(FieldId::CsvDelimiter).min(Delimiter::ALL.len() - 1)];
+    t["delimiter"] = value(char::from(delimiter.byte()).to_string());
     if !header {
         t.remove("columns");
     } else if !t.contains_key("columns") {

@@ -253,3 +253,19 @@ fn a_file_whose_sources_changed_since_it_was_read_is_never_overwritten() {
     assert!(e.contains("several [[source]]"), "{e}");
     assert_eq!(std::fs::read_to_string(&path).unwrap(), TWO);
 }
+
+#[test]
+fn a_file_with_one_source_array_table_is_saved_in_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("adsync.toml");
+    let one = "[[source]]\nname = \"hq\"\npriority = 1\nkind = \"csv\"\npath = \"/tmp/staff.csv\"\n";
+    std::fs::write(&path, one).unwrap();
+    let mut f = Form::from_config(&Config::load(&path).unwrap());
+    assert_eq!(f.editing_source(), None, "one source: nothing to pick");
+    f.set_text(FieldId::CsvPath, "/srv/staff.csv").unwrap();
+    f.save(Some(&path)).unwrap();
+    let again = Config::load(&path).unwrap();
+    assert_eq!((again.sources[0].name.as_str(), again.sources[0].priority), ("hq", Some(1)));
+    assert_eq!(again.source.csv().unwrap().path, std::path::PathBuf::from("/srv/staff.csv"));
+    assert!(std::fs::read_to_string(&path).unwrap().starts_with("[[source]]"), "still an array table");
+}
