@@ -256,6 +256,14 @@ pub struct ExcludeConfig {
     pub addresses: Vec<AddressGlob>,
 }
 
+impl ExcludeConfig {
+    /// The subtrees as DNs. Unparsable entries are left out: the config check has reported
+    /// them already.
+    pub fn subtree_dns(&self) -> impl Iterator<Item = crate::dn::Dn> + '_ {
+        self.subtrees.iter().filter_map(|d| crate::dn::Dn::parse(&d.0).ok())
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TargetKind {

@@ -62,7 +62,7 @@ impl Policy {
                 guests: config.source.include_guests(),
             },
             // Validated when the config was read, so a parse failure cannot happen here.
-            exclude_subtrees: config.exclude.subtrees.iter().filter_map(|d| Dn::parse(&d.0).ok()).collect(),
+            exclude_subtrees: config.exclude.subtree_dns().collect(),
             exclude_addresses: config.exclude.addresses.clone(),
         }
     }

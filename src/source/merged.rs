@@ -152,7 +152,7 @@ mod tests {
             pb.display().to_string()
         );
         let config = Config::parse(&text, "t.toml").unwrap();
-        (dir, crate::source::from_config(&config))
+        (dir, crate::source::with_each(&config).0)
     }
 
     fn quiet() -> crate::source::ProgressFn {

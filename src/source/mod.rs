@@ -97,13 +97,8 @@ where
     rx.await.unwrap_or_else(|_| Err(SourceError::ReaderDied("reader thread panicked".into())))
 }
 
-/// The source the config describes: its one source, or every `[[source]]` merged.
-pub fn from_config(config: &Config) -> Arc<dyn Source> {
-    with_each(config).0
-}
-
-/// [`from_config`], and each of its sources on its own (the same ones, in the config's
-/// order), to browse one of them.
+/// The source the config describes (its one source, or every `[[source]]` merged), and each
+/// of its sources on its own (the same ones, in the config's order), to browse one of them.
 pub fn with_each(config: &Config) -> (Arc<dyn Source>, Vec<Arc<dyn Source>>) {
     if !config.merges_sources() {
         let source = one(&config.source, config.bind_password.clone(), config.state_dir());
@@ -119,7 +114,7 @@ pub fn with_each(config: &Config) -> (Arc<dyn Source>, Vec<Arc<dyn Source>>) {
             priority: s.priority,
             source: source.clone(),
             // Validated when the config was read, so a parse failure cannot happen here.
-            exclude_subtrees: s.exclude.subtrees.iter().filter_map(|d| crate::dn::Dn::parse(&d.0).ok()).collect(),
+            exclude_subtrees: s.exclude.subtree_dns().collect(),
             exclude_addresses: s.exclude.addresses.clone(),
             guests: s.source.include_guests(),
         })

@@ -96,12 +96,10 @@ impl TreeState {
         self.source.as_ref().map_or(0, |b| b.at)
     }
 
-    /// Every source's exclusions and the browsed one's own. Unparsable entries mark nothing:
-    /// the config check has reported them already.
+    /// Every source's exclusions and the browsed one's own.
     pub fn set_excluded(&mut self, config: &Config) {
-        let own = self.source.as_ref().and_then(|b| config.sources.get(b.at)).map(|s| &s.exclude.subtrees);
-        let subtrees = config.exclude.subtrees.iter().chain(own.into_iter().flatten());
-        self.excluded = subtrees.filter_map(|d| Dn::parse(&d.0).ok()).collect();
+        let own = self.source.as_ref().and_then(|b| config.sources.get(b.at)).map(|s| s.exclude.subtree_dns());
+        self.excluded = config.exclude.subtree_dns().chain(own.into_iter().flatten()).collect();
     }
 
     /// Every visible row, depth-first, with the filter applied to loaded entries.
