@@ -3,7 +3,7 @@
 use super::{Outcome, Rungs, StepId};
 use crate::config::CsvConfig;
 use crate::source::csv::error::CsvError;
-use crate::source::csv::{decode, file};
+use crate::source::csv::{BOM, decode, file};
 use std::time::Duration;
 
 /// How many bad lines the rows rung shows as evidence (the summary counts them all).
@@ -40,7 +40,7 @@ impl<'a> CsvProbe<'a> {
 
     fn encoding(&self) -> Outcome {
         let Some(bytes) = &self.bytes else { return Outcome::skipped("the file was not read") };
-        let bom = bytes.starts_with(b"\xEF\xBB\xBF");
+        let bom = bytes.starts_with(BOM);
         match decode(bytes) {
             Ok(_) => Outcome::ok(if bom { "UTF-8 with a byte-order mark" } else { "UTF-8" }),
             Err(line) => {

@@ -14,21 +14,18 @@ pub enum CsvError {
     Changed { path: PathBuf },
     #[error("CSV: {} is not UTF-8: line {line} is the first with bytes that are not; a spreadsheet saved as \"CSV\" is often Windows-1252: save it as \"CSV UTF-8\" instead (Excel: File → Save As → CSV UTF-8)", path.display())]
     NotUtf8 { path: PathBuf, line: u64 },
+    /// A header without a named column, or a record the CSV reader cannot read.
     #[error("CSV: {} line {line}: {problem}", path.display())]
-    Header { path: PathBuf, line: u64, problem: String },
-    #[error("CSV: {} line {line}: {detail}", path.display())]
-    Parse { path: PathBuf, line: u64, detail: String },
+    AtLine { path: PathBuf, line: u64, problem: String },
     #[error("{}", BadRowsText { path, bad })]
     BadRows { path: PathBuf, bad: Vec<BadLine> },
 }
 
 impl CsvError {
-    /// The line numbers the error names, in order (for `check` and tests).
+    /// The line numbers the error names, in order (the tests check them).
     pub fn lines(&self) -> Vec<u64> {
         match self {
-            CsvError::NotUtf8 { line, .. } | CsvError::Header { line, .. } | CsvError::Parse { line, .. } => {
-                vec![*line]
-            }
+            CsvError::NotUtf8 { line, .. } | CsvError::AtLine { line, .. } => vec![*line],
             CsvError::BadRows { bad, .. } => bad.iter().map(|b| b.line).collect(),
             CsvError::Read { .. } | CsvError::Changed { .. } => Vec::new(),
         }

@@ -5,30 +5,40 @@ use super::error::CsvError;
 use std::path::Path;
 use std::time::SystemTime;
 
-#[derive(Debug, PartialEq, Eq)]
-struct Stamp {
+/// The file's size and modification time: while they stay the same, so does the file, as far
+/// as a reader can tell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stamp {
     len: u64,
     modified: Option<SystemTime>,
 }
 
-fn stamp(path: &Path) -> Result<Stamp, CsvError> {
+pub fn stamp(path: &Path) -> Result<Stamp, CsvError> {
     let meta = std::fs::metadata(path).map_err(|source| CsvError::Read { path: path.into(), source })?;
     Ok(Stamp { len: meta.len(), modified: meta.modified().ok() })
 }
 
 pub fn read_stable(path: &Path) -> Result<Vec<u8>, CsvError> {
+    read_stamped(path).map(|(_, bytes)| bytes)
+}
+
+/// The bytes and the stamp the file held while they were read.
+pub fn read_stamped(path: &Path) -> Result<(Stamp, Vec<u8>), CsvError> {
     read_stable_with(path, |p| std::fs::read(p))
 }
 
 /// `read` reads the bytes; tests pass one that changes the file on the way.
-fn read_stable_with(path: &Path, read: impl FnOnce(&Path) -> std::io::Result<Vec<u8>>) -> Result<Vec<u8>, CsvError> {
+fn read_stable_with(
+    path: &Path,
+    read: impl FnOnce(&Path) -> std::io::Result<Vec<u8>>,
+) -> Result<(Stamp, Vec<u8>), CsvError> {
     let before = stamp(path)?;
     let bytes = read(path).map_err(|source| CsvError::Read { path: path.into(), source })?;
     let after = stamp(path)?;
     if before != after || bytes.len() as u64 != after.len {
         return Err(CsvError::Changed { path: path.into() });
     }
-    Ok(bytes)
+    Ok((after, bytes))
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Where each field is in a record: fixed places in the service's layout, the header's
 //! named columns otherwise.
 
-use crate::config::csv::{Columns, CsvColumns};
+use crate::config::csv::CsvColumns;
 
 /// A record's fields as written, before any checks.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -52,14 +52,6 @@ impl Places {
             kind: optional("kind", &columns.kind)?,
             enabled: optional("enabled", &columns.enabled)?,
         })
-    }
-
-    /// Whether the first record is a header to read the places from.
-    pub fn needs_header(columns: &Columns) -> Option<&CsvColumns> {
-        match columns {
-            Columns::Service => None,
-            Columns::Header(named) => Some(named),
-        }
     }
 
     pub fn row(&self, record: &csv::StringRecord, line: u64) -> RawRow {

@@ -14,6 +14,12 @@ pub fn dn(line: u64) -> String {
     format!("line {line}")
 }
 
+/// The line a row's `dn` names; `None` for anything `dn` does not write (`line 07`, `line +7`).
+pub fn line(dn_text: &str) -> Option<u64> {
+    let line = dn_text.strip_prefix("line ")?.parse().ok()?;
+    (dn(line) == dn_text).then_some(line)
+}
+
 fn some(text: String) -> Option<String> {
     (!text.is_empty()).then_some(text)
 }
@@ -101,6 +107,15 @@ mod tests {
         assert_eq!(functional.entries[0].kind, EntryKind::Functional);
         let disabled = classify(vec![dir_object(row(false, false))], &Policy::default());
         assert!(disabled.entries.is_empty() && disabled.skipped.len() == 1);
+    }
+
+    #[test]
+    fn line_reads_back_only_what_dn_writes() {
+        assert_eq!(line(&dn(7)), Some(7));
+        assert_eq!(line(&dn(u64::MAX)), Some(u64::MAX));
+        for other in ["line 07", "line +7", "line 7 ", "line", "line x", "Line 7", "7"] {
+            assert_eq!(line(other), None, "{other:?}");
+        }
     }
 
     #[test]

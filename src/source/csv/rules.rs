@@ -75,8 +75,8 @@ fn row(raw: RawRow) -> Result<Row, BadReason> {
         last_name: raw.last_name,
         primary,
         aliases,
-        functional: functional(raw.kind)?,
-        enabled: enabled(raw.enabled)?,
+        functional: flag(raw.kind, ["functional", "user"], false, |value| BadReason::BadKind { value })?,
+        enabled: flag(raw.enabled, ["true", "false"], true, |value| BadReason::BadEnabled { value })?,
     })
 }
 
@@ -85,19 +85,19 @@ fn address(text: &str) -> Option<String> {
     normalise_address(text).filter(|a| a.bytes().filter(|&b| b == b'@').count() == 1)
 }
 
-fn functional(kind: Option<String>) -> Result<bool, BadReason> {
-    match kind.as_deref().map(str::to_ascii_lowercase).as_deref() {
-        None | Some("" | "user") => Ok(false),
-        Some("functional") => Ok(true),
-        Some(_) => Err(BadReason::BadKind { value: kind.unwrap_or_default() }),
-    }
-}
-
-fn enabled(value: Option<String>) -> Result<bool, BadReason> {
-    match value.as_deref().map(str::to_ascii_lowercase).as_deref() {
-        None | Some("" | "true") => Ok(true),
-        Some("false") => Ok(false),
-        Some(_) => Err(BadReason::BadEnabled { value: value.unwrap_or_default() }),
+/// A two-word field: `yes` is true, `no` false, in any case; absent or empty is `absent`, and
+/// any other word is `bad` of it as written.
+fn flag(
+    value: Option<String>,
+    [yes, no]: [&str; 2],
+    absent: bool,
+    bad: fn(String) -> BadReason,
+) -> Result<bool, BadReason> {
+    match value.as_deref() {
+        None | Some("") => Ok(absent),
+        Some(word) if word.eq_ignore_ascii_case(yes) => Ok(true),
+        Some(word) if word.eq_ignore_ascii_case(no) => Ok(false),
+        Some(word) => Err(bad(word.to_string())),
     }
 }
 

@@ -1,6 +1,7 @@
 //! The file's bytes as text: UTF-8, with or without a byte-order mark.
 
-const BOM: &[u8] = b"\xEF\xBB\xBF";
+/// UTF-8's byte-order mark, which spreadsheets write at the start of a "CSV UTF-8" file.
+pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// The text, or the number of the first line with bytes that are not UTF-8.
 pub fn decode(bytes: &[u8]) -> Result<&str, u64> {
