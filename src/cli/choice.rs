@@ -25,7 +25,12 @@ impl Choice {
 
     /// The config to use, its warnings printed to stderr.
     pub fn load(&self) -> Result<Config, CliError> {
-        let config = match fleet::load(&self.selector)? {
+        self.pick_from(fleet::load(&self.selector)?)
+    }
+
+    /// [`Choice::load`] from what was loaded already.
+    pub fn pick_from(&self, loaded: Loaded) -> Result<Config, CliError> {
+        let config = match loaded {
             Loaded::Single(config) => match &self.org {
                 None => *config,
                 Some(name) => return Err(no_fleet(name, &config)),

@@ -184,7 +184,10 @@ pub async fn run(cli: Cli) -> Result<ExitStatus, CliError> {
 /// no `--org`, the fleet screen); it needs a real terminal. With no config file yet (none anywhere, or the one named does not exist) it opens
 /// on the settings form, which saves a new one.
 async fn tui(choice: &Choice) -> Result<ExitStatus, CliError> {
-    if choice.org.is_none() && several_orgs(choice) {
+    use crate::config::fleet::{Loaded, load};
+    let loaded = load(&choice.selector);
+    // More than one organisation: the app opens on the fleet screen (which reads them itself).
+    if choice.org.is_none() && matches!(&loaded, Ok(Loaded::Fleet(fleet)) if fleet.orgs.len() > 1) {
         if !interactive() {
             return Err(CliError::NotATerminal);
         }
@@ -192,7 +195,7 @@ async fn tui(choice: &Choice) -> Result<ExitStatus, CliError> {
         crate::tui::run_fleet(options).await?;
         return Ok(ExitStatus::Ok);
     }
-    match choice.load() {
+    match loaded.map_err(CliError::from).and_then(|loaded| choice.pick_from(loaded)) {
         Ok(config) => {
             let org = config.org.clone().map(|name| OrgSource { selector: choice.selector.clone(), name });
             run_tui(config, false, org).await
@@ -204,12 +207,6 @@ async fn tui(choice: &Choice) -> Result<ExitStatus, CliError> {
         },
         Err(err) => Err(err),
     }
-}
-
-/// More than one organisation: the app opens on the fleet screen.
-fn several_orgs(choice: &Choice) -> bool {
-    use crate::config::fleet::{Loaded, load};
-    matches!(load(&choice.selector), Ok(Loaded::Fleet(fleet)) if fleet.orgs.len() > 1)
 }
 
 /// Where a first run saves: the file named that does not exist, or the XDG path when no

@@ -60,9 +60,19 @@ pub struct Config {
 
 impl Config {
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        Self::load_in(path, validate::Context::default())
+    }
+
+    /// [`Config::load`] for a config in `context` (an organisation's file, say).
+    pub(crate) fn load_in(path: &Path, context: validate::Context<'_>) -> Result<Self, ConfigError> {
         let text =
             std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
-        let mut config = Self::parse(&text, &path.display().to_string())?;
+        Self::loaded_from(path, &text, context)
+    }
+
+    /// The config `text` read from `path`.
+    pub(crate) fn loaded_from(path: &Path, text: &str, context: validate::Context<'_>) -> Result<Self, ConfigError> {
+        let mut config = Self::parse_in(text, &path.display().to_string(), context)?;
         config.warnings.extend(permissions::warnings(&config, path));
         config.origin = Some(path.to_path_buf());
         Ok(config)

@@ -1,6 +1,6 @@
 //! Where the config file is looked for, in order, and where state is kept.
 
-use super::{Config, ConfigError};
+use super::ConfigError;
 use std::path::{Path, PathBuf};
 
 pub const ENV_CONFIG: &str = "ADSYNC_CONFIG";
@@ -39,15 +39,16 @@ pub fn candidates(explicit: Option<&Path>) -> Vec<Candidate> {
 /// otherwise the first of the others that exists.
 pub fn find(explicit: Option<&Path>) -> Result<PathBuf, ConfigError> {
     let list = candidates(explicit);
-    let chosen = match list.first() {
-        Some(first) if first.explicit => Some(first.path.clone()),
-        _ => list.iter().find(|c| c.path.is_file()).map(|c| c.path.clone()),
-    };
-    chosen.ok_or(ConfigError::NotFound { tried: list.into_iter().map(|c| c.path).collect() })
+    chosen(&list).ok_or(ConfigError::NotFound { tried: list.into_iter().map(|c| c.path).collect() })
 }
 
-pub fn load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
-    Config::load(&find(explicit)?)
+/// The config `list` leads to: the explicit one (whether it exists or not), else the first
+/// that exists.
+pub fn chosen(list: &[Candidate]) -> Option<PathBuf> {
+    match list.first() {
+        Some(first) if first.explicit => Some(first.path.clone()),
+        _ => list.iter().find(|c| c.path.is_file()).map(|c| c.path.clone()),
+    }
 }
 
 /// `$XDG_STATE_HOME/adsync`, falling back to `~/.local/state/adsync`.

@@ -12,8 +12,8 @@ use jiff::Timestamp;
 use serde::Serialize;
 use std::path::PathBuf;
 
-/// What an organisation needs, in one word: what the fleet screen colours and sorts by.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+/// What an organisation needs, in one word: what the fleet screen colours its row by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OrgState {
     /// Its file does not load.
@@ -122,14 +122,12 @@ impl OrgStatus {
         }
     }
 
-    /// The text of the last run's column: "2026-12-03 09:30 applied +12 ~3 -1".
+    /// The last run's counts: "+12 ~3 -1", and ", 12 applied" after an apply.
     pub fn counts(&self) -> String {
         let Some(last) = &self.last_run else { return String::new() };
         match (last.outcome, last.plan) {
-            (Outcome::Applied | Outcome::Partial, Some(p)) => {
-                format!("+{} ~{} -{}, {} applied", p.create, p.update, p.delete, last.applied)
-            }
-            (_, Some(p)) => format!("+{} ~{} -{}", p.create, p.update, p.delete),
+            (Outcome::Applied | Outcome::Partial, Some(p)) => format!("{}, {} applied", p.text(), last.applied),
+            (_, Some(p)) => p.text(),
             (_, None) => String::new(),
         }
     }

@@ -134,6 +134,11 @@ impl PlanCounts {
     pub fn changes(&self) -> usize {
         self.create + self.update + self.delete
     }
+
+    /// "+12 ~3 -1".
+    pub fn text(&self) -> String {
+        format!("+{} ~{} -{}", self.create, self.update, self.delete)
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -226,7 +231,7 @@ impl RunRecord {
 
     /// "+12 ~3 -1", or "" before there was a plan.
     pub fn plan_text(&self) -> String {
-        self.plan.map(|p| format!("+{} ~{} -{}", p.create, p.update, p.delete)).unwrap_or_default()
+        self.plan.map(|p| p.text()).unwrap_or_default()
     }
 
     /// What happened, in one line: the outcome with its reason or its counts.

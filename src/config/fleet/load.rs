@@ -35,10 +35,7 @@ struct Found {
 /// beside the first place one could be when there is none.
 fn find(selector: &Selector) -> Found {
     let list = paths::candidates(selector.config.as_deref());
-    let main = match list.first() {
-        Some(first) if first.explicit => Some(first.path.clone()),
-        _ => list.iter().find(|c| c.path.is_file()).map(|c| c.path.clone()),
-    };
+    let main = paths::chosen(&list);
     let beside = |p: &Path| p.parent().map(|d| d.join(ORGS_DIR)).filter(|d| d.is_dir());
     let orgs = match (&selector.orgs, &main) {
         (Some(dir), _) => Some(dir.clone()),
@@ -55,13 +52,15 @@ pub fn load(selector: &Selector) -> Result<Loaded, ConfigError> {
         None => Vec::new(),
     };
     let main = found.main.filter(|m| m.is_file() || orgs.is_empty());
-    let fleet_main = match &main {
-        Some(path) => read_main(path, !orgs.is_empty())?,
+    let shared = match &main {
+        Some(path) => match read_main(path, !orgs.is_empty())? {
+            MainFile::Own(text) => {
+                return Config::loaded_from(path, &text, Context::default()).map(|c| Loaded::Single(Box::new(c)));
+            }
+            MainFile::Fleet(shared) => shared,
+        },
         None if orgs.is_empty() => return Err(ConfigError::NotFound { tried: found.tried }),
-        None => Some(FleetMain::default()),
-    };
-    let Some(shared) = fleet_main else {
-        return Config::load(main.as_deref().unwrap_or(Path::new(""))).map(|c| Loaded::Single(Box::new(c)));
+        None => FleetMain::default(),
     };
     let dir = found.orgs.or_else(|| main.as_deref().and_then(Path::parent).map(|d| d.join(ORGS_DIR)));
     let mut fleet = Fleet { main, dir: dir.unwrap_or_else(|| PathBuf::from(ORGS_DIR)), shared, orgs: Vec::new() };
@@ -88,9 +87,14 @@ fn org_files(dir: &Path) -> Result<Vec<(String, PathBuf)>, ConfigError> {
     Ok(files)
 }
 
-/// The main config as a fleet's (`Some`), or `None` when it is a config of its own (it has a
-/// `[source]` and no organisations are around).
-fn read_main(path: &Path, orgs_present: bool) -> Result<Option<FleetMain>, ConfigError> {
+/// The main config file: a config of its own, or a fleet's shared settings.
+enum MainFile {
+    /// It has a `[source]` and no organisations are around: its text, to load as a config.
+    Own(String),
+    Fleet(FleetMain),
+}
+
+fn read_main(path: &Path, orgs_present: bool) -> Result<MainFile, ConfigError> {
     let text =
         std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
     let file = path.display().to_string();
@@ -98,8 +102,8 @@ fn read_main(path: &Path, orgs_present: bool) -> Result<Option<FleetMain>, Confi
     let tables: toml::Table = toml::from_str(&text).map_err(|e| serde_error(&source, &index, &e))?;
     let fleet_keys = tables.contains_key("partner") || tables.contains_key("fleet");
     match (tables.contains_key("source"), orgs_present) {
-        (true, false) => return Ok(None),
-        (false, false) if !fleet_keys => return Ok(None),
+        (true, false) => return Ok(MainFile::Own(text)),
+        (false, false) if !fleet_keys => return Ok(MainFile::Own(text)),
         (true, true) => {
             return Err(source.invalid(
                 index.span_of("source"),
@@ -115,7 +119,7 @@ fn read_main(path: &Path, orgs_present: bool) -> Result<Option<FleetMain>, Confi
     let raw: RawFleetMain = toml::from_str(&text).map_err(|e| serde_error(&source, &index, &e))?;
     let mut main = validate_main(raw, &source, &index)?;
     main.warnings.extend(permissions::file_warnings(main.partner.iter().map(|p| ("partner.password", &p.password))));
-    Ok(Some(main))
+    Ok(MainFile::Fleet(main))
 }
 
 fn load_org(fleet: &Fleet, name: String, file: PathBuf) -> Org {
@@ -124,12 +128,8 @@ fn load_org(fleet: &Fleet, name: String, file: PathBuf) -> Org {
 }
 
 fn read_org(fleet: &Fleet, name: &str, file: &Path) -> Result<Config, ConfigError> {
-    let text =
-        std::fs::read_to_string(file).map_err(|source| ConfigError::Read { path: file.to_path_buf(), source })?;
     let context = Context { organisation: true, partner: fleet.shared.partner.as_ref() };
-    let mut config = Config::parse_in(&text, &file.display().to_string(), context)?;
-    config.warnings.extend(permissions::warnings(&config, file));
-    config.origin = Some(file.to_path_buf());
+    let mut config = Config::load_in(file, context)?;
     config.org = Some(name.to_string());
     if config.state_dir.is_none() {
         config.state_dir = Some(org_state_dir(&fleet.state_dir(), name));

@@ -93,13 +93,6 @@ pub struct Org {
     pub config: Result<Config, super::ConfigError>,
 }
 
-impl Org {
-    /// `enabled = false` (or a file that does not load) keeps it out of the schedule.
-    pub fn enabled(&self) -> bool {
-        self.config.as_ref().is_ok_and(|c| c.enabled)
-    }
-}
-
 /// Every organisation and what they share.
 #[derive(Debug)]
 pub struct Fleet {
