@@ -212,6 +212,8 @@ fn history(state: &Path) -> Vec<Value> {
     text.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
 }
 
+/// Two slapd bases, a CSV file, one with a wrong bind password and one its shrink guard
+/// blocks (and which runs first, one at a time): the failed and the blocked hold up no other.
 #[test]
 fn schedule_all_syncs_every_organisation_and_reports_the_one_that_fails() {
     let Some(lab) = common::slapd() else { return };
@@ -222,10 +224,19 @@ fn schedule_all_syncs_every_organisation_and_reports_the_one_that_fails() {
     fleet.org("sales", &lab_org(&lab, &people("Sales"), "ADSYNC_TEST_BIND_PW", &fleet.service_file("sales")));
     fleet.org("support", &lab_org(&lab, &people("Support"), "ADSYNC_TEST_WRONG_PW", &fleet.service_file("support")));
     fleet.org("contractors", &csv_org(&fleet, "contractors", 40));
+    // Synced once with 40 rows, now 10: its shrink guard blocks it, and it runs first.
+    fleet.org("archive", &csv_org(&fleet, "archive", 40).replace("[sync]\n", "[sync]\ndelete = true\n"));
+    let first = fleet.adsync(&["--org", "archive", "sync", "--apply"]);
+    assert_eq!((first.code, service_emails(&fleet.service_file("archive"))), (0, 40), "{}", first.stderr);
+    let rows: String = (0..10).map(|i| format!("Con{i},Tractor,con{i}@contractors.example.com,,\n")).collect();
+    std::fs::write(fleet.dir.path().join("archive.csv"), rows).unwrap();
 
     let out = fleet.adsync(&["schedule", "--all", "--now", "--runs", "1"]);
     assert_eq!(out.code, 1, "the worst run failed:\n{}\n{}", out.stdout, out.stderr);
-    assert!(out.stdout.contains("scheduling 4 of 4 organisations, at most 1 at a time"), "{}", out.stdout);
+    assert!(out.stdout.contains("scheduling 5 of 5 organisations, at most 1 at a time"), "{}", out.stdout);
+    let blocked = out.stdout.lines().find(|l| l.contains("[archive] run 1: ")).expect(&out.stdout);
+    assert!(blocked.contains("blocked, nothing applied"), "{blocked}");
+    assert_eq!(service_emails(&fleet.service_file("archive")), 40, "nothing was applied for the blocked one");
     for (good, least) in [("finance", 1000), ("sales", 1000), ("contractors", 40)] {
         let line = out.stdout.lines().find(|l| l.contains(&format!("[{good}] run 1: "))).expect(&out.stdout);
         let synced = service_emails(&fleet.service_file(good));
@@ -247,13 +258,16 @@ fn schedule_all_syncs_every_organisation_and_reports_the_one_that_fails() {
     assert_eq!(row(&rows, "contractors")["source_kind"], "csv", "{rows:?}");
     assert_eq!(row(&rows, "support")["state"], "failed");
     assert_eq!(row(&rows, "support")["last_run"]["outcome"], "failed");
+    assert_eq!(row(&rows, "archive")["state"], "blocked");
 
     let mut spans = Vec::new();
-    for name in ["finance", "sales", "support", "contractors"] {
+    for name in ["archive", "finance", "sales", "support", "contractors"] {
         let records = history(&fleet.state().join("orgs").join(name));
         assert!(!records.is_empty(), "{name}: its runs are in its own state dir");
         assert!(records.iter().all(|r| r["org"] == name), "the history names the organisation: {records:?}");
-        let (first, last) = (&records[0], &records[records.len() - 1]);
+        // The schedule's runs (the archive's first sync was by hand, before the schedule).
+        let scheduled: Vec<&Value> = records.iter().filter(|r| r["trigger"] == "schedule").collect();
+        let (first, last) = (scheduled[0], scheduled[scheduled.len() - 1]);
         spans.push((first["started"].as_str().unwrap().to_string(), last["ended"].as_str().unwrap().to_string()));
     }
     spans.sort();
