@@ -213,7 +213,7 @@ fn history(state: &Path) -> Vec<Value> {
 }
 
 /// Two slapd bases, a CSV file, one with a wrong bind password and one its shrink guard
-/// blocks (and which runs first, one at a time): the failed and the blocked hold up no other.
+/// blocks, one at a time: the failed and the blocked hold up no other.
 #[test]
 fn schedule_all_syncs_every_organisation_and_reports_the_one_that_fails() {
     let Some(lab) = common::slapd() else { return };
@@ -224,7 +224,7 @@ fn schedule_all_syncs_every_organisation_and_reports_the_one_that_fails() {
     fleet.org("sales", &lab_org(&lab, &people("Sales"), "ADSYNC_TEST_BIND_PW", &fleet.service_file("sales")));
     fleet.org("support", &lab_org(&lab, &people("Support"), "ADSYNC_TEST_WRONG_PW", &fleet.service_file("support")));
     fleet.org("contractors", &csv_org(&fleet, "contractors", 40));
-    // Synced once with 40 rows, now 10: its shrink guard blocks it, and it runs first.
+    // Synced once with 40 rows, now 10: its shrink guard blocks it.
     fleet.org("archive", &csv_org(&fleet, "archive", 40).replace("[sync]\n", "[sync]\ndelete = true\n"));
     let first = fleet.adsync(&["--org", "archive", "sync", "--apply"]);
     assert_eq!((first.code, service_emails(&fleet.service_file("archive"))), (0, 40), "{}", first.stderr);

@@ -189,7 +189,8 @@ fn a_source_s_own_exclusions_leave_the_others_alone() {
 
 /// In a real terminal: the directory pane names the source it browses, `x` on the shared
 /// person leaves them out of the slapd source only (so the file's row is synced, no conflict),
-/// `]` browses the CSV file, and the settings pane moves to the next source too.
+/// `]` browses the CSV file, and the settings pane moves to the next source and saves it
+/// into its own `[[source]]`.
 #[test]
 fn the_tui_browses_each_source_and_excludes_within_one() {
     let Some(lab) = common::slapd() else { return };
@@ -197,6 +198,7 @@ fn the_tui_browses_each_source_and_excludes_within_one() {
     let org = Org::new(lab);
     org.write_csv(&contractor_rows(&shared));
     let config = org.config(None, None);
+    let hq_url = Config::load(&config).unwrap().sources[0].source.ldap().unwrap().url.to_string();
     let home = org.dir.path().display().to_string();
     let env = [("HOME", home.as_str()), ("ADSYNC_TEST_BIND_PW", org.lab.bind_pw.as_str())];
     let bin = assert_cmd::cargo::cargo_bin("adsync");
@@ -218,6 +220,13 @@ fn the_tui_browses_each_source_and_excludes_within_one() {
     t.wait_for("Cy Ng", wait);
     t.keys(&["1", "]"]);
     t.wait_for("editing source contractors (2 of 2)", wait);
+    // The contractors' file field (row 3: role, source, file): another copy of the file, saved.
+    let copy = org.dir.path().join("contractors-copy.csv");
+    std::fs::copy(org.csv_path(), &copy).unwrap();
+    t.keys(&["j", "j", "Enter", "C-u"]);
+    t.type_text(&copy.display().to_string());
+    t.keys(&["Enter", "C-s"]);
+    t.wait_for("settings saved", wait);
     t.keys(&["q"]);
     t.wait_until("the app to exit", wait, |_| t.exited());
 
@@ -225,6 +234,8 @@ fn the_tui_browses_each_source_and_excludes_within_one() {
     let own: Vec<String> = again.sources[0].exclude.subtrees.iter().map(|d| d.0.to_lowercase()).collect();
     assert_eq!(own, [dn.to_lowercase()], "the person is excluded from the slapd source only");
     assert!(again.exclude.subtrees.is_empty() && again.sources[1].exclude.subtrees.is_empty());
+    assert_eq!(again.sources[1].source.csv().unwrap().path, copy, "the form saved into the contractors' table");
+    assert_eq!(again.sources[0].source.ldap().unwrap().url.to_string(), hq_url, "the slapd source as it was");
     let search = org.json(&config, &["search", "--json"], 0);
     let kept = search["entries"].as_array().unwrap().iter().find(|e| e["primary_email"] == shared.as_str());
     assert_eq!(kept.map(|e| &e["source"]), Some(&CONTRACTORS.into()), "no conflict: the file's row is synced");
