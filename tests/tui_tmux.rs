@@ -295,7 +295,8 @@ fn a_first_run_fills_the_form_tests_saves_and_searches() {
 
 /// The settings pane switches the source to a CSV file: Space on Source twice (ldap → graph →
 /// csv), the file's path typed in, Ctrl-S; the saved config reads the file, and the Directory
-/// pane lists its rows (line, name, address), narrowed by the filter.
+/// pane lists its rows (line, name, address), narrowed by the filter. Then the layout is
+/// switched to a header row and saved, and the rows are read by it.
 #[test]
 fn the_settings_switch_the_source_to_a_csv_file_and_save() {
     let dir = tempfile::tempdir().unwrap();
@@ -330,9 +331,24 @@ fn the_settings_switch_the_source_to_a_csv_file_and_save() {
     t.keys(&["Enter"]);
     let screen = t.wait_for("filter: Bo", WAIT);
     assert!(!screen.contains("Ann Lee"), "the filter leaves Bo's row only:\n{screen}");
-    t.keys(&["q"]);
-    t.wait_until("the app to exit", WAIT, |_| t.exited());
     let text = std::fs::read_to_string(&config).unwrap();
     assert!(text.starts_with("# kept\n") && text.contains("kind = \"csv\"") && !text.contains("base_dn"), "{text}");
     assert!(text.contains(&format!("path = \"{}\"", csv.display())), "{text}");
+
+    // The export gains a header row: Layout (the row below File) switched to header, saved
+    // with the columns' usual names, and the rows are read by them (Bo now on line 3).
+    std::fs::write(
+        &csv,
+        "First Name,Last Name,Email,Aliases\nAnn,Lee,ann@example.com,\nBo,Li,bo@example.com,bo2@example.com\n",
+    )
+    .unwrap();
+    t.keys(&["1", "j", "Space"]);
+    t.wait_for("‹header›", WAIT);
+    t.keys(&["C-s"]);
+    t.wait_for("3  Bo Li", WAIT);
+    t.keys(&["q"]);
+    t.wait_until("the app to exit", WAIT, |_| t.exited());
+    let text = std::fs::read_to_string(&config).unwrap();
+    assert!(text.contains("layout = \"header\"") && text.contains("[source.columns]"), "{text}");
+    assert!(adsync::config::Config::load(&config).is_ok(), "{text}");
 }
