@@ -324,14 +324,19 @@ fn delete_blocks(input: &GuardInput, limits: &GuardConfig) -> Vec<Block> {
 
 fn shrink_block(input: &GuardInput, limits: &GuardConfig) -> Option<Block> {
     let before = input.last_good_objects?;
-    let shrunk = before.saturating_sub(input.directory_objects);
-    let share = percent(shrunk, before);
-    (share > limits.max_shrink_percent).then_some(Block::MaxShrinkPercent {
+    let share = shrank_beyond(before, input.directory_objects, limits)?;
+    Some(Block::MaxShrinkPercent {
         before,
         now: input.directory_objects,
         percent: share,
         limit: limits.max_shrink_percent,
     })
+}
+
+/// How far a read shrank from `before` to `now`, in percent, when that is beyond the limit.
+fn shrank_beyond(before: usize, now: usize, limits: &GuardConfig) -> Option<f64> {
+    let share = percent(before.saturating_sub(now), before);
+    (share > limits.max_shrink_percent).then_some(share)
 }
 
 /// One of several sources: read from another directory than last time, or shrunk.
@@ -341,8 +346,8 @@ fn source_block(size: &SourceSize, limits: &GuardConfig) -> Option<Block> {
         return Some(Block::NamedSourceChanged { source: size.name.clone(), before, now });
     }
     let before = size.before?;
-    let share = percent(before.saturating_sub(size.objects), before);
-    (share > limits.max_shrink_percent).then(|| Block::SourceShrank {
+    let share = shrank_beyond(before, size.objects, limits)?;
+    Some(Block::SourceShrank {
         source: size.name.clone(),
         before,
         now: size.objects,

@@ -64,7 +64,12 @@ pub fn frame(pane: Pane, focused: bool, theme: &Theme) -> Block<'static> {
         .borders(Borders::ALL)
         .border_type(if focused { BorderType::Thick } else { BorderType::Plain })
         .border_style(theme.border(focused))
-        .title(Line::from(format!(" {} {} ", pane.index() + 1, pane.title())).style(theme.title()))
+        .title(Line::from(title_text(pane)).style(theme.title()))
+}
+
+/// " 2 Directory ": a pane's own title.
+fn title_text(pane: Pane) -> String {
+    format!(" {} {} ", pane.index() + 1, pane.title())
 }
 
 /// Which of an organisation's several sources a pane shows, for its title.
@@ -82,7 +87,7 @@ impl SourceTitle {
     /// " source hq · 1 of 2 · ] next ", or shorter on a narrow pane: the pane's own title
     /// (`pane`) stays whole.
     pub fn on(&self, block: Block<'static>, pane: Pane, width: u16) -> Block<'static> {
-        let own = format!(" {} {} ", pane.index() + 1, pane.title()).chars().count() + 4;
+        let own = title_text(pane).chars().count() + 4;
         let room = usize::from(width).saturating_sub(own);
         let key = self.key.as_ref().map(|k| format!(" · {k} next")).unwrap_or_default();
         let (at, of) = (self.at + 1, self.of);
