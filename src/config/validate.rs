@@ -273,7 +273,8 @@ fn check_file_target(check: &mut Checker<'_>, target: &TargetConfig) -> Result<(
     Ok(())
 }
 
-fn check_service_target(check: &mut Checker<'_>, target: &TargetConfig) -> Result<Option<SecretSource>, ConfigError> {
+/// Where the service is: a stack or an API URL (not both), and the URLs given well formed.
+fn check_service_address(check: &mut Checker<'_>, target: &TargetConfig) -> Result<(), ConfigError> {
     if target.stack.is_some() && target.api_url.is_some() {
         return Err(check.fail("target.api_url", "set either stack or api_url, not both"));
     }
@@ -282,6 +283,11 @@ fn check_service_target(check: &mut Checker<'_>, target: &TargetConfig) -> Resul
             check_api_url(check, &format!("target.{key}"), url)?;
         }
     }
+    Ok(())
+}
+
+fn check_service_target(check: &mut Checker<'_>, target: &TargetConfig) -> Result<Option<SecretSource>, ConfigError> {
+    check_service_address(check, target)?;
     for key in ["domain", "user"] {
         let present = if key == "domain" { &target.domain } else { &target.user };
         if present.as_deref().is_none_or(|v| v.trim().is_empty()) {

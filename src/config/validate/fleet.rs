@@ -2,7 +2,7 @@
 //! and `state_dir`, nothing else), and an organisation's `[target]` that signs in with the
 //! partner's credentials.
 
-use super::{Checker, check_api_url, runs};
+use super::{Checker, check_api_url, check_service_address, runs};
 use crate::config::error::{ConfigError, SourceText};
 use crate::config::fleet::{FleetMain, FleetSettings, PARTNER_PASSWORD, PartnerConfig, RawFleetMain, RawPartner};
 use crate::config::locate::KeyIndex;
@@ -98,14 +98,7 @@ pub(super) fn partner_target(check: &mut Checker<'_>, target: &mut TargetConfig)
     if target.domain.as_deref().is_none_or(|d| d.trim().is_empty()) {
         return Err(check.fail_missing("target", "domain", "kind = \"essentials\" needs domain"));
     }
-    if target.stack.is_some() && target.api_url.is_some() {
-        return Err(check.fail("target.api_url", "set either stack or api_url, not both"));
-    }
-    for (key, url) in [("api_url", &target.api_url), ("discovery_url", &target.discovery_url)] {
-        if let Some(url) = url {
-            check_api_url(check, &format!("target.{key}"), url)?;
-        }
-    }
+    check_service_address(check, target)?;
     if target.stack.is_none() && target.api_url.is_none() {
         target.stack = partner.stack;
         target.api_url = partner.api_url.clone();
