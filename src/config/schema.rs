@@ -333,7 +333,7 @@ impl TargetConfig {
 fn default_max_in_flight() -> u32 {
     4
 }
-fn default_request_timeout() -> HumanDuration {
+pub(crate) fn default_request_timeout() -> HumanDuration {
     HumanDuration(Duration::from_secs(30))
 }
 

@@ -62,7 +62,7 @@ impl EssentialsTarget {
     pub fn for_partner(partner: &PartnerConfig) -> Result<Self, TargetError> {
         let credentials = Credentials { user: partner.user.clone(), password: partner.password.resolve("partner")? };
         let settings = ClientSettings {
-            timeout: std::time::Duration::from_secs(30),
+            timeout: crate::config::default_request_timeout().0,
             max_in_flight: 1,
             max_requests_per_second: None,
             retry: RetryPolicy::default(),
