@@ -6,16 +6,14 @@ use serde::Serialize;
 use std::fmt;
 
 /// One of a partner's (service provider's) organisations, as `GET /orgs/{partner}/orgs` lists it.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+/// Only what `orgs discover` writes into a skeleton is kept.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ChildOrg {
     pub primary_domain: String,
     pub name: Option<String>,
-    pub active: Option<bool>,
     /// The service's own LDAP sync settings, when it has them: a starting point for adsync's.
     pub ldap_url: Option<String>,
     pub ldap_basedn: Option<String>,
-    pub user_licenses: Option<u64>,
-    pub active_users: Option<u64>,
 }
 
 /// Licences and how many are in use (`GET /orgs/{domain}`).

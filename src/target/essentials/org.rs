@@ -40,7 +40,7 @@ fn azure_sync(settings: &Value) -> Option<VendorSync> {
 }
 
 /// A count the API gives as a number or as a string.
-pub(super) fn number(value: &Value) -> Option<u64> {
+fn number(value: &Value) -> Option<u64> {
     value.as_u64().or_else(|| value.as_str()?.trim().parse().ok())
 }
 

@@ -44,15 +44,11 @@ pub fn parse_orgs(body: &[u8]) -> Result<Vec<ChildOrg>, String> {
 
 fn child(org: &Value) -> Result<ChildOrg, String> {
     let text = |key: &str| super::org::text(&org[key]);
-    let number = |key: &str| super::org::number(&org[key]);
     Ok(ChildOrg {
         primary_domain: text("primary_domain").ok_or("an organisation without primary_domain")?,
         name: text("name"),
-        active: org["is_active"].as_bool(),
         ldap_url: text("ldap_url"),
         ldap_basedn: text("ldap_basedn"),
-        user_licenses: number("user_licenses"),
-        active_users: number("active_users"),
     })
 }
 
@@ -61,12 +57,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn both_shapes_and_string_numbers_are_read() {
+    fn both_shapes_are_read_and_blank_text_is_none() {
         let bare =
             br#"[{"primary_domain":"a.example","name":"A","is_active":true,"user_licenses":"50","ldap_url":""}]"#;
         let orgs = parse_orgs(bare).unwrap();
         assert_eq!(orgs[0].primary_domain, "a.example");
-        assert_eq!((orgs[0].user_licenses, orgs[0].ldap_url.as_deref()), (Some(50), None));
+        assert_eq!((orgs[0].name.as_deref(), orgs[0].ldap_url.as_deref()), (Some("A"), None));
         let wrapped = br#"{"orgs":[{"primary_domain":"b.example"}]}"#;
         assert_eq!(parse_orgs(wrapped).unwrap()[0].primary_domain, "b.example");
         assert!(parse_orgs(br#"[{"name":"no domain"}]"#).unwrap_err().contains("primary_domain"));
