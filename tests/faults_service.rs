@@ -29,6 +29,10 @@ fn a_listing_that_keeps_failing_fails_the_run_names_the_listing_and_writes_nothi
                 assert!(rig.service.fired(), "{fault:?}: the fault never struck");
                 assert_eq!(out.code, 1, "{fault:?}: {}", out.stderr);
                 assert!(out.stderr.contains(&format!("Service API: {LISTING} failed")), "{fault:?}: {}", out.stderr);
+                if fault == Fault::Reset {
+                    // A real RST: the last failure is a reset (a cut is a connection closed early).
+                    assert!(out.stderr.contains("Connection reset by peer"), "{fault:?}: {}", out.stderr);
+                }
                 assert!(rig.writes().is_empty(), "{fault:?}: {:?}", rig.writes());
                 rig.service.arm(None);
                 converges(&rig, &format!("{fault:?} at the listing"), 250);
@@ -43,10 +47,14 @@ fn a_create_whose_answer_breaks_is_made_once_and_journaled_once() {
     for fault in Fault::ALL {
         let rig = Rig::ldap(&lab);
         rig.service.arm(Some((Step::Http { text: CREATE.into(), nth: 10 }, fault)));
-        let out = rig.adsync(&["sync", "--apply"]);
+        // `-v` shows the failed attempt and its cause.
+        let out = rig.adsync(&["-v", "sync", "--apply"]);
         assert!(rig.service.fired(), "{fault:?}: the fault never struck");
         rig.service.arm(None);
         assert_eq!(out.code, 0, "{fault:?}: the broken answer is settled by reading the account back: {}", out.stderr);
+        if fault == Fault::Reset {
+            assert!(out.stderr.contains("Connection reset by peer"), "{fault:?}: a real RST: {}", out.stderr);
+        }
         assert_eq!(rig.writes(), rig.made(), "{fault:?}: no create was sent twice");
         converges(&rig, &format!("{fault:?} in the apply"), 250);
     }

@@ -196,8 +196,9 @@ fn all_ids(plan: &Plan) -> HashSet<usize> {
     plan.changes.iter().map(|c| c.id).collect()
 }
 
+/// Proptest's default: 256 cases, or as many as `PROPTEST_CASES` asks for.
 fn config() -> ProptestConfig {
-    ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() }
+    ProptestConfig { failure_persistence: None, ..ProptestConfig::default() }
 }
 
 proptest! {

@@ -1,17 +1,22 @@
-//! Secrets never leave: the five kinds of secret (the bind password, the service password,
+//! Secrets never leave: the six kinds of secret (the bind password, the service password,
 //! the Graph client secret, the SMTP password, the webhook URL and a webhook header) are set
 //! at once to canary strings; every command runs with them, in its plain, `-v` and `--json`
 //! forms, on paths that work and paths that fail (a wrong password, a closed port on
-//! 127.0.0.1), and the terminal app runs in tmux. No canary may appear on stdout, stderr,
-//! the screen, or in any file adsync wrote (state dir, journals, history, exports, logs).
+//! 127.0.0.1), and the terminal app runs in tmux. Notifications really go out: the webhook to
+//! a loopback receiver, the email to a loopback SMTP server that requires the login (over
+//! STARTTLS), so the SMTP password is sent. No canary, nor the SMTP password in the base64
+//! forms AUTH PLAIN and AUTH LOGIN send it in, may appear on stdout, stderr, the screen, or in
+//! any file adsync wrote (state dir, journals, history, exports, logs).
 //! A fleet's partner admin password gets the same treatment through the fleet's commands.
 
 mod common;
 
 use adsync::demo::graph::{LookalikeOptions, Tenant};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use common::fake_service::{ADMIN, DOMAIN, FakeService};
 use common::graph::GraphLab;
-use common::receivers::{WebhookReceiver, closed_port};
+use common::receivers::{SMTP_PASSWORD, SMTP_USER, SmtpMode, SmtpReceiver, WebhookReceiver, closed_port};
 use common::tmux::Tmux;
 use common::{Outcome, run};
 use std::path::{Path, PathBuf};
@@ -19,7 +24,8 @@ use std::time::Duration;
 
 const API: &str = "CANARY-api-91c2e7";
 const GRAPH: &str = "CANARY-graph-5d0e3b";
-const SMTP: &str = "CANARY-smtp-2b8f44";
+/// The SMTP receiver's login password: the run must send it to log in.
+const SMTP: &str = SMTP_PASSWORD;
 const HOOK_TOKEN: &str = "CANARY-hook-6e1d90";
 const HEADER: &str = "CANARY-header-c4a95f";
 const WRONG_BIND: &str = "CANARY-wrongbind-8a0c";
@@ -36,13 +42,14 @@ struct World {
     /// The Graph runs' own service, so that their plans do not meet the LDAP runs' accounts.
     graph_fake: FakeService,
     hook: WebhookReceiver,
+    smtp: SmtpReceiver,
     graph: GraphLab,
     bind_pw: String,
     outputs: Vec<(String, String)>,
 }
 
 impl World {
-    fn new(lab: &common::Lab) -> Self {
+    fn new(lab: &common::Lab, smtp: SmtpReceiver) -> Self {
         let [fake, graph_fake] = [(); 2].map(|_| FakeService::start());
         for f in [&fake, &graph_fake] {
             f.add_admin(ADMIN, API, &[DOMAIN], false);
@@ -58,6 +65,7 @@ impl World {
             fake,
             graph_fake,
             hook: WebhookReceiver::start(),
+            smtp,
             graph,
             bind_pw: lab.bind_pw.clone(),
             outputs: Vec::new(),
@@ -66,8 +74,17 @@ impl World {
         world
     }
 
-    fn canaries(&self) -> [&str; 9] {
+    /// The secrets, and the SMTP password as the login sends it: base64 of
+    /// "\0user\0password" (AUTH PLAIN) and of the password alone (AUTH LOGIN), padding aside.
+    fn canaries(&self) -> Vec<String> {
+        let plain = BASE64.encode(format!("\0{SMTP_USER}\0{SMTP}"));
+        let login = BASE64.encode(SMTP);
+        let encoded = [plain, login].map(|b| b.trim_end_matches('=').to_string());
         [&self.bind_pw, API, GRAPH, SMTP, HOOK_TOKEN, HEADER, WRONG_BIND, WRONG_API, WRONG_GRAPH]
+            .map(str::to_string)
+            .into_iter()
+            .chain(encoded)
+            .collect()
     }
 
     fn home(&self) -> PathBuf {
@@ -82,10 +99,11 @@ impl World {
              password_env = \"CANARY_API_PW\"\nrequest_timeout = \"2s\"\n\n\
              [notify]\non = [\"applied\", \"failed\"]\nwebhook_url_env = \"CANARY_HOOK\"\n\
              webhook_headers = [{{ name = \"X-Token\", value_env = \"CANARY_HEADER\" }}]\n\
-             smtp_url = \"smtp://127.0.0.1:{}\"\nsmtp_user = \"adsync@example.com\"\nsmtp_password_env = \"CANARY_SMTP_PW\"\n\
-             from = \"adsync@example.com\"\nto = [\"it@example.com\"]\n",
+             smtp_url = \"smtp://127.0.0.1:{}\"\nsmtp_user = \"{SMTP_USER}\"\nsmtp_password_env = \"CANARY_SMTP_PW\"\n\
+             smtp_ca_file = \"{}\"\nfrom = \"adsync@example.com\"\nto = [\"it@example.com\"]\n",
             self.dir.path().join(state).display(),
-            closed_port(),
+            self.smtp.port,
+            self.smtp.ca_file.display(),
         )
     }
 
@@ -145,7 +163,7 @@ impl World {
         let mut hits = Vec::new();
         for (place, text) in &texts {
             for canary in self.canaries() {
-                if text.contains(canary) {
+                if text.contains(&canary) {
                     hits.push(format!("{canary:?} in {place}"));
                 }
             }
@@ -183,7 +201,8 @@ fn codes(outs: &[Outcome]) -> Vec<i32> {
 #[test]
 fn no_secret_reaches_any_output_or_file() {
     let Some(lab) = common::lab("RW") else { return };
-    let mut w = World::new(&lab);
+    let Some(smtp) = SmtpReceiver::start(SmtpMode::StartTls) else { return };
+    let mut w = World::new(&lab, smtp);
     let api = w.fake.base_url();
     let good = w.ldap_config("good.toml", &lab, &lab.uri, "bind.pw", &api);
     let export = w.dir.path().join("export.csv").display().to_string();
@@ -212,6 +231,9 @@ fn no_secret_reaches_any_output_or_file() {
     assert_eq!(codes(&outs).iter().filter(|&&c| c == 0).count(), working.len(), "{:?}", codes(&outs));
     assert!(!w.fake.users(DOMAIN).is_empty(), "the apply ran");
     assert!(!w.hook.hooks().is_empty(), "the webhook was called, so its URL and header were used");
+    let mail = w.smtp.wait_for(1, Duration::from_secs(10));
+    assert!(!mail.is_empty(), "the email was sent, so the SMTP password was used to log in");
+    assert_eq!(mail[0]["user"].as_str(), Some(SMTP_USER), "{mail:?}");
 
     let wrong = w.ldap_config("wrong.toml", &lab, &lab.uri, "wrong.pw", &api);
     let closed_dir =

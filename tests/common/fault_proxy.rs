@@ -132,17 +132,16 @@ impl Conn {
     }
 
     async fn pipe(self, client: TcpStream, server: TcpStream) {
-        // A reset is a close with nothing lingering: the kernel answers with RST, not FIN.
-        if matches!(self.armed(), Some((_, Fault::Reset))) {
-            let _ = client.set_zero_linger();
-        }
         let (cr, cw) = client.into_split();
         let (sr, sw) = server.into_split();
         // Set by the client side when an armed HTTP request passes: its answer gets the fault.
         let answer_faulted = Arc::new(Mutex::new(None::<Fault>));
         let up = tokio::spawn(self.clone().upstream(cr, sw, answer_faulted.clone()));
         self.downstream(sr, cw, answer_faulted).await;
+        // Stopping the client side drops its read half: the socket closes now (with RST after a
+        // reset, whose write half was forgotten rather than shut down).
         up.abort();
+        let _ = up.await;
     }
 
     async fn upstream(self, mut cr: OwnedReadHalf, mut sw: OwnedWriteHalf, answer_faulted: Arc<Mutex<Option<Fault>>>) {
@@ -217,7 +216,13 @@ async fn strike(fault: Fault, rest: &[u8], sr: &mut OwnedReadHalf, mut cw: Owned
         Fault::Cut => {
             let _ = cw.shutdown().await;
         }
-        Fault::Reset => drop(cw),
+        Fault::Reset => {
+            // A close with nothing lingering makes the kernel send RST, not FIN. Dropping the
+            // write half would shut it down first (FIN: the client would see an end of stream),
+            // so it is forgotten; the socket closes when the read half goes (see `pipe`).
+            let _ = cw.as_ref().set_zero_linger();
+            cw.forget();
+        }
         Fault::Stall => {
             let _ = tokio::time::timeout(HOLD, drain(sr)).await;
         }
