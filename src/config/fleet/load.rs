@@ -57,7 +57,7 @@ pub fn load(selector: &Selector) -> Result<Loaded, ConfigError> {
             MainFile::Own(text) => {
                 return Config::loaded_from(path, &text, Context::default()).map(|c| Loaded::Single(Box::new(c)));
             }
-            MainFile::Fleet(shared) => shared,
+            MainFile::Fleet(shared) => *shared,
         },
         None if orgs.is_empty() => return Err(ConfigError::NotFound { tried: found.tried }),
         None => FleetMain::default(),
@@ -91,7 +91,7 @@ fn org_files(dir: &Path) -> Result<Vec<(String, PathBuf)>, ConfigError> {
 enum MainFile {
     /// It has a `[source]` and no organisations are around: its text, to load as a config.
     Own(String),
-    Fleet(FleetMain),
+    Fleet(Box<FleetMain>),
 }
 
 fn read_main(path: &Path, orgs_present: bool) -> Result<MainFile, ConfigError> {
@@ -119,7 +119,7 @@ fn read_main(path: &Path, orgs_present: bool) -> Result<MainFile, ConfigError> {
     let raw: RawFleetMain = toml::from_str(&text).map_err(|e| serde_error(&source, &index, &e))?;
     let mut main = validate_main(raw, &source, &index)?;
     main.warnings.extend(permissions::file_warnings(main.partner.iter().map(|p| ("partner.password", &p.password))));
-    Ok(MainFile::Fleet(main))
+    Ok(MainFile::Fleet(Box::new(main)))
 }
 
 fn load_org(fleet: &Fleet, name: String, file: PathBuf) -> Org {
