@@ -95,14 +95,8 @@ impl Rig {
     }
 
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("adsync"));
-        cmd.env_remove("ADSYNC_CONFIG")
-            .env("XDG_CONFIG_HOME", "/nonexistent-adsync-test")
-            .env("ADSYNC_TEST_API_PW", PASSWORD)
-            .envs(self.env.iter().map(|(k, v)| (k, v)))
-            .arg("--config")
-            .arg(self.config())
-            .args(args);
+        let mut cmd = super::adsync_process(&self.config());
+        cmd.envs(self.env.iter().map(|(k, v)| (k, v))).args(args);
         cmd
     }
 

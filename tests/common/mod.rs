@@ -103,6 +103,18 @@ pub fn write_config(text: &str) -> (tempfile::TempDir, PathBuf) {
     (dir, path)
 }
 
+/// The adsync binary as a plain process, with a clean environment for config lookup and
+/// `--config` given; the service password the fake service takes is in `ADSYNC_TEST_API_PW`.
+pub fn adsync_process(config: &Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("adsync"));
+    cmd.env_remove("ADSYNC_CONFIG")
+        .env("XDG_CONFIG_HOME", "/nonexistent-adsync-test")
+        .env("ADSYNC_TEST_API_PW", fake_service::PASSWORD)
+        .arg("--config")
+        .arg(config);
+    cmd
+}
+
 /// The adsync binary with a clean environment for config lookup.
 pub fn adsync(config: &Path, password: &str) -> Command {
     let mut cmd = Command::cargo_bin("adsync").expect("binary");

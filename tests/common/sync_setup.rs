@@ -1,7 +1,7 @@
 //! A sync set-up for end-to-end tests: a lab directory, the loopback fake of the service,
 //! and a config in a temp dir that points adsync at both.
 
-use super::fake_service::{ADMIN, DOMAIN, FakeService, Mode, PASSWORD};
+use super::fake_service::{ADMIN, DOMAIN, FakeService, Mode};
 use super::{Lab, Outcome, Transport, run};
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -55,14 +55,8 @@ impl Setup {
     }
 
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("adsync"));
-        cmd.env_remove("ADSYNC_CONFIG")
-            .env("XDG_CONFIG_HOME", "/nonexistent-adsync-test")
-            .env("ADSYNC_TEST_BIND_PW", &self.lab.bind_pw)
-            .env("ADSYNC_TEST_API_PW", PASSWORD)
-            .arg("--config")
-            .arg(self.config())
-            .args(args);
+        let mut cmd = super::adsync_process(&self.config());
+        cmd.env("ADSYNC_TEST_BIND_PW", &self.lab.bind_pw).args(args);
         cmd
     }
 
